@@ -1,0 +1,259 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Lead, StepRecord } from '@domain/lead';
+import type { LeadStore, RepResponse, StepClaim, TimelineEvent } from '@domain/ports';
+import type { Rep } from '@domain/rep';
+import type { LeadScore } from '@domain/scoring';
+import type { SequenceStep } from '@domain/sequence';
+
+/**
+ * Leads in one DynamoDB table:
+ *   LEAD#<id> / PROFILE                  the lead (GSIs byOwner and byDay read it)
+ *   LEAD#<id> / EVENT#<iso-ts>#<type>    its timeline, append-only
+ *   DEDUPE#<hash> / DEDUPE               repeat-submission guard (TTL)
+ *   ROUTING#<pool> / CURSOR              round-robin counter
+ */
+const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' });
+const STORAGE_ATTRIBUTES = ['pk', 'sk', 'submittedDay', 'expiresAt'] as const;
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+export class DynamoDbLeadStore implements LeadStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  private expiresAt(from: Date | string): number {
+    return Math.floor(new Date(from).getTime() / 1000) + this.retentionDays * 86_400;
+  }
+
+  async claimSubmission(fingerprint: string, leadId: string, now: Date, windowSeconds: number) {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const key = { pk: `DEDUPE#${fingerprint}`, sk: 'DEDUPE' };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, leadId, expiresAt: nowSeconds + windowSeconds },
+          // DynamoDB's TTL deletes late, so an expired guard counts as absent.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+      return { first: true as const };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return { first: false as const, leadId: String(existing.Item?.leadId) };
+    }
+  }
+
+  async createLead(lead: Lead): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...leadKey(lead.leadId), ...lead, submittedDay: lead.submittedAt.slice(0, 10), expiresAt: this.expiresAt(lead.submittedAt) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getLead(leadId: string): Promise<Lead | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: leadKey(leadId), ConsistentRead: true }));
+    return Item ? this.toLead(Item) : undefined;
+  }
+
+  private async update(leadId: string, expression: string, values: Record<string, unknown>, names: Record<string, string> = {}, condition = 'attribute_exists(pk)') {
+    return this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: leadKey(leadId),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+  }
+
+  async recordExecution(leadId: string, executionArn: string): Promise<void> {
+    await this.update(leadId, 'SET executionArn = :arn', { ':arn': executionArn });
+  }
+
+  async recordScore(leadId: string, score: LeadScore, owner: Rep): Promise<void> {
+    await this.update(
+      leadId,
+      'SET score = :score, grade = :grade, reasons = :reasons, scoreModel = :model, ownerId = :ownerId, ownerName = :ownerName, ownerEmail = :ownerEmail',
+      {
+        ':score': score.score,
+        ':grade': score.grade,
+        ':reasons': score.reasons,
+        ':model': score.model,
+        ':ownerId': owner.id,
+        ':ownerName': owner.name,
+        ':ownerEmail': owner.email,
+      },
+    );
+  }
+
+  async nextRoutingTurn(pool: string): Promise<number> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `ROUTING#${pool}`, sk: 'CURSOR' },
+        UpdateExpression: 'ADD turn :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.turn) - 1;
+  }
+
+  async claimStep(leadId: string, step: SequenceStep, at: string): Promise<StepClaim> {
+    const claim: StepRecord = { status: 'claimed', claimedAt: at };
+    try {
+      // One conditional write serializes the claim with a rep's response: whichever lands
+      // first decides whether this email goes out.
+      await this.update(
+        leadId,
+        'SET steps.#step = :claim',
+        { ':claim': claim, ':new': 'new', ':sent': 'sent' },
+        { '#step': step, '#status': 'status', '#s': 'status' },
+        'attribute_exists(pk) AND #status = :new AND (attribute_not_exists(steps.#step) OR steps.#step.#s <> :sent)',
+      );
+      return { kind: 'claimed' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const lead = await this.getLead(leadId);
+      if (lead && lead.status === 'new' && lead.steps[step]?.status === 'sent') return { kind: 'already-sent' };
+      return { kind: 'stopped', status: lead?.status ?? 'failed' };
+    }
+  }
+
+  async markStepSent(leadId: string, step: SequenceStep, record: { sentAt: string; messageId: string }): Promise<void> {
+    await this.update(
+      leadId,
+      'SET steps.#step.#s = :sent, steps.#step.sentAt = :sentAt, steps.#step.messageId = :messageId REMOVE steps.#step.#error',
+      { ':sent': 'sent', ':sentAt': record.sentAt, ':messageId': record.messageId },
+      { '#step': step, '#s': 'status', '#error': 'error' },
+    );
+  }
+
+  async releaseStep(leadId: string, step: SequenceStep, error: string): Promise<void> {
+    await this.update(leadId, 'SET steps.#step.#s = :failed, steps.#step.#error = :error', { ':failed': 'failed', ':error': error.slice(0, 500) }, { '#step': step, '#s': 'status', '#error': 'error' });
+  }
+
+  async markUndeliverable(leadId: string, step: SequenceStep, error: string, at: string): Promise<void> {
+    // Only a lead address can bounce for good; the lead's sequence stops with it.
+    await this.update(
+      leadId,
+      'SET steps.#step.#s = :failed, steps.#step.#error = :error, #status = :failedStatus, failure = :failure',
+      { ':failed': 'failed', ':error': error.slice(0, 500), ':failedStatus': 'failed', ':failure': { error: 'EmailRejected', cause: error.slice(0, 500), at } },
+      { '#step': step, '#s': 'status', '#error': 'error', '#status': 'status' },
+    );
+  }
+
+  async recordRepResponse(leadId: string, response: RepResponse): Promise<Lead> {
+    const values: Record<string, unknown> = { ':at': response.at, ':outcome': response.outcome };
+    const sets = ['contactedAt = if_not_exists(contactedAt, :at)', 'outcome = :outcome'];
+    const optional = { contactedBy: response.repId, rejectReason: response.reason, repNote: response.note };
+    for (const [attribute, value] of Object.entries(optional)) {
+      if (value === undefined) continue;
+      values[`:${attribute}`] = value;
+      sets.push(attribute === 'contactedBy' ? 'contactedBy = if_not_exists(contactedBy, :contactedBy)' : `${attribute} = :${attribute}`);
+    }
+    try {
+      // The status moves to contacted unless the lead left the sequence another way first.
+      const { Attributes } = await this.update(
+        leadId,
+        `SET ${sets.join(', ')}, #status = :contacted`,
+        { ...values, ':contacted': 'contacted', ':new': 'new', ':closed': 'closed' },
+        { '#status': 'status' },
+        'attribute_exists(pk) AND #status IN (:new, :closed, :contacted)',
+      );
+      return this.toLead(Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Attributes } = await this.update(leadId, `SET ${sets.join(', ')}`, values);
+      return this.toLead(Attributes);
+    }
+  }
+
+  async markUnsubscribed(leadId: string, at: string): Promise<Lead> {
+    const { Attributes } = await this.update(leadId, 'SET unsubscribedAt = if_not_exists(unsubscribedAt, :at), #status = :unsubscribed', { ':at': at, ':unsubscribed': 'unsubscribed' }, { '#status': 'status' });
+    return this.toLead(Attributes);
+  }
+
+  async closeLead(leadId: string, at: string): Promise<void> {
+    try {
+      await this.update(leadId, 'SET closedAt = :at, #status = :closed', { ':at': at, ':closed': 'closed', ':new': 'new' }, { '#status': 'status' }, 'attribute_exists(pk) AND #status = :new');
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Contacted, unsubscribed or failed leads keep that status; the sequence still ended.
+      await this.update(leadId, 'SET closedAt = :at', { ':at': at });
+    }
+  }
+
+  async recordFailure(leadId: string, failure: { error: string; cause?: string; at: string }): Promise<void> {
+    try {
+      await this.update(leadId, 'SET #status = :failed, failure = :failure', { ':failed': 'failed', ':failure': failure }, { '#status': 'status' });
+    } catch (error) {
+      // A failure of a lead that does not exist has nothing to mark.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async appendEvent(leadId: string, event: TimelineEvent): Promise<void> {
+    const detail = event.detail ? Object.fromEntries(Object.entries(event.detail).filter(([, v]) => v !== undefined)) : undefined;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `LEAD#${leadId}`,
+          sk: `EVENT#${event.at}#${event.type}`,
+          type: event.type,
+          at: event.at,
+          actor: event.actor,
+          ...(detail && Object.keys(detail).length ? { detail } : {}),
+          expiresAt: this.expiresAt(event.at),
+        },
+      }),
+    );
+  }
+
+  async listEvents(leadId: string): Promise<TimelineEvent[]> {
+    const events: TimelineEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
+          ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':event': 'EVENT#' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        events.push({ type: item.type, at: item.at, actor: item.actor, ...(item.detail ? { detail: item.detail } : {}) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+
+  private toLead(attributes: Record<string, unknown> | undefined): Lead {
+    const lead = { ...attributes };
+    for (const attribute of STORAGE_ATTRIBUTES) delete lead[attribute];
+    return lead as unknown as Lead;
+  }
+}

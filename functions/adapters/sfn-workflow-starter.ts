@@ -1,0 +1,23 @@
+import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { TransientError } from '@domain/errors';
+import type { WorkflowStarter } from '@domain/ports';
+
+/** Starts the lead workflow, named after the lead so that a second start is never a second run. */
+export class SfnWorkflowStarter implements WorkflowStarter {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(leadId: string, input: object): Promise<string> {
+    try {
+      const result = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: leadId, input: JSON.stringify(input) }));
+      return result.executionArn!;
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      // It ran already (and finished): the lead has had its sequence.
+      if (name === 'ExecutionAlreadyExists') return this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${leadId}`;
+      throw new TransientError(`Could not start the lead workflow (${name ?? 'error'})`, { cause: error });
+    }
+  }
+}

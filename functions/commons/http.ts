@@ -1,0 +1,109 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { ZodType } from 'zod';
+import { LeadNotFound, PayloadTooLarge, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
+import { errorPage } from '@domain/pages';
+import { logger } from '@commons/logger';
+
+/** An API Gateway HTTP API event after the middlewares: headers lower-cased, body parsed. */
+export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown };
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },
+  body: JSON.stringify(body),
+});
+
+export const html = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    'referrer-policy': 'no-referrer',
+    ...SECURITY_HEADERS,
+  },
+  body,
+});
+
+/** Zod's issues as the contract's `{path, message}` list, e.g. `{path: "email", message: "is required"}`. */
+export function parseWith<T>(schema: ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  throw new ValidationError(`Invalid ${issues.map((i) => i.path).join(', ')}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+}
+
+const CONTENT_TYPES = { json: /^application\/(.+\+)?json\s*(;.*)?$/i, form: /^application\/x-www-form-urlencoded\s*(;.*)?$/i };
+
+/** Refuses bodies that are too big (413) or of a type we do not read (415) before parsing. */
+const bodyGuard = (maxBytes: number): MiddlewareObj<HttpEvent> => ({
+  before: async ({ event }) => {
+    if (event.requestContext.http.method !== 'POST') return;
+    const raw = typeof event.body === 'string' ? event.body : '';
+    const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64').length : Buffer.byteLength(raw);
+    if (bytes > maxBytes) throw new PayloadTooLarge(maxBytes);
+    const type = event.headers['content-type'] ?? '';
+    const known = CONTENT_TYPES.json.test(type) || CONTENT_TYPES.form.test(type);
+    if (!known && (bytes > 0 || type !== '')) throw new UnsupportedMediaType(['application/json', 'application/x-www-form-urlencoded']);
+  },
+});
+
+const isMiddyJsonError = (error: unknown) => (error as { cause?: { package?: string } })?.cause?.package === '@middy/http-json-body-parser';
+
+/** Did a person's browser make this request (a page or a no-JavaScript form), so errors should be pages? */
+export const wantsHtml = (event: HttpEvent) =>
+  event.requestContext.http.method === 'GET' || CONTENT_TYPES.form.test(event.headers['content-type'] ?? '');
+
+/** Every error kind maps to its status here, and only here. Nothing a client sends yields a 500. */
+export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
+  const respond = (status: number, kind: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    asHtml ? html(status, errorPage(status === 403 ? 'This link is not valid' : 'Something is not right', message)) : json(status, { error: kind, message, ...extra }, headers);
+
+  if (error instanceof ValidationError) return respond(400, 'ValidationError', error.message, { issues: error.issues });
+  if (isMiddyJsonError(error)) {
+    return respond(400, 'ValidationError', 'Body is not valid JSON', { issues: [{ path: '(body)', message: 'must be valid JSON' }] });
+  }
+  if (error instanceof TokenInvalid) {
+    const message = error.reason === 'expired' ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';
+    return respond(403, 'TokenInvalid', message);
+  }
+  if (error instanceof LeadNotFound) return respond(404, 'LeadNotFound', 'No such lead');
+  if (error instanceof PayloadTooLarge) return respond(413, 'PayloadTooLarge', error.message);
+  if (error instanceof UnsupportedMediaType) return respond(415, 'UnsupportedMediaType', error.message);
+  if (error instanceof TransientError) return respond(503, 'ServiceUnavailable', 'Please try again in a moment', {}, { 'retry-after': '2' });
+  logger.error('Unexpected error', { error: error as Error });
+  return respond(500, 'InternalError', 'Something went wrong on our side');
+}
+
+const errorMapper = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: async (request) => {
+    request.response = errorResponse(request.error, wantsHtml(request.event));
+  },
+});
+
+export interface HttpHandlerOptions {
+  maxBodyBytes?: number;
+}
+
+/**
+ * The middleware every API function shares: logging context, header normalization, body
+ * limits and parsing (JSON or form), and error mapping. The handler itself only parses its
+ * input with a schema, calls the domain and shapes the answer.
+ */
+export function httpHandler(handler: (event: HttpEvent, context: Context) => Promise<HttpResult>, options: HttpHandlerOptions = {}) {
+  return middy<HttpEvent, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorMapper())
+    .use(httpHeaderNormalizer())
+    .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024))
+    .use(httpJsonBodyParser({ disableContentTypeError: true }))
+    .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))
+    .handler(handler);
+}

@@ -1,0 +1,59 @@
+/**
+ * Errors are values with a kind. The HTTP layer maps each kind to a status in one place
+ * (functions/commons/http.ts); the workflow's Retry matches on `name`.
+ */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class LeadNotFound extends Error {
+  override readonly name = 'LeadNotFound';
+  constructor(readonly leadId: string) {
+    super(`No lead ${leadId}`);
+  }
+}
+
+export class TokenInvalid extends Error {
+  override readonly name = 'TokenInvalid';
+  constructor(readonly reason: 'malformed' | 'signature' | 'expired' | 'wrong-lead' | 'wrong-purpose') {
+    super(reason === 'expired' ? 'This link has expired' : 'This link is not valid');
+  }
+}
+
+export class PayloadTooLarge extends Error {
+  override readonly name = 'PayloadTooLarge';
+  constructor(readonly limitBytes: number) {
+    super(`Body must be at most ${limitBytes} bytes`);
+  }
+}
+
+export class UnsupportedMediaType extends Error {
+  override readonly name = 'UnsupportedMediaType';
+  constructor(readonly accepted: string[]) {
+    super(`Content-Type must be one of: ${accepted.join(', ')}`);
+  }
+}
+
+/** A dependency failed in a way worth retrying (throttling, 5xx, timeout). */
+export class TransientError extends Error {
+  override readonly name = 'TransientError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The email provider refused a message for good (bad address, rejected content). */
+export class PermanentSendError extends Error {
+  override readonly name = 'PermanentSendError';
+}

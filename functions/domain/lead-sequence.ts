@@ -1,0 +1,144 @@
+import type { Clock } from '@domain/clock';
+import { LeadNotFound, PermanentSendError } from '@domain/errors';
+import type { Lead } from '@domain/lead';
+import { expiryAfterDays, signLink, type LinkPurpose } from '@domain/links';
+import type { LeadStore, Mailer, OutgoingEmail, SecretSource } from '@domain/ports';
+import type { Rep } from '@domain/rep';
+import { assignOwner } from '@domain/routing';
+import { scoreLead } from '@domain/scoring';
+import { followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
+import { confirmationEmail, followUpEmail, hotLeadAlertEmail } from '@domain/templates';
+
+/** The steps of a lead's timed sequence, each called by one task of the state machine. */
+export interface SequenceDeps {
+  store: LeadStore;
+  mailer: Mailer;
+  secrets: SecretSource;
+  clock: Clock;
+  sequence: Sequence;
+  reps: readonly Rep[];
+  publicBaseUrl: string;
+  linkTtlDays: number;
+}
+
+export interface SendResult {
+  sent: boolean;
+  /** True when the lead's sequence should end: contacted, unsubscribed, closed or undeliverable. */
+  stop: boolean;
+}
+
+async function loadLead(store: LeadStore, leadId: string): Promise<Lead> {
+  const lead = await store.getLead(leadId);
+  if (!lead) throw new LeadNotFound(leadId);
+  return lead;
+}
+
+async function signedUrl(deps: SequenceDeps, lead: Lead, purpose: LinkPurpose, repId?: string): Promise<string> {
+  const token = signLink(
+    { leadId: lead.leadId, purpose, expiresAt: expiryAfterDays(deps.clock.now(), deps.linkTtlDays), ...(repId ? { repId } : {}) },
+    await deps.secrets.linkSecret(),
+  );
+  return `${deps.publicBaseUrl.replace(/\/+$/, '')}/leads/${encodeURIComponent(lead.leadId)}/${purpose}?token=${token}`;
+}
+
+/** Headers that let mail clients offer one-click unsubscribe (RFC 8058). */
+const unsubscribeHeaders = (url: string): Record<string, string> => ({
+  'List-Unsubscribe': `<${url}>`,
+  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+});
+
+/**
+ * Sends one step's email at most once per claim: the step is claimed with a conditional write
+ * (lead still new, step not sent) before the send, so a rep's response recorded before the
+ * claim always wins, and a retried step that was sent does nothing.
+ *
+ * Guarantee: at-least-once per step, deduplicated by the claim. A send that fails releases the
+ * claim so the retry sends; only a crash after the provider accepted the message and before the
+ * `sent` mark is written can repeat it, which we prefer to losing the email.
+ */
+async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>): Promise<SendResult> {
+  const lead = await loadLead(deps.store, leadId);
+  const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString());
+  if (claim.kind === 'stopped') return { sent: false, stop: true };
+  if (claim.kind === 'already-sent') return { sent: false, stop: false };
+
+  const email = await compose(lead);
+  let messageId: string;
+  try {
+    messageId = await deps.mailer.send(email);
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (error instanceof PermanentSendError) {
+      await deps.store.markUndeliverable(leadId, step, message, deps.clock.now().toISOString());
+      await deps.store.appendEvent(leadId, { type: 'email-rejected', at: deps.clock.now().toISOString(), actor: 'system', detail: { step, error: message } });
+      return { sent: false, stop: true };
+    }
+    await deps.store.releaseStep(leadId, step, message);
+    throw error;
+  }
+  const sentAt = deps.clock.now().toISOString();
+  await deps.store.markStepSent(leadId, step, { sentAt, messageId });
+  await deps.store.appendEvent(leadId, { type: `${step}-sent`, at: sentAt, actor: 'system', detail: { to: email.to === lead.email ? 'lead' : 'rep' } });
+  return { sent: true, stop: false };
+}
+
+async function leadEmail(deps: SequenceDeps, lead: Lead, content: (unsubscribeUrl: string) => Omit<OutgoingEmail, 'to'>): Promise<OutgoingEmail> {
+  const unsubscribeUrl = await signedUrl(deps, lead, 'unsubscribe');
+  return {
+    to: lead.email,
+    ...(lead.ownerEmail ? { replyTo: lead.ownerEmail } : {}),
+    headers: unsubscribeHeaders(unsubscribeUrl),
+    ...content(unsubscribeUrl),
+  };
+}
+
+export function sendConfirmation(deps: SequenceDeps, leadId: string): Promise<SendResult> {
+  return sendOnce(deps, leadId, 'confirmation', (lead) => leadEmail(deps, lead, (unsubscribeUrl) => confirmationEmail(lead, { unsubscribeUrl })));
+}
+
+export interface Routing {
+  score: number;
+  grade: Lead['grade'] & string;
+  ownerId: string;
+}
+
+/** Scores the lead and gives it an owner; a retried call keeps the first owner. */
+export async function scoreAndRoute(deps: SequenceDeps, leadId: string): Promise<Routing> {
+  const lead = await loadLead(deps.store, leadId);
+  const score = scoreLead(lead);
+  if (lead.ownerId && lead.grade) return { score: score.score, grade: lead.grade, ownerId: lead.ownerId };
+  const owner = assignOwner(deps.reps, await deps.store.nextRoutingTurn('default'));
+  await deps.store.recordScore(leadId, score, owner);
+  const at = deps.clock.now().toISOString();
+  await deps.store.appendEvent(leadId, { type: 'scored', at, actor: 'system', detail: { score: score.score, grade: score.grade, reasons: score.reasons, model: score.model } });
+  await deps.store.appendEvent(leadId, { type: 'assigned', at, actor: 'system', detail: { ownerId: owner.id, rule: 'round-robin' } });
+  return { score: score.score, grade: score.grade, ownerId: owner.id };
+}
+
+export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult> {
+  return sendOnce(deps, leadId, 'hot-alert', async (lead) => {
+    const owner = deps.reps.find((rep) => rep.id === lead.ownerId);
+    if (!owner) throw new Error(`Lead ${leadId} has no configured owner (${lead.ownerId ?? 'none'})`);
+    const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
+    return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, deps.sequence.hotAlertAfterMinutes) };
+  });
+}
+
+export function sendFollowUp(deps: SequenceDeps, leadId: string, day: number): Promise<SendResult> {
+  const days = deps.sequence.followUpDays;
+  const position = day === days[0] ? 'first' : day === days[days.length - 1] ? 'last' : 'middle';
+  return sendOnce(deps, leadId, followUpStep(day), (lead) => leadEmail(deps, lead, (unsubscribeUrl) => followUpEmail(lead, day, position, { unsubscribeUrl })));
+}
+
+export async function closeLead(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  await deps.store.closeLead(leadId, at);
+  await deps.store.appendEvent(leadId, { type: 'closed', at, actor: 'system' });
+}
+
+export async function recordFailure(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string, error: string, cause?: string): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  const failure = { error, at, ...(cause ? { cause: cause.slice(0, 1000) } : {}) };
+  await deps.store.recordFailure(leadId, failure);
+  await deps.store.appendEvent(leadId, { type: 'failed', at, actor: 'system', detail: { error } });
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import type { Schedule, SequenceStep } from '@domain/sequence';
+
+// Anything a lead types may end up in an email or a header: single-line fields refuse control
+// characters (CR/LF would let a value break out of a header), and lengths are capped.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_EXCEPT_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Forms send empty inputs as "": treat them as not given. */
+const blankAsMissing = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+const requiredText = (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be text');
+
+const singleLine = (max: number) =>
+  z
+    .string({ error: 'must be text' })
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' });
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsMissing, schema.optional());
+
+const webUrl = z
+  .string({ error: 'must be text' })
+  .trim()
+  .max(2048, { error: 'must be at most 2048 characters' })
+  .refine(
+    (s) => {
+      try {
+        const url = new URL(s);
+        return url.protocol === 'https:' || url.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an http(s) URL' },
+  );
+
+const ianaTimeZone = z
+  .string({ error: 'must be text' })
+  .trim()
+  .max(64)
+  .refine(
+    (zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return zone.length > 0;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an IANA time zone such as "Europe/Berlin"' },
+  );
+
+const TRUE_WORDS = new Set(['true', 'on', 'yes', '1']);
+const FALSE_WORDS = new Set(['false', 'off', 'no', '0']);
+const consentFlag = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return value;
+}, z.boolean({ error: 'must be true or false' }));
+
+/**
+ * What a website form may submit. Unknown fields are dropped (zod strips them), so nothing
+ * the form adds is ever stored raw.
+ */
+export const LeadSubmissionSchema = z.object({
+  email: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z
+      .string({ error: requiredText })
+      .max(254, { error: 'must be at most 254 characters' })
+      .pipe(z.email({ error: 'must be a valid email address' })),
+  ),
+  name: z.preprocess(
+    blankAsMissing,
+    z
+      .string({ error: requiredText })
+      .trim()
+      .max(120, { error: 'must be at most 120 characters' })
+      .refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' }),
+  ),
+  company: optional(singleLine(200)),
+  jobTitle: optional(singleLine(120)),
+  companySize: optional(singleLine(40)),
+  industry: optional(singleLine(100)),
+  country: optional(singleLine(100)),
+  phone: optional(
+    z
+      .string({ error: 'must be text' })
+      .trim()
+      .regex(/^[+0-9 ().\-/x]{3,40}$/i, { error: 'must be a phone number (digits, spaces, + ( ) - .)' }),
+  ),
+  message: optional(
+    z
+      .string({ error: 'must be text' })
+      .trim()
+      .max(5000, { error: 'must be at most 5000 characters' })
+      .refine((s) => !CONTROL_EXCEPT_NEWLINES.test(s), { error: 'must not contain control characters' }),
+  ),
+  formId: optional(
+    z
+      .string({ error: 'must be text' })
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, { error: 'must be 1-64 letters, digits, or - _ . :' }),
+  ),
+  pageUrl: optional(webUrl),
+  referrer: optional(webUrl),
+  utm_source: optional(singleLine(200)),
+  utm_medium: optional(singleLine(200)),
+  utm_campaign: optional(singleLine(200)),
+  utm_term: optional(singleLine(200)),
+  utm_content: optional(singleLine(200)),
+  consent: optional(consentFlag),
+  timezone: optional(ianaTimeZone),
+  /** Honeypot: hidden from people, filled in by bots. */
+  website: optional(z.string().max(2048)),
+});
+
+export type LeadSubmission = Omit<z.infer<typeof LeadSubmissionSchema>, 'website'>;
+
+export type LeadGrade = 'hot' | 'warm' | 'cold';
+export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'closed' | 'failed';
+export type RepOutcome = 'contacted' | 'accepted' | 'rejected';
+
+export interface StepRecord {
+  status: 'claimed' | 'sent' | 'failed' | 'skipped';
+  claimedAt: string;
+  sentAt?: string;
+  messageId?: string;
+  error?: string;
+}
+
+/** A lead as the product knows it: what they sent, what we decided, and what happened. */
+export interface Lead extends LeadSubmission {
+  leadId: string;
+  submittedAt: string;
+  status: LeadStatus;
+  schedule: Schedule;
+  steps: Partial<Record<SequenceStep, StepRecord>>;
+  score?: number;
+  grade?: LeadGrade;
+  reasons?: string[];
+  scoreModel?: string;
+  ownerId?: string;
+  ownerName?: string;
+  ownerEmail?: string;
+  executionArn?: string;
+  contactedAt?: string;
+  outcome?: RepOutcome;
+  rejectReason?: string;
+  repNote?: string;
+  unsubscribedAt?: string;
+  closedAt?: string;
+  failure?: { error: string; cause?: string; at: string };
+}
+
+/** A lead's first name for a greeting; the whole name when it has one word. */
+export const firstName = (lead: Pick<LeadSubmission, 'name'>): string => lead.name.split(/\s+/)[0] ?? lead.name;
+
+/** The execution input of the lead workflow: the schedule is fixed at submission. */
+export interface WorkflowInput {
+  leadId: string;
+  submittedAt: string;
+  schedule: Schedule;
+}

@@ -1,0 +1,76 @@
+import type { Lead, RepOutcome, StepRecord } from '@domain/lead';
+import type { SequenceStep } from '@domain/sequence';
+import type { EmailContent } from '@domain/templates';
+import type { LeadScore } from '@domain/scoring';
+import type { Rep } from '@domain/rep';
+
+/**
+ * What the domain needs from the outside world. DynamoDB, SES, Step Functions and Secrets
+ * Manager implement these in functions/adapters; the choice is made once, at the edge.
+ */
+export type StepClaim =
+  /** The step is ours to send now. */
+  | { kind: 'claimed' }
+  /** Sent before (a retried step): do nothing. */
+  | { kind: 'already-sent' }
+  /** The lead was contacted, unsubscribed, closed or failed: no more emails. */
+  | { kind: 'stopped'; status: Lead['status'] };
+
+export interface TimelineEvent {
+  type: string;
+  at: string;
+  actor: string;
+  detail?: Record<string, string | number | boolean | string[] | undefined>;
+}
+
+export interface RepResponse {
+  outcome: RepOutcome;
+  at: string;
+  repId?: string;
+  reason?: string;
+  note?: string;
+}
+
+export interface LeadStore {
+  /** Guards a submission for the dedupe window; tells the first lead's id when it repeats. */
+  claimSubmission(fingerprint: string, leadId: string, now: Date, windowSeconds: number): Promise<{ first: true } | { first: false; leadId: string }>;
+  createLead(lead: Lead): Promise<void>;
+  getLead(leadId: string): Promise<Lead | undefined>;
+  recordExecution(leadId: string, executionArn: string): Promise<void>;
+  recordScore(leadId: string, score: LeadScore, owner: Rep): Promise<void>;
+  /** An atomic counter: each call returns a new turn, in order. */
+  nextRoutingTurn(pool: string): Promise<number>;
+  claimStep(leadId: string, step: SequenceStep, at: string): Promise<StepClaim>;
+  markStepSent(leadId: string, step: SequenceStep, record: Required<Pick<StepRecord, 'sentAt' | 'messageId'>>): Promise<void>;
+  /** A send failed after the claim: let a retry claim the step again. */
+  releaseStep(leadId: string, step: SequenceStep, error: string): Promise<void>;
+  markUndeliverable(leadId: string, step: SequenceStep, error: string, at: string): Promise<void>;
+  /** Records the rep's response; the first contact time is kept on repeats. */
+  recordRepResponse(leadId: string, response: RepResponse): Promise<Lead>;
+  markUnsubscribed(leadId: string, at: string): Promise<Lead>;
+  closeLead(leadId: string, at: string): Promise<void>;
+  recordFailure(leadId: string, failure: { error: string; cause?: string; at: string }): Promise<void>;
+  appendEvent(leadId: string, event: TimelineEvent): Promise<void>;
+  listEvents(leadId: string): Promise<TimelineEvent[]>;
+}
+
+export interface OutgoingEmail extends EmailContent {
+  to: string;
+  replyTo?: string;
+  /** Extra headers (List-Unsubscribe); values are built by us, never raw input. */
+  headers?: Record<string, string>;
+}
+
+export interface Mailer {
+  /** Returns the provider's message id; throws TransientError or PermanentSendError. */
+  send(email: OutgoingEmail): Promise<string>;
+}
+
+export interface WorkflowStarter {
+  /** Starts the lead's sequence; idempotent for the same lead and input. */
+  start(leadId: string, input: object): Promise<string>;
+}
+
+export interface SecretSource {
+  linkSecret(): Promise<string>;
+}

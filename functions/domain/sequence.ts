@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * The timed sequence a lead goes through, as data: the state machine is built from it and
+ * intake computes each lead's schedule from it, so the graph and the timestamps cannot drift.
+ */
+export const SequenceSchema = z
+  .object({
+    hotAlertAfterMinutes: z.number().int().min(1).max(24 * 60),
+    followUpDays: z
+      .array(z.number().int().min(1).max(90))
+      .min(1)
+      .max(10)
+      .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
+        message: 'follow-up days must be strictly increasing, e.g. [1, 3, 7, 14]',
+      }),
+  })
+  .strict();
+
+export type Sequence = z.infer<typeof SequenceSchema>;
+
+export const defaultSequence: Sequence = { hotAlertAfterMinutes: 5, followUpDays: [1, 3, 7, 14] };
+
+/** The email steps a lead can receive; each is claimed once in the lead record before sending. */
+export type SequenceStep = 'confirmation' | 'hot-alert' | `follow-up-${number}`;
+
+export const followUpStep = (day: number): SequenceStep => `follow-up-${day}`;
+
+/** Key of a follow-up's timestamp in the schedule (`$.schedule.followUps.day3`). */
+export const followUpKey = (day: number): string => `day${day}`;
+
+/** When each timed step of one lead is due, as ISO timestamps, fixed at submission. */
+export interface Schedule {
+  hotAlertAt: string;
+  followUps: Record<string, string>;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/**
+ * Absolute due times computed once from `submittedAt`, so a slow step never shifts the
+ * schedule of the steps after it.
+ */
+export function scheduleFor(submittedAt: Date, sequence: Sequence): Schedule {
+  const at = (offsetMs: number) => new Date(submittedAt.getTime() + offsetMs).toISOString();
+  return {
+    hotAlertAt: at(sequence.hotAlertAfterMinutes * MINUTE_MS),
+    followUps: Object.fromEntries(sequence.followUpDays.map((day) => [followUpKey(day), at(day * DAY_MS)])),
+  };
+}

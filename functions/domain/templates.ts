@@ -1,0 +1,101 @@
+import type { Lead } from '@domain/lead';
+import { firstName } from '@domain/lead';
+
+/**
+ * The emails of the sequence. Everything a lead typed is HTML-escaped in the HTML part, and
+ * subjects are folded to one line, so no input can add markup or a header.
+ */
+export interface EmailContent {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/** A header value: one line, no control characters, bounded. */
+export const headerSafe = (value: string, max = 200): string =>
+  value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+
+/** What the lead asked for, in words, from the form they used. */
+export function requestedThing(lead: Pick<Lead, 'formId'>): string {
+  const form = lead.formId ?? '';
+  if (/demo/i.test(form)) return 'a demo';
+  if (/(pricing|quote|trial)/i.test(form)) return 'pricing information';
+  if (/(download|ebook|whitepaper|report|webinar)/i.test(form)) return 'the content you requested';
+  if (/newsletter/i.test(form)) return 'our newsletter';
+  return 'a conversation with our team';
+}
+
+interface Layout {
+  paragraphs: string[];
+  /** Lines a lead typed, quoted back as-is (escaped). */
+  quote?: string;
+  links?: Array<{ label: string; url: string }>;
+  footer?: { label: string; url: string };
+}
+
+function render(subject: string, layout: Layout): EmailContent {
+  const html = [
+    '<!doctype html><html><body style="font-family:Arial,sans-serif;line-height:1.5;color:#222">',
+    ...layout.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    layout.quote ? `<blockquote style="border-left:3px solid #ccc;margin:0;padding-left:12px">${escapeHtml(layout.quote).replace(/\n/g, '<br>')}</blockquote>` : '',
+    ...(layout.links ?? []).map((l) => `<p><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`),
+    layout.footer ? `<p style="font-size:12px;color:#777"><a href="${escapeHtml(layout.footer.url)}">${escapeHtml(layout.footer.label)}</a></p>` : '',
+    '</body></html>',
+  ].join('');
+  const text = [
+    ...layout.paragraphs,
+    ...(layout.quote ? [layout.quote.split('\n').map((line) => `> ${line}`).join('\n')] : []),
+    ...(layout.links ?? []).map((l) => `${l.label}: ${l.url}`),
+    ...(layout.footer ? [`${layout.footer.label}: ${layout.footer.url}`] : []),
+  ].join('\n\n');
+  return { subject: headerSafe(subject), html, text };
+}
+
+export interface LeadEmailLinks {
+  unsubscribeUrl: string;
+}
+
+export function confirmationEmail(lead: Lead, links: LeadEmailLinks): EmailContent {
+  const what = requestedThing(lead);
+  return render(`Thanks, ${firstName(lead)}: we received your request`, {
+    paragraphs: [
+      `Hi ${firstName(lead)},`,
+      `thank you for reaching out${lead.company ? ` on behalf of ${lead.company}` : ''}. We received your request for ${what}, and someone from our team will get back to you shortly.`,
+      ...(lead.message ? ['You wrote:'] : []),
+    ],
+    ...(lead.message ? { quote: lead.message } : {}),
+    footer: { label: 'Unsubscribe from these emails', url: links.unsubscribeUrl },
+  });
+}
+
+const FOLLOW_UP_COPY: Record<string, (lead: Lead) => string> = {
+  first: (lead) => `we wanted to make sure your request for ${requestedThing(lead)} did not get lost. Is there a good time to talk this week?`,
+  middle: () => 'we have not managed to connect yet. If it helps, just reply with a time that suits you and we will call you then.',
+  last: () => 'this is our last note for now. If the timing is not right, no problem: reply whenever you are ready and we will pick it up from there.',
+};
+
+export function followUpEmail(lead: Lead, day: number, position: 'first' | 'middle' | 'last', links: LeadEmailLinks): EmailContent {
+  return render(`${firstName(lead)}, following up on your request (day ${day})`, {
+    paragraphs: [`Hi ${firstName(lead)},`, FOLLOW_UP_COPY[position]!(lead), lead.ownerName ? `Best regards,\n${lead.ownerName}` : 'Best regards'],
+    footer: { label: 'Unsubscribe from these emails', url: links.unsubscribeUrl },
+  });
+}
+
+export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, afterMinutes: number): EmailContent {
+  const who = [lead.name, lead.jobTitle, lead.company].filter(Boolean).join(', ');
+  return render(`Hot lead: ${lead.name}${lead.company ? ` at ${lead.company}` : ''} (score ${lead.score ?? '?'})`, {
+    paragraphs: [
+      `${lead.ownerName ?? 'Hi'}, a hot lead asked for ${requestedThing(lead)} ${afterMinutes} minutes ago and has not been contacted yet.`,
+      `Who: ${who}`,
+      `Email: ${lead.email}${lead.phone ? `, phone: ${lead.phone}` : ''}`,
+      `Score ${lead.score ?? '?'} (${lead.grade ?? 'ungraded'}): ${(lead.reasons ?? []).join('; ') || 'no signals'}`,
+      ...(lead.message ? ['Their message:'] : []),
+    ],
+    ...(lead.message ? { quote: lead.message } : {}),
+    links: [{ label: 'Mark as contacted', url: links.contactUrl }],
+  });
+}

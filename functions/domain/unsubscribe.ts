@@ -1,0 +1,24 @@
+import type { Clock } from '@domain/clock';
+import { LeadNotFound } from '@domain/errors';
+import { verifyLink } from '@domain/links';
+import type { LeadStore, SecretSource } from '@domain/ports';
+
+export interface UnsubscribeDeps {
+  store: LeadStore;
+  secrets: SecretSource;
+  clock: Clock;
+}
+
+export async function checkUnsubscribeLink(deps: UnsubscribeDeps, leadId: string, token: unknown): Promise<void> {
+  verifyLink(token, { leadId, purpose: 'unsubscribe' }, await deps.secrets.linkSecret(), deps.clock.now());
+  if (!(await deps.store.getLead(leadId))) throw new LeadNotFound(leadId);
+}
+
+/** Stops every email to the lead, for good; repeating it changes nothing. */
+export async function unsubscribeLead(deps: UnsubscribeDeps, leadId: string, token: unknown): Promise<{ unsubscribedAt: string }> {
+  await checkUnsubscribeLink(deps, leadId, token);
+  const at = deps.clock.now().toISOString();
+  const lead = await deps.store.markUnsubscribed(leadId, at);
+  if (lead.unsubscribedAt === at) await deps.store.appendEvent(leadId, { type: 'unsubscribed', at, actor: 'lead' });
+  return { unsubscribedAt: lead.unsubscribedAt ?? at };
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SfnWorkflowStarter } from '@adapters/sfn-workflow-starter';
+import { systemClock } from '@domain/clock';
+import { ValidationError } from '@domain/errors';
+import { submitLead, type IntakeDeps } from '@domain/intake';
+import { LeadSubmissionSchema } from '@domain/lead';
+import { config } from '@commons/config';
+import { httpHandler, json, parseWith } from '@commons/http';
+import { leadStore } from '@commons/lead-store';
+import { logger } from '@commons/logger';
+
+let deps: IntakeDeps | undefined;
+const intakeDeps = (): IntakeDeps =>
+  (deps ??= {
+    store: leadStore(),
+    workflow: new SfnWorkflowStarter(new SFNClient({}), config().STATE_MACHINE_ARN ?? ''),
+    clock: systemClock,
+    sequence: config().SEQUENCE,
+    newLeadId: randomUUID,
+  });
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** POST /leads: a website form's submission becomes a lead with its sequence started. */
+export const handler = httpHandler(async (event) => {
+  const { website: honeypot, ...submission } = parseWith(LeadSubmissionSchema, event.body);
+  // Bots fill the hidden field; they get the same answer as people and nothing happens.
+  if (honeypot) {
+    logger.info('Honeypot submission dropped');
+    return json(202, { leadId: randomUUID(), status: 'accepted' });
+  }
+  const key = event.headers['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationError('Invalid Idempotency-Key header', [{ path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }]);
+  }
+  const { leadId, duplicate } = await submitLead(intakeDeps(), submission, key);
+  logger.info(duplicate ? 'Duplicate submission' : 'Lead accepted', { leadId });
+  return duplicate ? json(200, { leadId, status: 'accepted', duplicate: true }) : json(202, { leadId, status: 'accepted' });
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { systemClock } from '@domain/clock';
+import { recordFailure } from '@domain/lead-sequence';
+import { leadStore } from '@commons/lead-store';
+import { logger } from '@commons/logger';
+import { stepHandler } from '@commons/step-handler';
+import { LeadStepInput } from '@commons/step-input';
+
+const FailureInput = LeadStepInput.extend({ error: z.string().default('Unknown'), cause: z.string().optional() });
+
+export const handler = stepHandler(FailureInput, async ({ leadId, error, cause }) => {
+  logger.error('Lead sequence failed', { failure: error });
+  await recordFailure({ store: leadStore(), clock: systemClock }, leadId, error, cause);
+  return { recorded: true };
+});

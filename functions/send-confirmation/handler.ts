@@ -1,0 +1,6 @@
+import { sendConfirmation } from '@domain/lead-sequence';
+import { sequenceDeps } from '@commons/sequence-deps';
+import { stepHandler } from '@commons/step-handler';
+import { LeadStepInput } from '@commons/step-input';
+
+export const handler = stepHandler(LeadStepInput, ({ leadId }) => sendConfirmation(sequenceDeps(), leadId));

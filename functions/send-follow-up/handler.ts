@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { sendFollowUp } from '@domain/lead-sequence';
+import { sequenceDeps } from '@commons/sequence-deps';
+import { stepHandler } from '@commons/step-handler';
+import { LeadStepInput } from '@commons/step-input';
+
+const FollowUpInput = LeadStepInput.extend({ day: z.number().int().min(1) });
+
+export const handler = stepHandler(FollowUpInput, ({ leadId, day }) => sendFollowUp(sequenceDeps(), leadId, day));

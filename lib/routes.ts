@@ -1,0 +1,26 @@
+/**
+ * The HTTP contract as one table: CDK builds API Gateway routes from it and the local API
+ * serves the same table, so the two cannot disagree. `handler` names a folder in functions/.
+ */
+export const routes = [
+  { method: 'POST', path: '/leads', handler: 'intake' },
+  { method: 'GET', path: '/leads/{id}/contact', handler: 'rep-response' },
+  { method: 'POST', path: '/leads/{id}/contact', handler: 'rep-response' },
+  { method: 'GET', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
+  { method: 'POST', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
+] as const;
+
+export type Route = (typeof routes)[number];
+export type RouteHandlerName = Route['handler'];
+
+/** Workflow step functions, one Lambda each; the state machine invokes them by this name. */
+export const workflowSteps = [
+  'send-confirmation',
+  'score-and-route',
+  'alert-rep',
+  'send-follow-up',
+  'close-lead',
+  'record-failure',
+] as const;
+
+export type WorkflowStepName = (typeof workflowSteps)[number];

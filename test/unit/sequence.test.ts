@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSequence, followUpKey, scheduleFor, SequenceSchema } from '@domain/sequence';
+
+describe('a lead schedule', () => {
+  const submittedAt = new Date('2026-11-02T09:30:00.000Z');
+
+  it('puts the hot alert 5 minutes and follow-ups 1, 3, 7 and 14 days after submission', () => {
+    const schedule = scheduleFor(submittedAt, defaultSequence);
+    expect(schedule.hotAlertAt).toBe('2026-11-02T09:35:00.000Z');
+    expect(schedule.followUps).toEqual({
+      day1: '2026-11-03T09:30:00.000Z',
+      day3: '2026-11-05T09:30:00.000Z',
+      day7: '2026-11-09T09:30:00.000Z',
+      day14: '2026-11-16T09:30:00.000Z',
+    });
+  });
+
+  it('follows the configured sequence', () => {
+    const schedule = scheduleFor(submittedAt, { hotAlertAfterMinutes: 15, followUpDays: [2, 5] });
+    expect(schedule.hotAlertAt).toBe('2026-11-02T09:45:00.000Z');
+    expect(Object.keys(schedule.followUps)).toEqual([followUpKey(2), followUpKey(5)]);
+  });
+
+  it('refuses a sequence whose days go backwards, saying how to fix it', () => {
+    const result = SequenceSchema.safeParse({ hotAlertAfterMinutes: 5, followUpDays: [3, 1] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/strictly increasing/);
+  });
+});

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const dir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+const alias = {
+  '@domain': dir('./functions/domain'),
+  '@adapters': dir('./functions/adapters'),
+  '@commons': dir('./functions/commons'),
+  '@functions': dir('./functions'),
+};
+
+// One project per need: `vitest --project unit` needs nothing; the others start emulators
+// or synthesize the stack inside their own test files.
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CDK_VALIDATION: 'false' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 30_000 } },
+      { extends: true, test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], testTimeout: 60_000 } },
+    ],
+  },
+});
