@@ -1,0 +1,527 @@
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
+import { lambdaLogicalIdFromArn } from './template';
+
+/**
+ * Runs the CDK-synthesized state machine in-process with aws-local-stepfunctions, with the
+ * bookkeeping Step Functions does around it (named executions, status, history, stop) and a
+ * per-execution simulated clock so a 14-day sequence can pass in about a minute.
+ */
+
+// aws-local-stepfunctions@3 targets Node >= 22 and calls Promise.withResolvers inside Task
+// states. It only needs it at run time (not while its module loads), so installing it here,
+// before any execution starts, is early enough on Node 20.
+type WithResolvers = <T>() => {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+};
+if (typeof (Promise as PromiseConstructor & { withResolvers?: WithResolvers }).withResolvers !== 'function') {
+  const withResolvers: WithResolvers = <T>() => {
+    let resolve!: (value: T | PromiseLike<T>) => void;
+    let reject!: (reason?: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+  Object.defineProperty(Promise, 'withResolvers', { value: withResolvers, writable: true, configurable: true });
+}
+
+/** One entry of the library's event log (the library does not export the type itself). */
+export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+/** What a local task handler learns about the call, like the `context` a Lambda receives. */
+export interface TaskContext {
+  executionArn: string;
+  stateName: string;
+  /** The execution's simulated clock (ms since epoch): inject it where the handler reads "now". */
+  now(): number;
+}
+
+export type TaskHandler = (payload: unknown, context: TaskContext) => Promise<unknown>;
+
+export interface LocalWorkflowOptions {
+  /** From stateMachineDefinition(). */
+  definition: object;
+  /** e.g. arn:aws:states:us-east-1:000000000000:stateMachine:LeadWorkflow */
+  stateMachineArn: string;
+  /** Given the Lambda logical id found in a Task's Parameters.FunctionName, return the function to call with the task's Payload. */
+  resolveTask: (lambdaLogicalId: string) => TaskHandler;
+  /** Simulated seconds per real second for Wait states (1 = real time). */
+  timeScale: number;
+  /** If set, every Retry waits this many real ms instead of its IntervalSeconds/backoff (tests). */
+  retryIntervalMs?: number;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionDescription {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  status: ExecutionStatus;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: Date;
+  /** On the execution's simulated clock, like the timestamps its handlers see. */
+  stopDate?: Date;
+}
+
+// Names match the Step Functions API errors, so the endpoint can pass them through as-is.
+export class ExecutionAlreadyExists extends Error {
+  override name = 'ExecutionAlreadyExists';
+}
+export class ExecutionDoesNotExist extends Error {
+  override name = 'ExecutionDoesNotExist';
+}
+export class InvalidName extends Error {
+  override name = 'InvalidName';
+}
+export class InvalidExecutionInput extends Error {
+  override name = 'InvalidExecutionInput';
+}
+
+// Just the parts of ASL the runner inspects; the library validates the rest.
+interface AslState {
+  Type: string;
+  Resource?: string;
+  Retry?: unknown[];
+  Seconds?: number;
+  SecondsPath?: string;
+  Timestamp?: string;
+  TimestampPath?: string;
+  Branches?: AslMachine[];
+  Iterator?: AslMachine;
+  ItemProcessor?: AslMachine;
+}
+interface AslMachine {
+  States: Record<string, AslState>;
+  TimeoutSeconds?: number;
+}
+
+/** A piece of simulated time: from real instant `real` on, sim = `sim` + elapsed real * `scale`. */
+interface ClockSegment {
+  real: number;
+  sim: number;
+  scale: number;
+}
+
+interface Execution {
+  arn: string;
+  name: string;
+  input: string;
+  status: ExecutionStatus;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: Date;
+  stopDate?: Date;
+  events: EventLog[];
+  clock: ClockSegment[];
+  abort: () => void;
+  /** Latest target of a Wait: handlers never see a "now" before it (see TaskContext.now). */
+  waitFloor: number;
+  /** Simulated instant the execution times out (top-level TimeoutSeconds), if any. */
+  deadline?: number;
+  timeoutTimer?: NodeJS.Timeout;
+  /** Resolves once the result has settled and the event log is drained. */
+  done: Promise<void>;
+  finished: boolean;
+}
+
+type TaskKind = { kind: 'invoke' } | { kind: 'direct'; logicalId: string };
+
+const NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke$/;
+const STATE_MACHINE_ARN = /^arn:([^:]+):states:([^:]+):([^:]+):stateMachine:([^:]+)$/;
+// setTimeout fires at once for delays above 2^31-1 ms (~24.8 days), so long timers are chained.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class LocalWorkflowRunner {
+  readonly stateMachineArn: string;
+  private readonly machine: StateMachine;
+  private readonly waits = new Map<string, AslState>();
+  private readonly tasks = new Map<string, TaskKind>();
+  private readonly retryOverrides?: Record<string, number>;
+  private readonly timeoutSeconds?: number;
+  private readonly executions = new Map<string, Execution>();
+  private readonly listeners = new Set<(executionArn: string, event: EventLog) => void>();
+  private timeScale: number;
+
+  constructor(private readonly opts: LocalWorkflowOptions) {
+    if (!STATE_MACHINE_ARN.test(opts.stateMachineArn)) {
+      throw new Error(`Not a state machine ARN: ${opts.stateMachineArn}`);
+    }
+    this.stateMachineArn = opts.stateMachineArn;
+    this.timeScale = checkScale(opts.timeScale);
+
+    const { TimeoutSeconds, ...rest } = opts.definition as AslMachine;
+    const retryStates: string[] = [];
+    for (const [name, state] of allStates(rest)) {
+      if (state.Type === 'Wait') this.waits.set(name, state);
+      if (state.Type === 'Task') this.tasks.set(name, taskKind(name, state.Resource));
+      if (state.Retry?.length) retryStates.push(name);
+    }
+    if (opts.retryIntervalMs !== undefined) {
+      this.retryOverrides = Object.fromEntries(retryStates.map((name) => [name, opts.retryIntervalMs!]));
+    }
+    // The library would enforce TimeoutSeconds with one real-time setTimeout, which is wrong
+    // under a time scale and fires at once beyond ~24.8 days; we enforce it on the simulated
+    // clock instead and hand the library the definition without it.
+    this.timeoutSeconds = TimeoutSeconds;
+    this.machine = new StateMachine(rest as StateMachineDefinition);
+  }
+
+  start(name: string, input: unknown): { executionArn: string; startDate: Date } {
+    if (!NAME.test(name)) throw new InvalidName(`Invalid execution name: ${JSON.stringify(name)}`);
+    const inputText = JSON.stringify(input === undefined ? {} : input);
+    if (inputText === undefined) throw new InvalidExecutionInput('Execution input must be JSON');
+    const executionArn = this.executionArnFor(name);
+
+    // Step Functions makes StartExecution idempotent for a running execution with the same
+    // name and input; any other reuse of a name (even after it finished) is an error.
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === inputText) {
+        return { executionArn, startDate: existing.startDate };
+      }
+      throw new ExecutionAlreadyExists(`Execution already exists: '${executionArn}'`);
+    }
+
+    const startReal = Date.now();
+    const exec: Execution = {
+      arn: executionArn,
+      name,
+      input: inputText,
+      status: 'RUNNING',
+      startDate: new Date(startReal),
+      events: [],
+      clock: [{ real: startReal, sim: startReal, scale: this.timeScale }],
+      waitFloor: -Infinity,
+      abort: () => {},
+      done: Promise.resolve(),
+      finished: false,
+    };
+    const { smName } = this.arnParts();
+    const run = this.machine.run(JSON.parse(inputText), {
+      overrides: this.overridesFor(exec),
+      // What `$$.Execution.*` / `$$.StateMachine.*` resolve to (StartTime is always the library's).
+      context: {
+        Execution: { Id: executionArn, Name: name },
+        StateMachine: { Id: this.stateMachineArn, Name: smName },
+      },
+    });
+    exec.abort = run.abort;
+    this.executions.set(executionArn, exec);
+
+    const settled = run.result.then(
+      (output) => this.finish(exec, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
+      (err: unknown) => this.finish(exec, 'FAILED', failureOf(err)),
+    ).catch((err: unknown) => console.error(`[workflow] could not record the end of ${executionArn}`, err));
+    const drained = (async () => {
+      for await (const event of run.eventLogs) this.record(exec, event);
+    })().catch((err: unknown) => console.error(`[workflow] event log of ${executionArn} failed`, err));
+    exec.done = Promise.all([settled, drained]).then(() => {
+      exec.finished = true;
+    });
+
+    if (this.timeoutSeconds !== undefined) {
+      exec.deadline = startReal + this.timeoutSeconds * 1000;
+      this.armTimeout(exec);
+    }
+    return { executionArn, startDate: exec.startDate };
+  }
+
+  describe(executionArn: string): ExecutionDescription {
+    return this.describeExec(this.get(executionArn));
+  }
+
+  list(): ExecutionDescription[] {
+    return [...this.executions.values()].map((exec) => this.describeExec(exec));
+  }
+
+  /** Like StopExecution: a no-op for an execution that already finished. */
+  stop(executionArn: string, error?: string, cause?: string): void {
+    const exec = this.get(executionArn);
+    if (exec.status !== 'RUNNING') return;
+    this.close(exec, 'ABORTED', { error, cause });
+    exec.abort();
+  }
+
+  history(executionArn: string): EventLog[] {
+    return [...this.get(executionArn).events];
+  }
+
+  async waitFor(executionArn: string): Promise<ExecutionDescription> {
+    const exec = this.get(executionArn);
+    await exec.done;
+    return this.describeExec(exec);
+  }
+
+  async idle(): Promise<void> {
+    // Loop: an execution may be started while we wait for the others.
+    for (;;) {
+      const pending = [...this.executions.values()].filter((exec) => !exec.finished);
+      if (pending.length === 0) return;
+      await Promise.all(pending.map((exec) => exec.done));
+    }
+  }
+
+  /** Re-anchors every running execution so its simulated time stays continuous; waits already sleeping keep their real duration. */
+  setTimeScale(scale: number): void {
+    this.timeScale = checkScale(scale);
+    const real = Date.now();
+    for (const exec of this.executions.values()) {
+      if (exec.status !== 'RUNNING') continue;
+      exec.clock.push({ real, sim: simAt(exec, real), scale: this.timeScale });
+      this.armTimeout(exec);
+    }
+  }
+
+  onEvent(listener: (executionArn: string, event: EventLog) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Simulated "now" of one execution (ms since epoch), or the simulated time of a past real instant. */
+  simulatedNow(executionArn: string, atRealMs: number = Date.now()): number {
+    return simAt(this.get(executionArn), atRealMs);
+  }
+
+  private get(executionArn: string): Execution {
+    const exec = this.executions.get(executionArn);
+    if (!exec) throw new ExecutionDoesNotExist(`Execution does not exist: '${executionArn}'`);
+    return exec;
+  }
+
+  private arnParts(): { prefix: string; smName: string } {
+    const [, partition, region, account, smName] = STATE_MACHINE_ARN.exec(this.stateMachineArn)!;
+    return { prefix: `arn:${partition}:states:${region}:${account}`, smName: smName! };
+  }
+
+  private executionArnFor(name: string): string {
+    const { prefix, smName } = this.arnParts();
+    return `${prefix}:execution:${smName}:${name}`;
+  }
+
+  private describeExec(exec: Execution): ExecutionDescription {
+    const { arn, name, status, input, output, error, cause, startDate, stopDate } = exec;
+    const description: ExecutionDescription = {
+      executionArn: arn,
+      name,
+      stateMachineArn: this.stateMachineArn,
+      status,
+      input,
+      startDate,
+    };
+    // Only the fields that are set, like the API (and so `toEqual` in tests stays simple).
+    if (output !== undefined) description.output = output;
+    if (error !== undefined) description.error = error;
+    if (cause !== undefined) description.cause = cause;
+    if (stopDate !== undefined) description.stopDate = stopDate;
+    return description;
+  }
+
+  private overridesFor(exec: Execution): NonNullable<RunOptions['overrides']> {
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, task] of this.tasks) {
+      // A timer may fire a real millisecond or two early by Date.now() (libuv measures from
+      // its cached loop time), which a large time scale turns into minutes; a task that runs
+      // after a Wait must still see a time at or after the Wait's target.
+      const now = () => Math.max(simAt(exec), exec.waitFloor);
+      const context: TaskContext = { executionArn: exec.arn, stateName, now };
+      handlers[stateName] = async (input) => {
+        if (task.kind === 'direct') return this.invoke(task.logicalId, input, context);
+        // lambda:invoke: the input is the state's Parameters, i.e. {FunctionName, Payload}.
+        const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+        const fn = String(FunctionName);
+        const result = await this.invoke(lambdaLogicalIdFromArn(fn) ?? fn, Payload, context);
+        // The service integration's response shape, so ResultSelector ($.Payload) works unchanged.
+        return { StatusCode: 200, Payload: result, ExecutedVersion: '$LATEST' };
+      };
+    }
+    // The library reads waitTimeOverrides[stateName] when a Wait starts, so a getter lets
+    // each wait be computed then, from the simulated clock and the current time scale.
+    const waitTimeOverrides = new Proxy({} as Record<string, number>, {
+      get: (_target, prop) => (typeof prop === 'string' && this.waits.has(prop) ? this.waitMs(exec, prop) : undefined),
+    });
+    return {
+      taskResourceLocalHandlers: handlers as NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers'],
+      waitTimeOverrides,
+      ...(this.retryOverrides ? { retryIntervalOverrides: this.retryOverrides } : {}),
+    };
+  }
+
+  /** Calls the local handler the way Lambda would: JSON in, JSON out, errors as errorType/errorMessage. */
+  private async invoke(logicalId: string, payload: unknown, context: TaskContext): Promise<unknown> {
+    let result: unknown;
+    try {
+      result = await this.opts.resolveTask(logicalId)(cloneJson(payload), context);
+    } catch (err) {
+      throw lambdaError(err);
+    }
+    return result === undefined ? null : cloneJson(result);
+  }
+
+  /** Real milliseconds to sleep in a Wait state, from the execution's simulated clock. */
+  private waitMs(exec: Execution, stateName: string): number {
+    const state = this.waits.get(stateName)!;
+    const now = simAt(exec);
+    // Paths are read from the execution input (where our workflow keeps its schedule): the
+    // library does not tell us the Wait state's own input.
+    const doc = () => ({ input: JSON.parse(exec.input) as unknown, context: { Execution: { Id: exec.arn, Name: exec.name, Input: JSON.parse(exec.input) as unknown } } });
+    let target: number;
+    if (state.Seconds !== undefined) {
+      target = now + state.Seconds * 1000;
+    } else if (state.SecondsPath !== undefined) {
+      const seconds = readPath(state.SecondsPath, doc());
+      if (typeof seconds !== 'number' || seconds < 0) throw statesRuntime(`${stateName}: SecondsPath ${state.SecondsPath} is not a number >= 0`);
+      target = now + seconds * 1000;
+    } else {
+      const text = state.Timestamp ?? readPath(state.TimestampPath ?? '$', doc());
+      const at = typeof text === 'string' ? Date.parse(text) : NaN;
+      if (Number.isNaN(at)) throw statesRuntime(`${stateName}: ${state.TimestampPath ?? 'Timestamp'} is not a timestamp`);
+      target = at;
+    }
+    exec.waitFloor = Math.max(exec.waitFloor, target);
+    return target <= now ? 0 : Math.ceil((target - now) / currentScale(exec));
+  }
+
+  private armTimeout(exec: Execution): void {
+    clearTimeout(exec.timeoutTimer);
+    if (exec.deadline === undefined || exec.status !== 'RUNNING') return;
+    const ms = Math.max(0, (exec.deadline - simAt(exec)) / currentScale(exec));
+    exec.timeoutTimer = setTimeout(() => {
+      if (exec.deadline !== undefined && simAt(exec) < exec.deadline) return this.armTimeout(exec);
+      if (exec.status !== 'RUNNING') return;
+      this.close(exec, 'TIMED_OUT', { error: 'States.Timeout', cause: 'The execution exceeded its TimeoutSeconds' });
+      // The timer lands within a real ms or so, which a large scale would turn into minutes.
+      exec.stopDate = new Date(exec.deadline ?? simAt(exec));
+      this.record(exec, { type: 'ExecutionTimeout', timestamp: Date.now() });
+      exec.abort();
+    }, Math.min(ms, MAX_TIMER_MS));
+    exec.timeoutTimer.unref?.();
+  }
+
+  private finish(exec: Execution, status: ExecutionStatus, fields: Partial<Execution>): void {
+    // Already closed by stop() or the timeout: the library's abort error is expected then.
+    if (exec.status !== 'RUNNING') return;
+    this.close(exec, status, fields);
+  }
+
+  private close(exec: Execution, status: ExecutionStatus, fields: Partial<Execution>): void {
+    clearTimeout(exec.timeoutTimer);
+    for (const [key, value] of Object.entries(fields)) {
+      if (value !== undefined) (exec as unknown as Record<string, unknown>)[key] = value;
+    }
+    exec.status = status;
+    exec.stopDate = new Date(simAt(exec));
+  }
+
+  private record(exec: Execution, event: EventLog): void {
+    // A timeout is recorded as ExecutionTimeout; the abort the runner used to end it is not news.
+    if (exec.status === 'TIMED_OUT' && event.type === 'ExecutionAborted') return;
+    exec.events.push(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(exec.arn, event);
+      } catch (err) {
+        console.error('[workflow] onEvent listener failed', err);
+      }
+    }
+  }
+}
+
+function* allStates(machine: AslMachine): Generator<[string, AslState]> {
+  for (const [name, state] of Object.entries(machine.States)) {
+    yield [name, state];
+    for (const branch of state.Branches ?? []) yield* allStates(branch);
+    const inner = state.ItemProcessor ?? state.Iterator;
+    if (inner) yield* allStates(inner);
+  }
+}
+
+function taskKind(stateName: string, resource: string | undefined): TaskKind {
+  if (resource !== undefined && LAMBDA_INVOKE.test(resource)) return { kind: 'invoke' };
+  const logicalId = resource === undefined ? undefined : lambdaLogicalIdFromArn(resource);
+  if (logicalId) return { kind: 'direct', logicalId };
+  // .waitForTaskToken, .sync and other services have no local handler: refuse up front
+  // instead of letting the library try to call real AWS.
+  throw new Error(`Task ${stateName}: resource ${resource} is not supported locally (only Lambda)`);
+}
+
+function simAt(exec: Execution, real: number = Date.now()): number {
+  let segment = exec.clock[0]!;
+  for (const candidate of exec.clock) if (candidate.real <= real) segment = candidate;
+  return segment.sim + (real - segment.real) * segment.scale;
+}
+
+function currentScale(exec: Execution): number {
+  return exec.clock[exec.clock.length - 1]!.scale;
+}
+
+function checkScale(scale: number): number {
+  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`timeScale must be a positive number, got ${scale}`);
+  return scale;
+}
+
+function cloneJson(value: unknown): unknown {
+  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+}
+
+/**
+ * What the lambda:invoke integration reports for a function error: Error is the function's
+ * errorType (so Retry/Catch match the thrown error's name) and Cause the Lambda error JSON.
+ */
+function lambdaError(err: unknown): Error {
+  // The Node.js runtime reports a thrown non-Error by its typeof (`throw 'x'` -> errorType "string").
+  const document =
+    err instanceof Error
+      ? { errorType: err.name, errorMessage: err.message, trace: err.stack?.split('\n') ?? [] }
+      : { errorType: typeof err, errorMessage: String(err), trace: [] };
+  const wrapped = new Error(JSON.stringify(document));
+  wrapped.name = document.errorType;
+  return wrapped;
+}
+
+function statesRuntime(message: string): Error {
+  const err = new Error(message);
+  err.name = 'States.Runtime';
+  return err;
+}
+
+/** Error and Cause of a failed execution; the library wraps the state's error in ExecutionError. */
+function failureOf(err: unknown): { error: string; cause?: string } {
+  const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : err;
+  if (!(inner instanceof Error)) return { error: 'Error', cause: String(inner) };
+  const cause = inner.cause ?? inner.message;
+  return { error: inner.name, cause: typeof cause === 'string' ? cause : JSON.stringify(cause) };
+}
+
+/**
+ * Evaluates a plain JSONPath (`$.a.b`, `$.a[0].b`, `$['a']`, `$$.Execution.Input.x`): enough
+ * for Wait paths, without pulling in a JSONPath engine.
+ */
+export function readPath(path: string, doc: { input: unknown; context?: unknown }): unknown {
+  let value: unknown = path.startsWith('$$') ? doc.context : doc.input;
+  const rest = path.startsWith('$$') ? path.slice(2) : path.startsWith('$') ? path.slice(1) : null;
+  if (rest === null) throw statesRuntime(`Unsupported path ${path}`);
+  const step = /\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/y;
+  let at = 0;
+  while (at < rest.length) {
+    step.lastIndex = at;
+    const match = step.exec(rest);
+    if (!match) throw statesRuntime(`Unsupported path ${path}`);
+    at = step.lastIndex;
+    const key = match[1] ?? match[3] ?? match[4] ?? Number(match[2]);
+    if (value === null || typeof value !== 'object' || !(key in value)) {
+      throw statesRuntime(`Path ${path} not found in the execution input`);
+    }
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}

@@ -1,0 +1,25 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
+import type { LocalStack } from '../../local/stack';
+
+/** The lead store over the emulator, with the same adapter the handlers use. */
+export function storeOf(stack: Pick<LocalStack, 'dynamoUrl' | 'tableName'>) {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
+  return {
+    leads: new DynamoDbLeadStore(client, stack.tableName, 730),
+    /** Every item in the table: to prove that a rejected request stored nothing. */
+    async itemCount(): Promise<number> {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start }));
+        count += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return count;
+    },
+  };
+}

@@ -1,0 +1,332 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { lambdaLogicalIdFromArn, stateMachineDefinition } from '../../local/template';
+import type { CfnTemplate } from '../../local/template';
+import { ExecutionAlreadyExists, LocalWorkflowRunner } from '../../local/workflow-runner';
+import type { LocalWorkflowOptions, TaskContext } from '../../local/workflow-runner';
+import { startSfnEndpoint } from '../../local/sfn-endpoint';
+import { startSecretsEndpoint } from '../../local/secrets-endpoint';
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RunnerTest`;
+const DAY_MS = 86_400_000;
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** A small workflow with every feature the lead workflow relies on: tasks, a timestamp wait, retry, catch. */
+function synthesize(): CfnTemplate {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'RunnerTest', { env: { account: ACCOUNT, region: REGION } });
+  const fn = (id: string) =>
+    new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+
+  const score = new tasks.LambdaInvoke(stack, 'Score', {
+    lambdaFunction: fn('ScoreFn'),
+    payload: sfn.TaskInput.fromObject({ leadId: sfn.JsonPath.stringAt('$.leadId'), step: 'score' }),
+    resultSelector: { 'score.$': '$.Payload.score' },
+    resultPath: '$.scored',
+  });
+  const wait = new sfn.Wait(stack, 'WaitUntilDue', { time: sfn.WaitTime.timestampPath('$.schedule.at') });
+  const followUp = new tasks.LambdaInvoke(stack, 'FollowUp', {
+    lambdaFunction: fn('FollowUpFn'),
+    payload: sfn.TaskInput.fromObject({
+      leadId: sfn.JsonPath.stringAt('$.leadId'),
+      score: sfn.JsonPath.numberAt('$.scored.score'),
+    }),
+    resultSelector: { 'sent.$': '$.Payload.sent' },
+    resultPath: '$.followUp',
+  });
+  // 30 s between attempts: the test only finishes quickly because retryIntervalMs overrides it.
+  followUp.addRetry({ errors: ['Transient'], interval: Duration.seconds(30), maxAttempts: 2 });
+  followUp.addCatch(new sfn.Fail(stack, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }), {
+    resultPath: '$.error',
+  });
+
+  new sfn.StateMachine(stack, 'Workflow', {
+    definitionBody: sfn.DefinitionBody.fromChainable(score.next(wait).next(followUp).next(new sfn.Succeed(stack, 'Done'))),
+  });
+  return Template.fromStack(stack).toJSON() as CfnTemplate;
+}
+
+type Behaviour = 'ok' | 'transient-once' | 'permanent';
+
+describe('local workflow runner', () => {
+  let template: CfnTemplate;
+  let definition: object;
+  const calls: { logicalId: string; payload: unknown; context: TaskContext }[] = [];
+  const behaviour = new Map<string, Behaviour>();
+  const failedOnce = new Set<string>();
+
+  const resolveTask: LocalWorkflowOptions['resolveTask'] = (logicalId) => async (payload, context) => {
+    calls.push({ logicalId, payload, context });
+    const { leadId } = payload as { leadId: string };
+    if (logicalId.startsWith('ScoreFn')) return { score: 42 };
+    const mode = behaviour.get(leadId) ?? 'ok';
+    if (mode === 'permanent' || (mode === 'transient-once' && !failedOnce.has(leadId))) {
+      failedOnce.add(leadId);
+      const err = new Error(`follow-up of ${leadId} failed`);
+      err.name = mode === 'permanent' ? 'Permanent' : 'Transient';
+      throw err;
+    }
+    return { sent: true };
+  };
+
+  const newRunner = (overrides: Partial<LocalWorkflowOptions> = {}) =>
+    new LocalWorkflowRunner({
+      definition,
+      stateMachineArn: STATE_MACHINE_ARN,
+      resolveTask,
+      timeScale: 864_000, // one simulated day per 100 ms
+      retryIntervalMs: 1,
+      ...overrides,
+    });
+  const input = (leadId: string, atMs = Date.now()) => ({ leadId, schedule: { at: new Date(atMs).toISOString() } });
+
+  beforeAll(() => {
+    template = synthesize();
+    definition = stateMachineDefinition(template, { region: REGION, accountId: ACCOUNT }).definition;
+  });
+
+  it('resolves the synthesized definition, Lambda ARNs keeping the logical id', () => {
+    const def = definition as { StartAt: string; States: Record<string, { Resource?: string; Parameters?: { FunctionName?: string } }> };
+    expect(def.StartAt).toBe('Score');
+    expect(def.States.Score?.Resource).toBe('arn:aws:states:::lambda:invoke');
+    const functionArn = def.States.Score?.Parameters?.FunctionName ?? '';
+    expect(functionArn).toMatch(/^arn:aws:lambda:us-east-1:000000000000:function:ScoreFn/);
+    const logicalId = lambdaLogicalIdFromArn(functionArn);
+    expect(template.Resources[logicalId!]?.Type).toBe('AWS::Lambda::Function');
+  });
+
+  it('dispatches tasks with their payload and waits a simulated day in about 100 ms', async () => {
+    const runner = newRunner();
+    const events: string[] = [];
+    runner.onEvent((_arn, event) => events.push(event.type));
+    const dueAt = Date.now() + DAY_MS;
+    const { executionArn } = runner.start('lead-1', input('lead-1', dueAt));
+
+    const result = await runner.waitFor(executionArn);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(JSON.parse(result.output!)).toMatchObject({ leadId: 'lead-1', scored: { score: 42 }, followUp: { sent: true } });
+
+    const mine = calls.filter((call) => call.context.executionArn === executionArn);
+    expect(mine.map((call) => [call.logicalId.replace(/[0-9A-F]{8}$/, ''), call.payload])).toEqual([
+      ['ScoreFn', { leadId: 'lead-1', step: 'score' }],
+      ['FollowUpFn', { leadId: 'lead-1', score: 42 }],
+    ]);
+    // The follow-up runs on the simulated clock: at or after the due time, real time barely moved.
+    expect(mine[1]!.context.now()).toBeGreaterThanOrEqual(dueAt);
+
+    const history = runner.history(executionArn);
+    const entered = history.find((e) => e.type === 'StateEntered' && e.state.name === 'WaitUntilDue')!;
+    const exited = history.find((e) => e.type === 'StateExited' && e.state.name === 'WaitUntilDue')!;
+    expect(exited.timestamp - entered.timestamp).toBeGreaterThan(0);
+    expect(exited.timestamp - entered.timestamp).toBeLessThan(5_000);
+    expect(events).toEqual(history.map((e) => e.type));
+    expect(history.at(-1)?.type).toBe('ExecutionSucceeded');
+  });
+
+  it('retries an error named in Retry and succeeds', async () => {
+    behaviour.set('lead-retry', 'transient-once');
+    const runner = newRunner();
+    const { executionArn } = runner.start('lead-retry', input('lead-retry'));
+    expect((await runner.waitFor(executionArn)).status).toBe('SUCCEEDED');
+    const retried = runner.history(executionArn).filter((e) => e.type === 'StateRetried');
+    expect(retried.map((e) => e.state.name)).toEqual(['FollowUp']);
+  });
+
+  it('sends an error that is not retried to Catch and Fail, keeping its name', async () => {
+    behaviour.set('lead-fail', 'permanent');
+    const runner = newRunner();
+    const { executionArn } = runner.start('lead-fail', input('lead-fail'));
+    const result = await runner.waitFor(executionArn);
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('Permanent');
+    // Like the real lambda:invoke integration, Cause is the Lambda error document.
+    expect(JSON.parse(result.cause!)).toMatchObject({ errorType: 'Permanent', errorMessage: 'follow-up of lead-fail failed' });
+    expect(runner.history(executionArn).some((e) => e.type === 'StateCaught' && e.state.name === 'FollowUp')).toBe(true);
+  });
+
+  it('starts idempotently for the same name and input, and refuses other reuse of a name', async () => {
+    const runner = newRunner({ timeScale: 1 });
+    const first = runner.start('lead-dup', input('lead-dup', Date.now() + DAY_MS));
+    expect(runner.start('lead-dup', input('lead-dup', Date.parse(JSON.parse(runner.describe(first.executionArn).input).schedule.at)))).toEqual(first);
+    expect(() => runner.start('lead-dup', { other: true })).toThrow(ExecutionAlreadyExists);
+    expect(() => runner.start('bad name!', {})).toThrow(expect.objectContaining({ name: 'InvalidName' }));
+    runner.stop(first.executionArn, 'Test', 'done');
+    expect(runner.describe(first.executionArn)).toMatchObject({ status: 'ABORTED', error: 'Test', cause: 'done' });
+    await runner.idle();
+    // A finished execution's name stays taken, even with the same input.
+    expect(() => runner.start('lead-dup', JSON.parse(runner.describe(first.executionArn).input))).toThrow(ExecutionAlreadyExists);
+  });
+
+  it('keeps simulated time continuous when the time scale changes', async () => {
+    const runner = newRunner({ timeScale: 1 });
+    const { executionArn } = runner.start('lead-clock', input('lead-clock', Date.now() + DAY_MS));
+    const before = runner.simulatedNow(executionArn);
+    runner.setTimeScale(1000);
+    // Continuous: at most a few real ms (x1000) passed, not a jump.
+    expect(runner.simulatedNow(executionArn) - before).toBeLessThan(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runner.simulatedNow(executionArn) - before).toBeGreaterThanOrEqual(15_000);
+    runner.stop(executionArn);
+    expect((await runner.waitFor(executionArn)).status).toBe('ABORTED');
+  });
+
+  describe('through the AWS SDK', () => {
+    let runner: LocalWorkflowRunner;
+    let sfnEndpoint: { url: string; close(): Promise<void> };
+    let secretsEndpoint: { url: string; close(): Promise<void> };
+    let client: SFNClient;
+
+    beforeAll(async () => {
+      runner = newRunner();
+      sfnEndpoint = await startSfnEndpoint(runner, {});
+      secretsEndpoint = await startSecretsEndpoint({ 'lead-link-key': 's3cret' }, {});
+      client = new SFNClient({ endpoint: sfnEndpoint.url, region: REGION, credentials });
+    });
+    afterAll(async () => {
+      client?.destroy();
+      await runner?.idle();
+      await sfnEndpoint?.close();
+      await secretsEndpoint?.close();
+    });
+
+    it('starts, describes, lists and reads the history of an execution', async () => {
+      // Due in a simulated day (~100 ms), so it is still running for the repeated start.
+      const body = JSON.stringify(input('lead-sdk', Date.now() + DAY_MS));
+      const started = await client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'lead-sdk', input: body }));
+      expect(started.executionArn).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:execution:RunnerTest:lead-sdk`);
+      expect(started.startDate).toBeInstanceOf(Date);
+
+      // Same name and input while running: the same execution, not an error.
+      const again = await client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'lead-sdk', input: body }));
+      expect(again.executionArn).toBe(started.executionArn);
+
+      await runner.waitFor(started.executionArn!);
+      const described = await client.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+      expect(described).toMatchObject({ status: 'SUCCEEDED', name: 'lead-sdk', stateMachineArn: STATE_MACHINE_ARN });
+      expect(JSON.parse(described.output!)).toMatchObject({ followUp: { sent: true } });
+      expect(described.stopDate).toBeInstanceOf(Date);
+
+      const listed = await client.send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE_ARN, statusFilter: 'SUCCEEDED' }));
+      expect(listed.executions?.map((e) => e.name)).toContain('lead-sdk');
+
+      const history = await client.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn }));
+      const types = history.events?.map((e) => e.type);
+      expect(types?.[0]).toBe('ExecutionStarted');
+      expect(types).toContain('WaitStateEntered');
+      expect(types?.at(-1)).toBe('ExecutionSucceeded');
+      const entered = history.events?.find((e) => e.type === 'TaskStateEntered');
+      expect(entered?.stateEnteredEventDetails?.name).toBe('Score');
+      expect(JSON.parse(entered?.stateEnteredEventDetails?.input ?? 'null')).toMatchObject({ leadId: 'lead-sdk' });
+    });
+
+    it('maps errors to the exceptions the SDK models', async () => {
+      const start = (name: string, inputText: string, stateMachineArn = STATE_MACHINE_ARN) =>
+        client.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText }));
+      await start('lead-sdk-2', JSON.stringify(input('lead-sdk-2')));
+      await expect(start('lead-sdk-2', '{"different":true}')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+      await expect(start('x', '{}', `${STATE_MACHINE_ARN}Nope`)).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+      await expect(start('x', 'not json')).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+      await expect(
+        client.send(new DescribeExecutionCommand({ executionArn: `${STATE_MACHINE_ARN.replace('stateMachine', 'execution')}:nope` })),
+      ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist', $metadata: { httpStatusCode: 400 } });
+    });
+
+    it('stops a running execution', async () => {
+      const { executionArn } = await client.send(
+        new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'lead-stop', input: JSON.stringify(input('lead-stop', Date.now() + 365 * DAY_MS)) }),
+      );
+      const stopped = await client.send(new StopExecutionCommand({ executionArn, error: 'Unsubscribed' }));
+      expect(stopped.stopDate).toBeInstanceOf(Date);
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described).toMatchObject({ status: 'ABORTED', error: 'Unsubscribed' });
+    });
+
+    it('answers GetSecretValue by name and by ARN', async () => {
+      const secrets = new SecretsManagerClient({ endpoint: secretsEndpoint.url, region: REGION, credentials });
+      try {
+        const byName = await secrets.send(new GetSecretValueCommand({ SecretId: 'lead-link-key' }));
+        expect(byName).toMatchObject({ Name: 'lead-link-key', SecretString: 's3cret' });
+        const byArn = await secrets.send(new GetSecretValueCommand({ SecretId: byName.ARN }));
+        expect(byArn.SecretString).toBe('s3cret');
+        await expect(secrets.send(new GetSecretValueCommand({ SecretId: 'missing' }))).rejects.toMatchObject({
+          name: 'ResourceNotFoundException',
+        });
+      } finally {
+        secrets.destroy();
+      }
+    });
+  });
+});
+
+describe('stateMachineDefinition', () => {
+  const opts = { region: 'eu-west-1', accountId: '123456789012' };
+  const withDefinition = (definitionString: unknown): CfnTemplate => ({
+    Resources: {
+      Fn: { Type: 'AWS::Lambda::Function' },
+      Table: { Type: 'AWS::DynamoDB::Table' },
+      Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: definitionString } },
+    },
+  });
+
+  it('resolves Fn::Join, pseudo parameters and GetAtt', () => {
+    const { logicalId, definition } = stateMachineDefinition(
+      withDefinition({
+        'Fn::Join': [
+          '',
+          [
+            '{"StartAt":"A","States":{"A":{"Type":"Pass","Result":{"fn":"',
+            { 'Fn::GetAtt': ['Fn', 'Arn'] },
+            '","table":"',
+            { 'Fn::GetAtt': ['Table', 'Arn'] },
+            '","where":"',
+            { Ref: 'AWS::Partition' },
+            ':',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':',
+            { Ref: 'AWS::URLSuffix' },
+            '"},"End":true}}}',
+          ],
+        ],
+      }),
+      opts,
+    );
+    expect(logicalId).toBe('Machine');
+    expect((definition.States.A as { Result: unknown }).Result).toEqual({
+      fn: 'arn:aws:lambda:eu-west-1:123456789012:function:Fn',
+      table: expect.stringContaining('Table'),
+      where: 'aws:eu-west-1:123456789012:amazonaws.com',
+    });
+  });
+
+  it('refuses what it cannot resolve', () => {
+    expect(() => stateMachineDefinition(withDefinition({ 'Fn::Sub': 'x' }), opts)).toThrow(/unsupported intrinsic Fn::Sub/);
+    const two = withDefinition('{}');
+    two.Resources.Other = { ...two.Resources.Machine! };
+    expect(() => stateMachineDefinition(two, opts)).toThrow(/exactly one/);
+    expect(lambdaLogicalIdFromArn('arn:aws:lambda:us-east-1:1:function:Fn:live')).toBe('Fn');
+    expect(lambdaLogicalIdFromArn('arn:aws:sqs:us-east-1:1:queue')).toBeUndefined();
+  });
+});
