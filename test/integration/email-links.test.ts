@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expiryAfterDays, signLink } from '@domain/links';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { header, linkIn, waitForEmails } from '../support/inbox';
+import { executionArnOf, hotLead, postLead, repToken, uniqueEmail, warmLead } from '../support/leads';
+import { storeOf } from '../support/store';
+
+/** The links in emails: a rep's "mark contacted" page and callback, and the lead's unsubscribe. */
+let stack: LocalStack;
+let store: ReturnType<typeof storeOf>;
+
+beforeAll(async () => {
+  // A simulated day takes 2 real seconds, so a lead is still mid-sequence while a test acts.
+  stack = await startLocalStack({ timeScale: 43_200 });
+  store = storeOf(stack);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function newLead(body = hotLead(uniqueEmail('dana'))) {
+  const { body: created } = await postLead(stack, body);
+  await waitForEmails(stack.sesUrl, body.email, (emails) => emails.length > 0);
+  return created.leadId as string;
+}
+
+const contactUrl = (leadId: string) => `${stack.apiUrl}/leads/${leadId}/contact`;
+
+async function respond(leadId: string, body: Record<string, unknown>) {
+  const response = await fetch(contactUrl(leadId), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+describe("the rep's link", () => {
+  it('opens a page with the lead, its score reasons and the buttons, and changes nothing', async () => {
+    const leadId = await newLead();
+    const token = repToken(stack, leadId);
+    const page = await fetch(`${contactUrl(leadId)}?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('Dana Director');
+    expect(html).toMatch(/<button name="outcome" value="contacted">Contacted<\/button>/);
+    expect(html).toContain('<option value="no-budget">');
+    expect((await store.leads.getLead(leadId))?.contactedAt).toBeUndefined();
+  });
+
+  it('from the page form records the response and shows it', async () => {
+    const leadId = await newLead();
+    const form = new URLSearchParams({ token: repToken(stack, leadId), outcome: 'accepted' });
+    const response = await fetch(contactUrl(leadId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('marked <strong>accepted</strong>');
+    expect(await store.leads.getLead(leadId)).toMatchObject({ status: 'contacted', outcome: 'accepted', contactedBy: 'rep-ana' });
+  });
+
+  it('records a rejection with its reason, and refuses one without', async () => {
+    const leadId = await newLead();
+    const token = repToken(stack, leadId);
+    const missing = await respond(leadId, { token, outcome: 'rejected' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.issues).toEqual([{ path: 'reason', message: 'is required when the outcome is rejected' }]);
+    const bad = await respond(leadId, { token, outcome: 'ignored' });
+    expect(bad.body.issues).toEqual([{ path: 'outcome', message: 'must be one of contacted, accepted, rejected' }]);
+    expect((await store.leads.getLead(leadId))?.contactedAt).toBeUndefined();
+
+    const rejected = await respond(leadId, { token, outcome: 'rejected', reason: 'no-budget', note: 'Next year maybe' });
+    expect(rejected.status).toBe(200);
+    expect(await store.leads.getLead(leadId)).toMatchObject({ outcome: 'rejected', rejectReason: 'no-budget', repNote: 'Next year maybe' });
+    expect((await store.leads.listEvents(leadId)).find((e) => e.type === 'rejected')).toMatchObject({ actor: 'rep:rep-ana', detail: { reason: 'no-budget' } });
+  });
+
+  it('is refused with 403 when forged, for another lead, expired or missing, and 404 for an unknown lead', async () => {
+    const leadId = await newLead();
+    const otherLead = await newLead();
+    const expired = signLink({ leadId, purpose: 'contact', repId: 'rep-ana', expiresAt: expiryAfterDays(new Date(), -1) }, stack.linkSecret);
+    const forged = signLink({ leadId, purpose: 'contact', repId: 'rep-ana', expiresAt: expiryAfterDays(new Date(), 30) }, 'not-the-secret-at-all');
+    const unsubscribeToken = signLink({ leadId, purpose: 'unsubscribe', expiresAt: expiryAfterDays(new Date(), 30) }, stack.linkSecret);
+    for (const token of [forged, repToken(stack, otherLead), expired, unsubscribeToken, 'garbage', repToken(stack, leadId).slice(0, -4)]) {
+      const result = await respond(leadId, { token, outcome: 'contacted' });
+      expect(result.status).toBe(403);
+      expect(result.body.error).toBe('TokenInvalid');
+    }
+    expect((await respond(leadId, { token: expired, outcome: 'contacted' })).body.message).toMatch(/expired/);
+    expect((await respond(leadId, { outcome: 'contacted' })).status).toBe(400);
+    const page = await fetch(`${contactUrl(leadId)}?token=${expired}`);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain('This link has expired');
+    expect((await store.leads.getLead(leadId))?.contactedAt).toBeUndefined();
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await respond(unknown, { token: repToken(stack, unknown), outcome: 'contacted' })).toEqual({ status: 404, body: { error: 'LeadNotFound', message: 'No such lead' } });
+  });
+
+  it('in the hot-lead alert email works', async () => {
+    const email = uniqueEmail('dana');
+    const leadId = await newLead(hotLead(email));
+    const lead = (await store.leads.getLead(leadId))!;
+    const owner = stack.config.reps.find((rep) => rep.id === lead.ownerId)!;
+    const [alert] = await waitForEmails(stack.sesUrl, owner.email, (emails) => emails.some((e) => e.body.text?.includes(leadId)), 10_000).then((emails) =>
+      emails.filter((e) => e.body.text?.includes(leadId)),
+    );
+    const link = new URL(linkIn(alert!, 'Mark as contacted'));
+    expect((await fetch(link)).status).toBe(200);
+    const result = await respond(leadId, { token: link.searchParams.get('token'), outcome: 'contacted' });
+    expect(result).toMatchObject({ status: 200, body: { leadId, outcome: 'contacted' } });
+    await stack.runner.waitFor(executionArnOf(stack, leadId));
+    expect((await store.leads.getLead(leadId))?.contactedBy).toBe(owner.id);
+  });
+});
+
+describe('unsubscribing', () => {
+  it('every email to the lead carries a signed one-click unsubscribe link (RFC 8058)', async () => {
+    const email = uniqueEmail('una');
+    await newLead(warmLead(email));
+    const [confirmation] = await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+    expect(header(confirmation!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(header(confirmation!, 'List-Unsubscribe')).toMatch(new RegExp(`^<${stack.apiUrl}/leads/[^/]+/unsubscribe\\?token=[\\w-]+\\.[\\w-]+>$`));
+  });
+
+  it('asks first on GET, stops every later email on the one-click POST', async () => {
+    const email = uniqueEmail('una');
+    const leadId = await newLead(warmLead(email));
+    const [confirmation] = await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+    const url = header(confirmation!, 'List-Unsubscribe')!.slice(1, -1);
+
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<button>Unsubscribe</button>');
+    expect((await store.leads.getLead(leadId))?.unsubscribedAt).toBeUndefined();
+
+    const oneClick = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(oneClick.status).toBe(200);
+    expect(await store.leads.getLead(leadId)).toMatchObject({ status: 'unsubscribed', unsubscribedAt: expect.any(String) });
+
+    const execution = await stack.runner.waitFor(executionArnOf(stack, leadId));
+    expect(execution.status).toBe('SUCCEEDED');
+    const emails = await waitForEmails(stack.sesUrl, email, () => true);
+    expect(emails.map((e) => e.subject)).toEqual(['Thanks, Wes: we received your request']);
+  });
+
+  it('refuses a rep token or a forged one', async () => {
+    const leadId = await newLead(warmLead(uniqueEmail('una')));
+    const response = await fetch(`${stack.apiUrl}/leads/${leadId}/unsubscribe?token=${repToken(stack, leadId)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(403);
+    expect((await store.leads.getLead(leadId))?.status).not.toBe('unsubscribed');
+  });
+});
