@@ -149,6 +149,8 @@ export interface Lead extends LeadSubmission {
   ownerEmail?: string;
   executionArn?: string;
   contactedAt?: string;
+  /** The rep whose link first recorded contact. */
+  contactedBy?: string;
   outcome?: RepOutcome;
   rejectReason?: string;
   repNote?: string;

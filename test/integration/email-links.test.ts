@@ -19,7 +19,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function newLead(body = hotLead(uniqueEmail('dana'))) {
+async function newLead(body: { email: string } & Record<string, unknown> = hotLead(uniqueEmail('dana'))) {
   const { body: created } = await postLead(stack, body);
   await waitForEmails(stack.sesUrl, body.email, (emails) => emails.length > 0);
   return created.leadId as string;

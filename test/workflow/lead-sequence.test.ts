@@ -84,17 +84,14 @@ describe('a hot lead nobody contacts', () => {
     expect(alerts[0]!.subject).toBe(`Hot lead: Dana Director at Acme (score ${lead.score})`);
     expect(linkIn(alerts[0]!, 'Mark as contacted')).toContain(`${stack.apiUrl}/leads/${body.leadId}/contact?token=`);
 
-    // Each timed step ran at its due time on the lead's (simulated) clock, not before, and
-    // before the next one was due.
+    // Each timed step ran at or after its due time on the lead's (simulated) clock, in order.
     const alertAt = enteredAfter(body.leadId, stateNames.alertRep, lead.submittedAt);
     expect(alertAt).toBeGreaterThanOrEqual(5 * MINUTE_MS);
-    expect(alertAt).toBeLessThan(DAY_MS);
-    days().forEach((day, i) => {
-      const at = enteredAfter(body.leadId, stateNames.sendFollowUp(day), lead.submittedAt);
-      expect(at).toBeGreaterThanOrEqual(day * DAY_MS);
-      expect(at).toBeLessThan((days()[i + 1] ?? day + 1) * DAY_MS);
-    });
-    expect(Object.values(lead.steps).map((s) => s.status)).toEqual(Array(2 + days().length).fill('sent'));
+    const followUpAt = days().map((day) => enteredAfter(body.leadId, stateNames.sendFollowUp(day), lead.submittedAt));
+    days().forEach((day, i) => expect(followUpAt[i]).toBeGreaterThanOrEqual(day * DAY_MS));
+    expect([alertAt, ...followUpAt]).toEqual([alertAt, ...followUpAt].sort((a, b) => a - b));
+    expect(alertAt).toBeLessThan(followUpAt[0]!);
+    expect(Object.values(lead.steps).map((s) => s?.status)).toEqual(Array(2 + days().length).fill('sent'));
     expect((await store.leads.listEvents(body.leadId)).map((e) => e.type)).toEqual(
       expect.arrayContaining(['submitted', 'confirmation-sent', 'scored', 'assigned', 'hot-alert-sent', 'follow-up-14-sent', 'closed']),
     );
@@ -222,9 +219,9 @@ describe('a rep clicking while a follow-up is being sent', () => {
     for (const { leadId, email, clickAnswered } of leads) {
       await finished(leadId);
       const lead = (await store.leads.getLead(leadId))!;
-      const sentFollowUps = Object.entries(lead.steps).filter(([step, record]) => step.startsWith('follow-up-') && record.status === 'sent');
+      const sentFollowUps = Object.entries(lead.steps).filter(([step, record]) => step.startsWith('follow-up-') && record?.status === 'sent');
       // A claim can only succeed before the click's write, which is before its answer.
-      for (const [, record] of sentFollowUps) expect(record.claimedAt < clickAnswered).toBe(true);
+      for (const [, record] of sentFollowUps) expect(record!.claimedAt < clickAnswered).toBe(true);
       const followUpEmails = (await emailsTo(stack.sesUrl, email)).filter((e) => e.subject.includes('following up'));
       expect(followUpEmails).toHaveLength(sentFollowUps.length);
       expect(sentFollowUps.length).toBeLessThanOrEqual(1);

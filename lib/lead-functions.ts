@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { DeployConfig } from './config';
+import { acknowledgeNag, nagArn } from './nag';
+import { type RouteHandlerName, routes, type WorkflowStepName, workflowSteps } from './routes';
+
+export type FunctionName = RouteHandlerName | WorkflowStepName;
+
+/** CloudFormation metadata key naming a function's folder; the local workflow runner dispatches on it. */
+export const handlerMetadataKey = 'SpeedToLead:Handler';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The API's handlers, once each (a handler may serve several routes). */
+export const routeHandlers: readonly RouteHandlerName[] = [...new Set(routes.map((route) => route.handler))];
+
+/**
+ * What each function may do beyond reading and writing the lead table. This table is the
+ * whole of the grants: a function not marked here gets nothing more.
+ */
+const capabilities: Record<FunctionName, { sendsEmail: boolean; usesLinks: boolean }> = {
+  intake: { sendsEmail: false, usesLinks: false },
+  'rep-response': { sendsEmail: false, usesLinks: true },
+  unsubscribe: { sendsEmail: false, usesLinks: true },
+  'send-confirmation': { sendsEmail: true, usesLinks: true },
+  'score-and-route': { sendsEmail: false, usesLinks: false },
+  'alert-rep': { sendsEmail: true, usesLinks: true },
+  'send-follow-up': { sendsEmail: true, usesLinks: true },
+  'close-lead': { sendsEmail: false, usesLinks: false },
+  'record-failure': { sendsEmail: false, usesLinks: false },
+};
+
+export interface LeadFunctionsProps {
+  readonly config: DeployConfig;
+  readonly table: ITable;
+  /** Secret whose string signs rep and unsubscribe links. */
+  readonly linkSecret: ISecret;
+  /** Base of the links in emails (the API endpoint unless the config names one). */
+  readonly publicBaseUrl: string;
+}
+
+const pascalCase = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/** One Lambda per API handler and per workflow step, each with its own role, logs and grants. */
+export class LeadFunctions extends Construct {
+  private readonly functions = new Map<FunctionName, NodejsFunction>();
+
+  constructor(scope: Construct, id: string, private readonly props: LeadFunctionsProps) {
+    super(scope, id);
+    for (const name of routeHandlers) this.functions.set(name, this.leadFunction(name, Duration.seconds(10)));
+    for (const name of workflowSteps) this.functions.set(name, this.leadFunction(name, Duration.seconds(30)));
+  }
+
+  /** The function behind an API handler or a workflow step. */
+  get(name: FunctionName): NodejsFunction {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`No function named "${name}"`);
+    return fn;
+  }
+
+  /** All functions, by name. */
+  all(): ReadonlyArray<[FunctionName, NodejsFunction]> {
+    return [...this.functions.entries()];
+  }
+
+  /** Intake starts one execution per lead: it gets the ARN and StartExecution on this machine only. */
+  letIntakeStart(stateMachine: IStateMachine): void {
+    const intake = this.get('intake');
+    intake.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(intake);
+  }
+
+  private leadFunction(name: FunctionName, timeout: Duration): NodejsFunction {
+    const { config, table, linkSecret, publicBaseUrl } = this.props;
+    const id = pascalCase(name);
+
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention: config.logRetentionDays });
+    // An own role instead of AWSLambdaBasicExecutionRole: that managed policy may create and
+    // write any log group, this one writes only the function's own.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `speed-to-lead ${name}`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(this, id, {
+      description: `speed-to-lead ${name}`,
+      entry: join(repoRoot, 'functions', name, 'handler.ts'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout,
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings, not a copy of every source (the SDK's included).
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        // Bundle the AWS SDK too: a minified bundle starts faster than the runtime's copy.
+        externalModules: [],
+        forceDockerBundling: false,
+        tsconfig: join(repoRoot, 'tsconfig.json'),
+      },
+      environment: {
+        TABLE_NAME: table.tableName,
+        SENDER: `${config.sender.name} <${config.sender.email}>`,
+        PUBLIC_BASE_URL: publicBaseUrl,
+        LINK_SECRET_ID: linkSecret.secretArn,
+        LINK_TTL_DAYS: String(config.linkTtlDays),
+        SEQUENCE: JSON.stringify(config.sequence),
+        REPS: JSON.stringify(config.reps),
+        RETENTION_DAYS: String(config.retentionDays),
+        ...(config.sender.configurationSet ? { SES_CONFIGURATION_SET: config.sender.configurationSet } : {}),
+        POWERTOOLS_SERVICE_NAME: 'speed-to-lead',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    (fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, name);
+
+    table.grantReadWriteData(fn);
+    const { sendsEmail, usesLinks } = capabilities[name];
+    if (usesLinks) linkSecret.grantRead(fn);
+    if (sendsEmail) fn.addToRolePolicy(this.sendEmailStatement());
+
+    acknowledgeNag(role, `IAM5[Resource::${nagArn(table)}/index/*]`,
+      "Read/write on the lead table includes its indexes (`index/*`: byOwner, byDay), which the store queries; the grant stays on this one table.");
+    acknowledgeNag(role, 'IAM5[Resource::*]',
+      'X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords, added by active tracing) has no resource-level permissions; the infra test asserts that no other action gets "*".');
+    acknowledgeNag(fn, 'L1',
+      'Node.js 22 is pinned on purpose: the bundles target node22 and the handlers are tested on it; moving to a newer runtime is a deliberate upgrade with its own test run, not a side effect of a new release.');
+    return fn;
+  }
+
+  /** `ses:SendEmail` through the sender's identity (and configuration set) only. */
+  private sendEmailStatement(): PolicyStatement {
+    const { sender } = this.props.config;
+    const stack = Stack.of(this);
+    const sesArn = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const resources = [sesArn('identity', sender.identity)];
+    if (sender.configurationSet) resources.push(sesArn('configuration-set', sender.configurationSet));
+    return new PolicyStatement({ actions: ['ses:SendEmail'], resources });
+  }
+}

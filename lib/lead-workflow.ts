@@ -1,0 +1,224 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Fail,
+  type IChainable,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  type TaskStateBase,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke, type LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { followUpKey, type Sequence } from '@domain/sequence';
+import { acknowledgeNag, nagArn } from './nag';
+import type { WorkflowStepName } from './routes';
+
+/** State names as a marketer would draw the sequence; tests and the local runner share them. */
+export const stateNames = {
+  sendConfirmation: 'Send confirmation',
+  scoreAndRoute: 'Score and route',
+  isHot: 'Hot lead?',
+  waitHotAlert: (minutes: number) => `Wait until minute ${minutes}`,
+  alertRep: 'Alert rep',
+  waitFollowUp: (day: number) => `Wait until day ${day}`,
+  sendFollowUp: (day: number) => `Send day-${day} follow-up`,
+  stopAfter: (day: number) => `Rep responded by day ${day}?`,
+  closeLead: 'Close lead',
+  recordFailure: 'Record failure',
+  failed: 'Sequence failed',
+} as const;
+
+/** Error the workflow ends with after a step failed for good (the failure alarm counts these). */
+export const sequenceFailedError = 'LeadSequenceFailed';
+
+/** Error name a step throws for a failure worth retrying soon (throttling, a busy dependency). */
+export const transientErrorName = 'TransientError';
+
+/**
+ * The states a lead passes through, in order, when nothing fails: `hot` leads get the rep
+ * alert, and a follow-up answering `stop` (rep responded, unsubscribed, ...) ends the sequence
+ * at that day.
+ */
+export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number }): string[] {
+  const path: string[] = [stateNames.sendConfirmation, stateNames.scoreAndRoute, stateNames.isHot];
+  if (lead.hot) path.push(stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), stateNames.alertRep);
+  for (const day of sequence.followUpDays) {
+    path.push(stateNames.waitFollowUp(day), stateNames.sendFollowUp(day), stateNames.stopAfter(day));
+    if (day === lead.stopAtDay) break;
+  }
+  path.push(stateNames.closeLead);
+  return path;
+}
+
+export interface LeadWorkflowProps {
+  readonly sequence: Sequence;
+  /** The Lambda behind each step. */
+  readonly step: (name: WorkflowStepName) => IFunction;
+  readonly logRetentionDays: number;
+  /** Where the failure alarm notifies. */
+  readonly alarmTopic: ITopic;
+}
+
+/** The last retry of a task, for any error: one slower attempt before the failure path. */
+const retryAnything = {
+  errors: ['States.ALL'],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 2,
+  jitterStrategy: JitterType.FULL,
+};
+
+const leadIdOnly = TaskInput.fromObject({ leadId: JsonPath.stringAt('$.leadId') });
+
+/**
+ * The lead's timed sequence as a Step Functions Standard workflow (JSONPath, so the local
+ * runner executes this exact definition), built from the sequence config.
+ */
+export class LeadWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly failedAlarm: Alarm;
+  private readonly invoked = new Set<IFunction>();
+
+  constructor(scope: Construct, id: string, private readonly props: LeadWorkflowProps) {
+    super(scope, id);
+    const { sequence } = props;
+    const days = sequence.followUpDays;
+    const lastDay = days[days.length - 1]!;
+
+    const recordFailure = this.invoke('record-failure', stateNames.recordFailure, {
+      payload: TaskInput.fromObject({
+        leadId: JsonPath.stringAt('$.leadId'),
+        error: JsonPath.stringAt('$.failure.Error'),
+        cause: JsonPath.stringAt('$.failure.Cause'),
+      }),
+      resultPath: JsonPath.DISCARD,
+    }).addRetry(retryAnything);
+    recordFailure.next(
+      new Fail(this, stateNames.failed, { error: sequenceFailedError, cause: 'A step failed after its retries; see the lead timeline' }),
+    );
+
+    // Any step that still fails after its retries records why, then fails the execution.
+    const step = (name: WorkflowStepName, stateName: string, props: Omit<LambdaInvokeProps, 'lambdaFunction'>) =>
+      this.withRetries(this.invoke(name, stateName, props)).addCatch(recordFailure, { resultPath: '$.failure' });
+
+    const closeLead = step('close-lead', stateNames.closeLead, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
+
+    // Built from the last day backwards: each day's "stop?" choice continues to the next wait.
+    let next: IChainable = closeLead;
+    for (const day of [...days].reverse()) {
+      const wait = new Wait(this, stateNames.waitFollowUp(day), {
+        time: WaitTime.timestampPath(`$.schedule.followUps.${followUpKey(day)}`),
+      });
+      const sendFollowUp = step('send-follow-up', stateNames.sendFollowUp(day), {
+        payload: TaskInput.fromObject({ leadId: JsonPath.stringAt('$.leadId'), day }),
+        resultSelector: { stop: JsonPath.objectAt('$.Payload.stop') },
+        resultPath: '$.followUp',
+      });
+      const stop = new Choice(this, stateNames.stopAfter(day))
+        .when(Condition.booleanEquals('$.followUp.stop', true), closeLead)
+        .otherwise(next);
+      wait.next(sendFollowUp).next(stop);
+      next = wait;
+    }
+    const firstFollowUp = next;
+
+    const alertRep = step('alert-rep', stateNames.alertRep, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
+    const waitHotAlert = new Wait(this, stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), {
+      time: WaitTime.timestampPath('$.schedule.hotAlertAt'),
+    });
+    waitHotAlert.next(alertRep).next(firstFollowUp);
+
+    const definition = step('send-confirmation', stateNames.sendConfirmation, {
+      payload: leadIdOnly,
+      resultPath: JsonPath.DISCARD,
+    })
+      .next(
+        step('score-and-route', stateNames.scoreAndRoute, {
+          payload: leadIdOnly,
+          resultSelector: {
+            score: JsonPath.numberAt('$.Payload.score'),
+            grade: JsonPath.stringAt('$.Payload.grade'),
+            ownerId: JsonPath.stringAt('$.Payload.ownerId'),
+          },
+          resultPath: '$.routing',
+        }),
+      )
+      .next(
+        new Choice(this, stateNames.isHot)
+          .when(Condition.stringEquals('$.routing.grade', 'hot'), waitHotAlert)
+          .otherwise(firstFollowUp),
+      );
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      // The last follow-up plus slack for business-hours shifts and retries.
+      timeout: Duration.days(lastDay + 2),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'Logs', { retention: props.logRetentionDays }),
+        level: LogLevel.ERROR,
+        // Execution data is the lead (PII): keep it in the execution history, not in logs.
+        includeExecutionData: false,
+      },
+    });
+
+    this.acknowledgeNagFindings();
+
+    this.failedAlarm = new Alarm(this, 'FailedAlarm', {
+      alarmDescription: `A lead's sequence failed after retries (${sequenceFailedError}): see "${stateNames.recordFailure}" in the lead timeline`,
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.failedAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+  }
+
+  private invoke(name: WorkflowStepName, stateName: string, props: Omit<LambdaInvokeProps, 'lambdaFunction'>): LambdaInvoke {
+    // payloadResponseOnly stays false: `arn:aws:states:::lambda:invoke` with FunctionName/Payload,
+    // which the local runner understands, and CDK's retry on Lambda service exceptions.
+    const lambdaFunction = this.props.step(name);
+    this.invoked.add(lambdaFunction);
+    return new LambdaInvoke(this, stateName, { lambdaFunction, ...props });
+  }
+
+  private acknowledgeNagFindings(): void {
+    for (const fn of this.invoked) {
+      acknowledgeNag(this.stateMachine, `IAM5[Resource::${nagArn(fn)}:*]`,
+        "CDK's LambdaInvoke grants invoke on the step function and its versions/aliases (`<arn>:*`); it is still only that function.");
+    }
+    acknowledgeNag(this.stateMachine, 'IAM5[Resource::*]',
+      'Log delivery (logs:*LogDelivery*, logs:PutResourcePolicy, logs:Describe*) and X-Ray support no resource-level permissions; the infra test asserts that no other action gets "*".');
+    acknowledgeNag(this.stateMachine, 'SF1',
+      'Logging is ERROR without execution data on purpose: execution data is the lead (PII), and the execution history already records every state.');
+  }
+
+  /** Fast retries for throttling and transient faults, then one slow retry of anything. */
+  private withRetries(task: LambdaInvoke): TaskStateBase {
+    return task
+      .addRetry({
+        errors: [transientErrorName, 'Lambda.TooManyRequestsException'],
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts: 6,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: JitterType.FULL,
+      })
+      .addRetry(retryAnything);
+  }
+}

@@ -1,0 +1,70 @@
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { DeployConfig } from './config';
+import { LeadApi } from './lead-api';
+import { LeadFunctions } from './lead-functions';
+import { LeadTable } from './lead-table';
+import { LeadWorkflow } from './lead-workflow';
+import { acknowledgeNag } from './nag';
+
+export interface SpeedToLeadStackProps extends StackProps {
+  readonly config: DeployConfig;
+}
+
+/** Everything one stage of speed-to-lead runs on: API, functions, workflow, table, alarms. */
+export class SpeedToLeadStack extends Stack {
+  readonly table: LeadTable;
+  readonly api: LeadApi;
+  readonly functions: LeadFunctions;
+  readonly workflow: LeadWorkflow;
+
+  constructor(scope: Construct, id: string, props: SpeedToLeadStackProps) {
+    super(scope, id, {
+      description: `speed-to-lead (${props.config.stage}): website leads confirmed, scored, routed and followed up`,
+      ...props,
+    });
+    const { config } = props;
+    Tags.of(this).add('project', 'speed-to-lead');
+    Tags.of(this).add('stage', config.stage);
+
+    this.table = new LeadTable(this, 'Leads');
+
+    const linkSecret = new Secret(this, 'LinkSigningSecret', {
+      description: 'Signs the rep and unsubscribe links in lead emails',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledgeNag(linkSecret, 'SMG4',
+      'Rotating the link secret would invalidate every rep and unsubscribe link already emailed; rotation is a documented ops procedure (dual-key window), not a schedule.');
+
+    // The API exists before the functions so they can link to its endpoint; its routes,
+    // which need the functions, are added last. Function -> Api and Route -> Function: no cycle.
+    this.api = new LeadApi(this, 'Api', { config });
+
+    this.functions = new LeadFunctions(this, 'Functions', {
+      config,
+      table: this.table.table,
+      linkSecret,
+      publicBaseUrl: config.publicBaseUrl ?? this.api.endpoint,
+    });
+
+    const alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `speed-to-lead ${config.stage} alarms`, enforceSSL: true });
+    if (config.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    this.workflow = new LeadWorkflow(this, 'Workflow', {
+      sequence: config.sequence,
+      step: (name) => this.functions.get(name),
+      logRetentionDays: config.logRetentionDays,
+      alarmTopic,
+    });
+    this.functions.letIntakeStart(this.workflow.stateMachine);
+
+    this.api.addRoutes((name) => this.functions.get(name));
+
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+  }
+}

@@ -1,0 +1,525 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvSchema } from '@commons/env';
+import { followUpKey, scheduleFor } from '@domain/sequence';
+import { type DeployConfig, DeployConfigSchema, loadConfig } from '../../lib/config';
+import { sequencePath, sequenceFailedError, stateNames, transientErrorName } from '../../lib/lead-workflow';
+import { routes, workflowSteps } from '../../lib/routes';
+import { synthTemplate } from '../../lib/synth';
+import {
+  asList,
+  definitionOf,
+  flatten,
+  functionIdOf,
+  handlersByLogicalId,
+  resourcesOfType,
+  roleOf,
+  statementsOfRole,
+  type Template,
+  walk,
+} from './template';
+
+const dev = loadConfig('dev');
+
+/** A second stage that differs from dev in everything the stack takes from the config. */
+const qa: DeployConfig = DeployConfigSchema.parse({
+  ...dev,
+  stage: 'qa',
+  sender: { ...dev.sender, configurationSet: 'lead-mail' },
+  publicBaseUrl: 'https://leads.example.org/',
+  siteOrigins: ['https://forms.example.org'],
+  sequence: { hotAlertAfterMinutes: 10, followUpDays: [2, 5] },
+  throttling: { rateLimit: 3, burstLimit: 7 },
+  logRetentionDays: 90,
+  alarmEmail: 'ops@example.org',
+});
+
+const allHandlers = [...new Set<string>([...routes.map((r) => r.handler), ...workflowSteps])];
+const emailSenders = ['send-confirmation', 'alert-rep', 'send-follow-up'];
+const linkUsers = ['send-confirmation', 'alert-rep', 'send-follow-up', 'rep-response', 'unsubscribe'];
+
+let devTemplate: Template;
+let qaTemplate: Template;
+
+/** Each case: name, its template (synthesized once, in beforeAll), its config. */
+const stages = [
+  ['dev', () => devTemplate, dev],
+  ['qa (days 2 and 5, minute 10)', () => qaTemplate, qa],
+] as const;
+
+beforeAll(() => {
+  devTemplate = synthTemplate(dev) as Template;
+  qaTemplate = synthTemplate(qa) as Template;
+});
+
+const only = (template: Template, type: string) => {
+  const found = resourcesOfType(template, type);
+  expect(found, type).toHaveLength(1);
+  return found[0]![1];
+};
+
+describe('workflow built from the sequence config', () => {
+  it.each(stages)('%s: every timed step waits on its timestamp in the schedule', (_, template, config) => {
+    const { States } = definitionOf(template());
+    const schedule = scheduleFor(new Date('2025-01-01T00:00:00Z'), config.sequence);
+
+    const hotWait = States[stateNames.waitHotAlert(config.sequence.hotAlertAfterMinutes)];
+    expect(hotWait).toMatchObject({ Type: 'Wait', TimestampPath: '$.schedule.hotAlertAt' });
+    expect(schedule.hotAlertAt).toBeDefined();
+
+    for (const day of config.sequence.followUpDays) {
+      expect(States[stateNames.waitFollowUp(day)]).toMatchObject({
+        Type: 'Wait',
+        TimestampPath: `$.schedule.followUps.${followUpKey(day)}`,
+      });
+      // The key the state machine reads is one intake writes.
+      expect(Object.keys(schedule.followUps)).toContain(followUpKey(day));
+    }
+    const waits = Object.values(States).filter((s: any) => s.Type === 'Wait');
+    expect(waits).toHaveLength(config.sequence.followUpDays.length + 1);
+  });
+
+  it.each(stages)('%s: states run in the order of the sequence', (_, template, config) => {
+    const definition = definitionOf(template());
+    const days = config.sequence.followUpDays;
+    const never = () => false;
+
+    // A cold lead nobody answers: every follow-up, then close.
+    const cold = walk(definition, (variable) => (variable === '$.routing.grade' ? 'warm' : never()));
+    expect(cold).toEqual(sequencePath(config.sequence, { hot: false }));
+    expect(cold).toEqual([
+      'Send confirmation',
+      'Score and route',
+      'Hot lead?',
+      ...days.flatMap((d) => [`Wait until day ${d}`, `Send day-${d} follow-up`, `Rep responded by day ${d}?`]),
+      'Close lead',
+    ]);
+
+    // A hot lead: the rep alert at minute N comes before the first follow-up.
+    const hot = walk(definition, (variable) => (variable === '$.routing.grade' ? 'hot' : never()));
+    expect(hot).toEqual(sequencePath(config.sequence, { hot: true }));
+    expect(hot.slice(3, 6)).toEqual([
+      `Wait until minute ${config.sequence.hotAlertAfterMinutes}`,
+      'Alert rep',
+      `Wait until day ${days[0]}`,
+    ]);
+
+    // The rep responds before the first follow-up: the sequence closes after it.
+    const stopped = walk(definition, (variable, choice) =>
+      variable === '$.routing.grade' ? 'hot' : choice === stateNames.stopAfter(days[0]!),
+    );
+    expect(stopped).toEqual(sequencePath(config.sequence, { hot: true, stopAtDay: days[0] }));
+    expect(stopped.at(-2)).toBe(stateNames.stopAfter(days[0]!));
+    expect(stopped.at(-1)).toBe('Close lead');
+  });
+
+  it('other follow-up days change the graph', () => {
+    const devStates = Object.keys(definitionOf(devTemplate).States);
+    const qaStates = Object.keys(definitionOf(qaTemplate).States);
+    expect(devStates).toContain('Wait until day 14');
+    expect(qaStates).not.toContain('Wait until day 1');
+    expect(qaStates).toEqual(expect.arrayContaining(['Wait until day 2', 'Send day-5 follow-up', 'Wait until minute 10']));
+    expect(qaStates).toHaveLength(3 + 2 + 3 * 2 + 1 + 2);
+    // The execution may run until the last follow-up plus two days.
+    expect(definitionOf(devTemplate).TimeoutSeconds).toBe((14 + 2) * 86_400);
+    expect(definitionOf(qaTemplate).TimeoutSeconds).toBe((5 + 2) * 86_400);
+  });
+
+  it('every task invokes its step through lambda:invoke, with retries and the failure path', () => {
+    const { States } = definitionOf(devTemplate);
+    const handlers = handlersByLogicalId(devTemplate);
+    const tasks = Object.entries(States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBe(5 + dev.sequence.followUpDays.length);
+
+    for (const [name, task] of tasks) {
+      expect(task.Resource, name).toBe('arn:<Ref:AWS::Partition>:states:::lambda:invoke');
+      const functionId = /^<(.+)\.Arn>$/.exec(task.Parameters.FunctionName)?.[1];
+      expect(handlers.get(functionId!), name).toMatch(/^[a-z-]+$/);
+      expect(workflowSteps as readonly string[]).toContain(handlers.get(functionId!));
+      expect(task.Parameters.Payload['leadId.$'], name).toBe('$.leadId');
+
+      const errors = (task.Retry as any[]).map((r) => r.ErrorEquals);
+      expect(errors[0], name).toContain('Lambda.ServiceException'); // CDK's default, kept
+      if (name === stateNames.recordFailure) {
+        expect(task.Catch, name).toBeUndefined();
+        expect(task.Next).toBe(stateNames.failed);
+        expect(task.Retry.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 2 });
+        continue;
+      }
+      expect(task.Retry[1], name).toEqual({
+        ErrorEquals: [transientErrorName, 'Lambda.TooManyRequestsException'],
+        IntervalSeconds: 1,
+        BackoffRate: 2,
+        MaxAttempts: 6,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
+      });
+      expect(task.Retry[2], name).toEqual({
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: 2,
+        JitterStrategy: 'FULL',
+      });
+      expect(task.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: stateNames.recordFailure }]);
+    }
+
+    expect(States[stateNames.recordFailure].Parameters.Payload).toEqual({
+      'leadId.$': '$.leadId',
+      'error.$': '$.failure.Error',
+      'cause.$': '$.failure.Cause',
+    });
+    expect(States[stateNames.failed]).toMatchObject({ Type: 'Fail', Error: sequenceFailedError });
+    expect(States[stateNames.scoreAndRoute]).toMatchObject({
+      ResultSelector: { 'score.$': '$.Payload.score', 'grade.$': '$.Payload.grade', 'ownerId.$': '$.Payload.ownerId' },
+      ResultPath: '$.routing',
+    });
+    expect(States[stateNames.sendFollowUp(3)]).toMatchObject({
+      Parameters: { Payload: { 'leadId.$': '$.leadId', day: 3 } },
+      ResultSelector: { 'stop.$': '$.Payload.stop' },
+      ResultPath: '$.followUp',
+    });
+    for (const name of [stateNames.sendConfirmation, stateNames.alertRep, stateNames.closeLead]) {
+      expect(States[name].ResultPath, name).toBeNull();
+    }
+  });
+
+  it('state machine: Standard, logs errors without execution data, traced, alarmed on failures', () => {
+    const machine = only(devTemplate, 'AWS::StepFunctions::StateMachine');
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ERROR', IncludeExecutionData: false });
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    // JSONPath: no JSONata anywhere (the local runner cannot run it).
+    expect(flatten(machine.Properties.DefinitionString)).not.toMatch(/JSONata/);
+
+    const alarm = only(devTemplate, 'AWS::CloudWatch::Alarm');
+    const machineId = resourcesOfType(devTemplate, 'AWS::StepFunctions::StateMachine')[0]![0];
+    const topicId = resourcesOfType(devTemplate, 'AWS::SNS::Topic')[0]![0];
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machineId } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    const topicPolicy = only(devTemplate, 'AWS::SNS::TopicPolicy');
+    expect(topicPolicy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(resourcesOfType(devTemplate, 'AWS::SNS::Subscription')).toHaveLength(0);
+    expect(only(qaTemplate, 'AWS::SNS::Subscription').Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.org' });
+  });
+});
+
+describe('functions', () => {
+  it.each(stages)('%s: one per handler, Node 22 on arm64, traced, logging to its own group', (_, template, config) => {
+    const t = template();
+    const functions = resourcesOfType(t, 'AWS::Lambda::Function');
+    expect(functions.map(([, fn]) => fn.Metadata?.['SpeedToLead:Handler']).sort()).toEqual([...allHandlers].sort());
+
+    for (const [id, fn] of functions) {
+      const handler = String(fn.Metadata?.['SpeedToLead:Handler']);
+      const isRoute = routes.some((r) => r.handler === handler);
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 256,
+        Timeout: isRoute ? 10 : 30,
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+      expect(t.Resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(t.Resources[logGroupId]?.Properties.RetentionInDays).toBe(config.logRetentionDays);
+    }
+  });
+
+  it.each(stages)('%s: environment satisfies the functions’ own EnvSchema', (_, template, config) => {
+    const t = template();
+    for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
+      const handler = String(fn.Metadata?.['SpeedToLead:Handler']);
+      const raw: Record<string, unknown> = fn.Properties.Environment.Variables;
+      // References stand in for what CloudFormation will put there (an endpoint is a URL).
+      const resolved = (v: unknown) =>
+        typeof v === 'string'
+          ? v
+          : flatten(v).replace(/<[^>]+\.ApiEndpoint>/g, 'https://api.example.com').replace(/<[^>]+>/g, 'placeholder');
+      const env = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, resolved(v)]));
+      const parsed = EnvSchema.safeParse(env);
+      expect(parsed.error?.issues, `${id} (${handler})`).toBeUndefined();
+
+      expect(env.SENDER).toBe(`${config.sender.name} <${config.sender.email}>`);
+      expect(JSON.parse(String(env.SEQUENCE))).toEqual(config.sequence);
+      expect(JSON.parse(String(env.REPS))).toEqual(config.reps);
+      expect(env.SES_CONFIGURATION_SET).toBe(config.sender.configurationSet);
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe('speed-to-lead');
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(flatten(raw.LINK_SECRET_ID)).toMatch(/^<Ref:LinkSigningSecret/);
+      expect(flatten(raw.TABLE_NAME)).toMatch(/^<Ref:LeadsTable/);
+      if (handler === 'intake') expect(flatten(raw.STATE_MACHINE_ARN)).toMatch(/^<Ref:WorkflowStateMachine/);
+      else expect(raw.STATE_MACHINE_ARN, handler).toBeUndefined();
+    }
+  });
+
+  it('links point at the API endpoint unless the config names a public URL', () => {
+    const [, intakeDev] = resourcesOfType(devTemplate, 'AWS::Lambda::Function')[0]!;
+    expect(flatten(intakeDev.Properties.Environment.Variables.PUBLIC_BASE_URL)).toMatch(/^<ApiHttpApi[0-9A-F]+\.ApiEndpoint>$/);
+    const [, intakeQa] = resourcesOfType(qaTemplate, 'AWS::Lambda::Function')[0]!;
+    expect(intakeQa.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://leads.example.org');
+  });
+});
+
+describe('least privilege', () => {
+  const tableActions = (s: { Action: string | string[] }) => asList(s.Action).every((a) => a.startsWith('dynamodb:'));
+
+  it.each(stages)('%s: each function gets exactly its grants', (_, template, config) => {
+    const t = template();
+    const identityArn = `arn:<Ref:AWS::Partition>:ses:<Ref:AWS::Region>:<Ref:AWS::AccountId>:identity/${config.sender.identity}`;
+    const configSetArn = `arn:<Ref:AWS::Partition>:ses:<Ref:AWS::Region>:<Ref:AWS::AccountId>:configuration-set/${config.sender.configurationSet}`;
+    const tableId = resourcesOfType(t, 'AWS::DynamoDB::Table')[0]![0];
+    const secretId = resourcesOfType(t, 'AWS::SecretsManager::Secret')[0]![0];
+    const machineId = resourcesOfType(t, 'AWS::StepFunctions::StateMachine')[0]![0];
+
+    for (const handler of allHandlers) {
+      const functionId = functionIdOf(t, handler);
+      const roleId = roleOf(t, functionId);
+      expect(t.Resources[roleId]!.Properties.ManagedPolicyArns, handler).toBeUndefined();
+      const statements = statementsOfRole(t, roleId);
+
+      for (const s of statements) {
+        expect(s.Effect).toBe('Allow');
+        for (const action of asList(s.Action)) expect(action, handler).not.toMatch(/\*/);
+        // "*" only where the service has no resource-level permissions (X-Ray).
+        if (asList(s.Resource).includes('*')) expect(asList(s.Action).every((a) => a.startsWith('xray:')), handler).toBe(true);
+      }
+
+      const logs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
+      expect(logs.map((s) => flatten(s.Resource)), handler).toEqual([`<${t.Resources[functionId]!.Properties.LoggingConfig.LogGroup.Ref}.Arn>`]);
+
+      const table = statements.filter(tableActions);
+      expect(table.length, handler).toBeGreaterThan(0);
+      for (const s of table) {
+        expect(asList(s.Resource).map(flatten), handler).toEqual([`<${tableId}.Arn>`, `<${tableId}.Arn>/index/*`]);
+      }
+
+      const ses = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('ses:')));
+      if (emailSenders.includes(handler)) {
+        expect(ses, handler).toHaveLength(1);
+        expect(ses[0]!.Action).toBe('ses:SendEmail');
+        const expected = config.sender.configurationSet ? [identityArn, configSetArn] : [identityArn];
+        expect(asList(ses[0]!.Resource).map(flatten), handler).toEqual(expected);
+      } else {
+        expect(ses, handler).toHaveLength(0);
+      }
+
+      const secret = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')));
+      if (linkUsers.includes(handler)) {
+        expect(secret.map((s) => flatten(s.Resource)), handler).toEqual([`<Ref:${secretId}>`]);
+        expect(asList(secret[0]!.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+      } else {
+        expect(secret, handler).toHaveLength(0);
+      }
+
+      const states = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('states:')));
+      if (handler === 'intake') {
+        expect(states.map((s) => [s.Action, flatten(s.Resource)])).toEqual([['states:StartExecution', `<Ref:${machineId}>`]]);
+      } else {
+        expect(states, handler).toHaveLength(0);
+      }
+
+      // Nothing beyond logs, X-Ray, the table, and the grants above.
+      const services = new Set(statements.flatMap((s) => asList(s.Action).map((a) => a.split(':')[0])));
+      const allowed = new Set(['logs', 'xray', 'dynamodb', 'ses', 'secretsmanager', 'states']);
+      for (const service of services) expect(allowed.has(service!), `${handler}: ${service}`).toBe(true);
+    }
+  });
+
+  it('the state machine may invoke its step functions and nothing else', () => {
+    const t = devTemplate;
+    const machine = only(t, 'AWS::StepFunctions::StateMachine');
+    const statements = statementsOfRole(t, machine.Properties.RoleArn['Fn::GetAtt'][0]);
+    const handlers = handlersByLogicalId(t);
+    const invoked = new Set<string>();
+    for (const s of statements) {
+      const actions = asList(s.Action);
+      if (actions.includes('lambda:InvokeFunction')) {
+        expect(actions).toEqual(['lambda:InvokeFunction']);
+        for (const resource of asList(s.Resource).map(flatten)) {
+          const id = /^<(.+)\.Arn>(:\*)?$/.exec(resource)?.[1];
+          invoked.add(handlers.get(id!)!);
+        }
+      } else {
+        // Log delivery and X-Ray: no resource-level permissions exist for these.
+        expect(s.Resource).toBe('*');
+        expect(actions.every((a) => a.startsWith('xray:') || /^logs:(\w*LogDeliver\w*|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/.test(a)), actions.join()).toBe(true);
+      }
+    }
+    expect([...invoked].sort()).toEqual([...workflowSteps].sort());
+  });
+
+  it('no policy anywhere allows every action', () => {
+    for (const [id, policy] of [...resourcesOfType(devTemplate, 'AWS::IAM::Policy'), ...resourcesOfType(devTemplate, 'AWS::IAM::Role')]) {
+      const json = JSON.stringify(policy.Properties);
+      expect(json, id).not.toMatch(/"Action":"\*"|"Action":\["\*"\]/);
+    }
+  });
+});
+
+describe('table', () => {
+  it('keys, on-demand billing, PITR, TTL, GSIs, retained', () => {
+    const table = only(devTemplate, 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(table.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining(['pk', 'sk', 'ownerId', 'submittedAt', 'submittedDay'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+    );
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'byOwner',
+        KeySchema: [
+          { AttributeName: 'ownerId', KeyType: 'HASH' },
+          { AttributeName: 'submittedAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: 'byDay',
+        KeySchema: [
+          { AttributeName: 'submittedDay', KeyType: 'HASH' },
+          { AttributeName: 'submittedAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+  });
+
+  it('link secret: generated, 48 characters, no punctuation', () => {
+    expect(only(devTemplate, 'AWS::SecretsManager::Secret').Properties.GenerateSecretString).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+    });
+  });
+});
+
+describe('API', () => {
+  it.each(stages)('%s: routes equal the route table, each to its handler with payload 2.0', (_, template, _config) => {
+    const t = template();
+    const handlers = handlersByLogicalId(t);
+    const integrations = new Map(resourcesOfType(t, 'AWS::ApiGatewayV2::Integration'));
+    const deployed = resourcesOfType(t, 'AWS::ApiGatewayV2::Route').map(([, route]) => {
+      const integrationId = /^integrations\/<Ref:(.+)>$/.exec(flatten(route.Properties.Target))?.[1];
+      const integration = integrations.get(integrationId!)!;
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      const functionId = /^<(.+)\.Arn>$/.exec(flatten(integration.Properties.IntegrationUri))?.[1];
+      return { routeKey: route.Properties.RouteKey, handler: handlers.get(functionId!) };
+    });
+    expect(deployed.sort((a, b) => a.routeKey.localeCompare(b.routeKey))).toEqual(
+      routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, handler: r.handler })).sort((a, b) => a.routeKey.localeCompare(b.routeKey)),
+    );
+    expect(resourcesOfType(t, 'AWS::ApiGatewayV2::Route').every(([, r]) => r.Properties.AuthorizationType === 'NONE')).toBe(true);
+  });
+
+  it.each(stages)('%s: CORS, throttling and access logs come from the config', (_, template, config) => {
+    const t = template();
+    expect(only(t, 'AWS::ApiGatewayV2::Api').Properties.CorsConfiguration).toEqual({
+      AllowOrigins: config.siteOrigins,
+      AllowMethods: ['GET', 'POST', 'OPTIONS'],
+      AllowHeaders: ['content-type', 'idempotency-key'],
+      MaxAge: 3600,
+    });
+    const stage = only(t, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: config.throttling.rateLimit, ThrottlingBurstLimit: config.throttling.burstLimit },
+    });
+    const logGroupId = /^<(.+)\.Arn>$/.exec(flatten(stage.Properties.AccessLogSettings.DestinationArn))?.[1];
+    expect(t.Resources[logGroupId!]?.Properties.RetentionInDays).toBe(config.logRetentionDays);
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+      responseLength: '$context.responseLength',
+    });
+    // Leads are PII: no caller IPs, user agents or bodies in access logs.
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|identity|body/i);
+  });
+
+  it('outputs the API URL', () => {
+    const outputs = Object.entries(devTemplate.Outputs ?? {}).filter(([id]) => id.startsWith('ApiUrl'));
+    expect(outputs).toHaveLength(1);
+    expect(flatten(outputs[0]![1].Value)).toMatch(
+      /^https:\/\/<Ref:ApiHttpApi[0-9A-F]+>\.execute-api\.<Ref:AWS::Region>\.<Ref:AWS::URLSuffix>\/$/,
+    );
+  });
+});
+
+describe('loadConfig', () => {
+  let dir: string;
+  const write = (stage: string, content: unknown) =>
+    writeFileSync(join(dir, `${stage}.json`), typeof content === 'string' ? content : JSON.stringify(content));
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'speed-to-lead-config-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads lib/config/dev.json with defaults applied', () => {
+    expect(dev.stage).toBe('dev');
+    expect(dev.linkTtlDays).toBe(30);
+    expect(dev.reps.map((r) => r.id)).toEqual(['rep-ana', 'rep-ben', 'rep-cho']);
+  });
+
+  it('names the file, the field and what is wrong', () => {
+    write('prod', { ...dev, stage: 'prod', sender: { ...dev.sender, email: 'not-an-email' } });
+    expect(() => loadConfig('prod', dir)).toThrow(`${join(dir, 'prod.json')}: sender.email: Invalid email address`);
+
+    write('prod', { ...dev, stage: 'prod', logRetentionDays: 42 });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: logRetentionDays: must be one of CDK's RetentionDays: 1, 3, 5, 7, 14, 30/);
+
+    write('prod', { ...dev, stage: 'prod', sender: { ...dev.sender, identity: 'other.org' } });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: sender\.identity: must be sender\.email or its domain \(e\.g\. "example\.com"\)/);
+
+    write('prod', { ...dev, stage: 'prod', sender: { ...dev.sender, name: 'Sales <team>' } });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: sender\.name: must not contain quotes, angle brackets or line breaks/);
+
+    write('prod', { ...dev, stage: 'prod', sequence: { hotAlertAfterMinutes: 5, followUpDays: [3, 1] } });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: sequence\.followUpDays: follow-up days must be strictly increasing/);
+
+    write('prod', { ...dev, stage: 'prod', siteOrigins: ['https://www.example.com/contact'] });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: siteOrigins\.0: must be an origin/);
+
+    write('prod', { ...dev, stage: 'prod', reps: [{ id: 'Rep Ana', name: 'Ana', email: 'ana@example.com' }] });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: reps\.0\.id: lowercase letters, digits and dashes/);
+
+    write('prod', { ...dev, stage: 'prod', throtling: dev.throttling });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: \(root\): Unrecognized key: "throtling"/);
+  });
+
+  it('reports a missing file, bad JSON and a stage mismatch', () => {
+    expect(() => loadConfig('staging', dir)).toThrow(/staging\.json: not found; copy lib\/config\/dev\.json/);
+    write('broken', '{ "stage": ');
+    expect(() => loadConfig('broken', dir)).toThrow(/broken\.json: not valid JSON/);
+    write('uat', { ...dev });
+    expect(() => loadConfig('uat', dir)).toThrow(/uat\.json: stage: is "dev" but the file is for stage "uat"/);
+    expect(() => loadConfig('../etc/passwd', dir)).toThrow(/use lowercase letters, digits and dashes/);
+  });
+
+  it('shows repo files relative to the repo', () => {
+    expect(() => loadConfig('no-such-stage')).toThrow(/^lib\/config\/no-such-stage\.json: not found/);
+  });
+});
