@@ -135,7 +135,11 @@ export class LeadWorkflow extends Construct {
     }
     const firstFollowUp = next;
 
-    const alertRep = step('alert-rep', stateNames.alertRep, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
+    const alertRep = step('alert-rep', stateNames.alertRep, {
+      payload: leadIdOnly,
+      resultSelector: { sent: JsonPath.objectAt('$.Payload.sent') },
+      resultPath: '$.alert',
+    });
     const waitHotAlert = new Wait(this, stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), {
       time: WaitTime.timestampPath('$.schedule.hotAlertAt'),
     });

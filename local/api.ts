@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lambdaContext } from './lambda-context';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -53,22 +54,6 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'>
   return Buffer.concat(chunks);
 }
 
-function lambdaContext(name: string): Context {
-  return {
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 function toEvent(request: IncomingMessage, url: URL, routeKey: string, pathParameters: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
@@ -139,7 +124,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ url: st
       }
       const routeKey = `${matched.route.method} ${matched.route.path}`;
       const handler = await options.loadHandler(matched.route.handler);
-      const result = await handler(toEvent(request, url, routeKey, matched.pathParameters, body), lambdaContext(matched.route.handler));
+      const result = await handler(toEvent(request, url, routeKey, matched.pathParameters, body), lambdaContext(matched.route.handler, 10_000));
       const structured = typeof result === 'object' && result !== null ? result : { statusCode: 200, body: result ?? '' };
       const status = structured.statusCode ?? 200;
       const responseBody = structured.isBase64Encoded && structured.body ? Buffer.from(structured.body, 'base64').toString() : structured.body;

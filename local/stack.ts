@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { type DeployConfig, loadConfig } from '../lib/config';
 import { handlerMetadataKey } from '../lib/lead-functions';
 import type { RouteHandlerName } from '../lib/routes';
 import { synthTemplate } from '../lib/synth';
 import { type ApiHandler, startLocalApi } from './api';
+import { lambdaContext } from './lambda-context';
 import type { RunningEndpoint } from './aws-json-endpoint';
 import { ensureTable, startDynamoDb, startSes, tableDefinition, type RunningEmulator } from './emulators';
 import { startSecretsEndpoint } from './secrets-endpoint';
@@ -74,20 +75,6 @@ const loadHandler = (name: string): Promise<LambdaHandler> => {
   return handler;
 };
 
-const lambdaContext = (name: string): Context => ({
-  functionName: name,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
-  memoryLimitInMB: '256',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${name}`,
-  logStreamName: 'local',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 /**
  * The functions' environment as CloudFormation would resolve it, with the stack's resources

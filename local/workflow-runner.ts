@@ -200,7 +200,7 @@ export class LocalWorkflowRunner {
       status: 'RUNNING',
       startDate: new Date(startReal),
       events: [],
-      clock: [{ real: startReal, sim: startReal, scale: this.timeScale }],
+      clock: [{ real: startReal, sim: startReal, scale: 1 }],
       waitFloor: -Infinity,
       abort: () => {},
       done: Promise.resolve(),
@@ -271,15 +271,10 @@ export class LocalWorkflowRunner {
     }
   }
 
-  /** Re-anchors every running execution so its simulated time stays continuous; waits already sleeping keep their real duration. */
+  /** Scales the waits that start from now on; waits already sleeping keep their real duration. */
   setTimeScale(scale: number): void {
     this.timeScale = checkScale(scale);
-    const real = Date.now();
-    for (const exec of this.executions.values()) {
-      if (exec.status !== 'RUNNING') continue;
-      exec.clock.push({ real, sim: simAt(exec, real), scale: this.timeScale });
-      this.armTimeout(exec);
-    }
+    for (const exec of this.executions.values()) this.armTimeout(exec);
   }
 
   onEvent(listener: (executionArn: string, event: EventLog) => void): () => void {
@@ -388,13 +383,20 @@ export class LocalWorkflowRunner {
       target = at;
     }
     exec.waitFloor = Math.max(exec.waitFloor, target);
-    return target <= now ? 0 : Math.ceil((target - now) / currentScale(exec));
+    const scale = this.timeScale;
+    const ms = target <= now ? 0 : Math.ceil((target - now) / scale);
+    // Only waits are compressed: a step takes its real time, as it would in AWS, so a slow
+    // first step does not push a lead's 5-minute alert to an hour.
+    const real = Date.now();
+    exec.clock.push({ real, sim: now, scale }, { real: real + ms, sim: now + ms * scale, scale: 1 });
+    return ms;
   }
 
   private armTimeout(exec: Execution): void {
     clearTimeout(exec.timeoutTimer);
     if (exec.deadline === undefined || exec.status !== 'RUNNING') return;
-    const ms = Math.max(0, (exec.deadline - simAt(exec)) / currentScale(exec));
+    // At the fastest the clock can run; the timer re-arms until the deadline has passed.
+    const ms = Math.max(0, (exec.deadline - simAt(exec)) / this.timeScale);
     exec.timeoutTimer = setTimeout(() => {
       if (exec.deadline !== undefined && simAt(exec) < exec.deadline) return this.armTimeout(exec);
       if (exec.status !== 'RUNNING') return;
@@ -458,10 +460,6 @@ function simAt(exec: Execution, real: number = Date.now()): number {
   let segment = exec.clock[0]!;
   for (const candidate of exec.clock) if (candidate.real <= real) segment = candidate;
   return segment.sim + (real - segment.real) * segment.scale;
-}
-
-function currentScale(exec: Execution): number {
-  return exec.clock[exec.clock.length - 1]!.scale;
 }
 
 function checkScale(scale: number): number {

@@ -181,7 +181,9 @@ describe('workflow built from the sequence config', () => {
       ResultSelector: { 'stop.$': '$.Payload.stop' },
       ResultPath: '$.followUp',
     });
-    for (const name of [stateNames.sendConfirmation, stateNames.alertRep, stateNames.closeLead]) {
+    // Whether the alert went out stays in the execution's state, for the history and the local log.
+    expect(States[stateNames.alertRep]).toMatchObject({ ResultSelector: { 'sent.$': '$.Payload.sent' }, ResultPath: '$.alert' });
+    for (const name of [stateNames.sendConfirmation, stateNames.closeLead]) {
       expect(States[name].ResultPath, name).toBeNull();
     }
   });
