@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const dir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const dir = (path: string) => fileURLToPath(new URL(path, new URL('../', import.meta.url)));
 
 const alias = {
   '@domain': dir('./functions/domain'),
@@ -14,6 +14,8 @@ const alias = {
 // or synthesize the stack inside their own test files.
 export default defineConfig({
   resolve: { alias },
+  // The config lives in test/ so the top level stays as the layout says; paths are from the root.
+  root: dir('./'),
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CDK_VALIDATION: 'false' },
     projects: [
