@@ -170,6 +170,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       runner,
       close: async () => {
         for (const execution of runner.list()) if (execution.status === 'RUNNING') runner.stop(execution.executionArn);
+        // A stopped execution may still be inside a step: let it finish before its database goes.
+        await runner.idle();
         await closeAll();
       },
     };

@@ -150,6 +150,8 @@ export class LocalWorkflowRunner {
   private readonly timeoutSeconds?: number;
   private readonly executions = new Map<string, Execution>();
   private readonly listeners = new Set<(executionArn: string, event: EventLog) => void>();
+  /** Task calls under way: a stopped execution's running step still finishes, like a Lambda would. */
+  private readonly stepsRunning = new Set<Promise<unknown>>();
   private timeScale: number;
 
   constructor(private readonly opts: LocalWorkflowOptions) {
@@ -266,8 +268,8 @@ export class LocalWorkflowRunner {
     // Loop: an execution may be started while we wait for the others.
     for (;;) {
       const pending = [...this.executions.values()].filter((exec) => !exec.finished);
-      if (pending.length === 0) return;
-      await Promise.all(pending.map((exec) => exec.done));
+      if (pending.length === 0 && this.stepsRunning.size === 0) return;
+      await Promise.all([...pending.map((exec) => exec.done), ...[...this.stepsRunning].map((step) => step.catch(() => undefined))]);
     }
   }
 
@@ -355,7 +357,10 @@ export class LocalWorkflowRunner {
   private async invoke(logicalId: string, payload: unknown, context: TaskContext): Promise<unknown> {
     let result: unknown;
     try {
-      result = await this.opts.resolveTask(logicalId)(cloneJson(payload), context);
+      const step = this.opts.resolveTask(logicalId)(cloneJson(payload), context);
+      this.stepsRunning.add(step);
+      void step.catch(() => undefined).finally(() => this.stepsRunning.delete(step));
+      result = await step;
     } catch (err) {
       throw lambdaError(err);
     }

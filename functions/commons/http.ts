@@ -55,7 +55,13 @@ const bodyGuard = (maxBytes: number): MiddlewareObj<HttpEvent> => ({
   },
 });
 
-const isMiddyJsonError = (error: unknown) => (error as { cause?: { package?: string } })?.cause?.package === '@middy/http-json-body-parser';
+/** Which of middy's body parsers refused the body, if one did. */
+const unparsableBody = (error: unknown): 'JSON' | 'a form' | undefined => {
+  const source = (error as { cause?: { package?: string } })?.cause?.package;
+  if (source === '@middy/http-json-body-parser') return 'JSON';
+  if (source === '@middy/http-urlencode-body-parser') return 'a form';
+  return undefined;
+};
 
 /** Did a person's browser make this request (a page or a no-JavaScript form), so errors should be pages? */
 export const wantsHtml = (event: HttpEvent) =>
@@ -67,8 +73,9 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     asHtml ? html(status, errorPage(status === 403 ? 'This link is not valid' : 'Something is not right', message)) : json(status, { error: kind, message, ...extra }, headers);
 
   if (error instanceof ValidationError) return respond(400, 'ValidationError', error.message, { issues: error.issues });
-  if (isMiddyJsonError(error)) {
-    return respond(400, 'ValidationError', 'Body is not valid JSON', { issues: [{ path: '(body)', message: 'must be valid JSON' }] });
+  const format = unparsableBody(error);
+  if (format) {
+    return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
   if (error instanceof TokenInvalid) {
     const message = error.reason === 'expired' ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';
@@ -82,14 +89,16 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
   return respond(500, 'InternalError', 'Something went wrong on our side');
 }
 
-const errorMapper = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+const errorMapper = (jsonOnly: boolean): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
-    request.response = errorResponse(request.error, wantsHtml(request.event));
+    request.response = errorResponse(request.error, !jsonOnly && wantsHtml(request.event));
   },
 });
 
 export interface HttpHandlerOptions {
   maxBodyBytes?: number;
+  /** An API for programs (the form intake): errors are JSON even for a browser's form post. */
+  jsonOnly?: boolean;
 }
 
 /**
@@ -100,7 +109,7 @@ export interface HttpHandlerOptions {
 export function httpHandler(handler: (event: HttpEvent, context: Context) => Promise<HttpResult>, options: HttpHandlerOptions = {}) {
   return middy<HttpEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(errorMapper())
+    .use(errorMapper(options.jsonOnly ?? false))
     .use(httpHeaderNormalizer())
     .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024))
     .use(httpJsonBodyParser({ disableContentTypeError: true }))

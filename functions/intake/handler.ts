@@ -37,4 +37,4 @@ export const handler = httpHandler(async (event) => {
   const { leadId, duplicate } = await submitLead(intakeDeps(), submission, key);
   logger.info(duplicate ? 'Duplicate submission' : 'Lead accepted', { leadId });
   return duplicate ? json(200, { leadId, status: 'accepted', duplicate: true }) : json(202, { leadId, status: 'accepted' });
-});
+}, { jsonOnly: true });

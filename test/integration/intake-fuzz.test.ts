@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { waitForEmails } from '../support/inbox';
+import { uniqueEmail } from '../support/leads';
+import { storeOf } from '../support/store';
+
+/**
+ * Hostile input against POST /leads, generated: whatever a client sends, the answer is a 2xx
+ * for a valid lead or a 4xx that says what is wrong, never a 5xx; nothing is stored for a
+ * rejected request; and nothing a lead types reaches an email's headers or markup.
+ */
+let stack: LocalStack;
+let store: ReturnType<typeof storeOf>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ timeScale: 10_000_000 });
+  store = storeOf(stack);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const FIELDS = ['email', 'name', 'company', 'jobTitle', 'companySize', 'industry', 'country', 'phone', 'message', 'formId', 'pageUrl', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'consent', 'timezone', 'website'];
+
+const hostileText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    'Eve\r\nBcc: victim@example.com',
+    'x\nSubject: pwned',
+    '=?utf-8?q?=0D=0ABcc:_a@b.c?=',
+    "'; DROP TABLE leads; --",
+    '\u0000\u0007\u001b[31m',
+    '\ud800',
+    '__proto__',
+    'a'.repeat(6000),
+  ),
+);
+const anyValue = fc.oneof(hostileText, fc.integer(), fc.boolean(), fc.constant(null), fc.array(hostileText, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), hostileText, { maxKeys: 3 }));
+const leadLike = fc.dictionary(fc.constantFrom(...FIELDS, '__proto__', 'constructor', 'prototype', 'extra'), anyValue, { maxKeys: 12 });
+const deep = fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
+const contentTypes = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml', '', 'application/json\r\nX-Injected: 1');
+
+async function send(body: string | Buffer, contentType: string) {
+  const headers: Record<string, string> = {};
+  // fetch refuses header values with CR/LF itself; such a client cannot reach us either.
+  if (contentType && !/[\r\n]/.test(contentType)) headers['content-type'] = contentType;
+  const response = await fetch(`${stack.apiUrl}/leads`, { method: 'POST', headers, body });
+  return { status: response.status, text: await response.text() };
+}
+
+function expectWellFormedAnswer({ status, text }: { status: number; text: string }) {
+  expect(status).toBeLessThan(500);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  if (status >= 400) {
+    expect(typeof body.error).toBe('string');
+    expect(typeof body.message).toBe('string');
+  } else {
+    expect(body.leadId).toEqual(expect.any(String));
+  }
+}
+
+describe('POST /leads under generated hostile input', () => {
+  it('never answers 5xx, and every error says what is wrong', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          leadLike.map((o) => JSON.stringify(o)),
+          leadLike.map((o) => new URLSearchParams(Object.entries(o).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString()),
+          fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+          deep,
+          fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+          fc.string({ maxLength: 100 }),
+        ),
+        contentTypes,
+        async (body, contentType) => expectWellFormedAnswer(await send(body, contentType)),
+      ),
+      { numRuns: 250 },
+    );
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('stores nothing for a rejected request, prototype-pollution keys included', async () => {
+    await stack.runner.idle();
+    const items = await store.itemCount();
+    const invalid = leadLike.filter((o) => typeof o.email !== 'string' || !String(o.email).includes('@') || o.name === undefined);
+    await fc.assert(
+      fc.asyncProperty(invalid, async (lead) => {
+        const answer = await send(JSON.stringify({ ...lead, __proto__: { polluted: true } }), 'application/json');
+        expect(answer.status).toBe(400);
+      }),
+      { numRuns: 100 },
+    );
+    await stack.runner.idle();
+    expect(await store.itemCount()).toBe(items);
+
+    const polluted = await send('{"email":"p@example.com","name":"P","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}', 'application/json');
+    expect(polluted.status).toBe(202);
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await store.leads.getLead((JSON.parse(polluted.text) as { leadId: string }).leadId)).not.toHaveProperty('polluted');
+  });
+
+  it('keeps what a lead typed out of email headers and markup', async () => {
+    const markup = fc.constantFrom('<script>x()</script>', '<img src=x onerror=y()>', '"><a href="javascript:z()">', "<b onmouseover='w()'>");
+    await fc.assert(
+      fc.asyncProperty(markup, markup, markup, fc.constantFrom('\r\nBcc: a@b.c', '\nX-Evil: 1', ''), async (name, company, message, crlf) => {
+        const email = uniqueEmail('fuzz');
+        const answer = await send(JSON.stringify({ email, name: name.slice(0, 100), company, message: message + crlf, jobTitle: company }), 'application/json');
+        expect(answer.status).toBe(202);
+        const [confirmation] = await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+        for (const typed of [name.slice(0, 100), company, message]) expect(confirmation!.body.html).not.toContain(typed);
+        const eml = (await fetch(`${stack.sesUrl}/get-emlContent?messageId=${confirmation!.messageId}`).then((r) => r.json())) as { body: { data: number[] } };
+        const raw = Buffer.from(eml.body.data).toString('utf8');
+        const headerNames = raw.split(/\r?\n\r?\n/)[0]!.split(/\r?\n/).filter((line) => !/^\s/.test(line)).map((line) => line.split(':')[0]!.toLowerCase());
+        expect(headerNames.filter((h) => !['list-unsubscribe', 'list-unsubscribe-post', 'from', 'to', 'reply-to', 'subject', 'date', 'message-id', 'mime-version', 'content-type'].includes(h))).toEqual([]);
+        expect(headerNames.filter((h) => h === 'subject')).toHaveLength(1);
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
