@@ -40,7 +40,7 @@ export async function submitLead(deps: IntakeDeps, submission: LeadSubmission, i
     leadId,
     submittedAt: now.toISOString(),
     status: 'new',
-    schedule: scheduleFor(now, deps.sequence),
+    schedule: scheduleFor(now, deps.sequence, submission.timezone),
     steps: {},
   };
   await deps.store.createLead(lead);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '@domain/business-hours';
 import type { Schedule, SequenceStep } from '@domain/sequence';
 
 // Anything a lead types may end up in an email or a header: single-line fields refuse control
@@ -40,17 +41,7 @@ const ianaTimeZone = z
   .string({ error: 'must be text' })
   .trim()
   .max(64)
-  .refine(
-    (zone) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return zone.length > 0;
-      } catch {
-        return false;
-      }
-    },
-    { error: 'must be an IANA time zone such as "Europe/Berlin"' },
-  );
+  .refine(isTimeZone, { error: 'must be an IANA time zone such as "Europe/Berlin"' });
 
 const TRUE_WORDS = new Set(['true', 'on', 'yes', '1']);
 const FALSE_WORDS = new Set(['false', 'off', 'no', '0']);

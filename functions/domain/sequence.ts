@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BusinessHoursSchema, withinBusinessHours } from '@domain/business-hours';
 
 /**
  * The timed sequence a lead goes through, as data: the state machine is built from it and
@@ -14,6 +15,8 @@ export const SequenceSchema = z
       .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
         message: 'follow-up days must be strictly increasing, e.g. [1, 3, 7, 14]',
       }),
+    /** When set, follow-ups to the lead wait for the lead's working day; the rep alert never does. */
+    businessHours: BusinessHoursSchema.optional(),
   })
   .strict();
 
@@ -40,12 +43,17 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /**
  * Absolute due times computed once from `submittedAt`, so a slow step never shifts the
- * schedule of the steps after it.
+ * schedule of the steps after it. Follow-ups move into the lead's business hours (in their
+ * time zone) when the sequence has them, never earlier than their nominal day.
  */
-export function scheduleFor(submittedAt: Date, sequence: Sequence): Schedule {
-  const at = (offsetMs: number) => new Date(submittedAt.getTime() + offsetMs).toISOString();
+export function scheduleFor(submittedAt: Date, sequence: Sequence, leadTimeZone?: string): Schedule {
+  const after = (offsetMs: number) => new Date(submittedAt.getTime() + offsetMs);
+  const followUpAt = (day: number) => {
+    const nominal = after(day * DAY_MS);
+    return sequence.businessHours ? withinBusinessHours(nominal, leadTimeZone, sequence.businessHours) : nominal;
+  };
   return {
-    hotAlertAt: at(sequence.hotAlertAfterMinutes * MINUTE_MS),
-    followUps: Object.fromEntries(sequence.followUpDays.map((day) => [followUpKey(day), at(day * DAY_MS)])),
+    hotAlertAt: after(sequence.hotAlertAfterMinutes * MINUTE_MS).toISOString(),
+    followUps: Object.fromEntries(sequence.followUpDays.map((day) => [followUpKey(day), followUpAt(day).toISOString()])),
   };
 }

@@ -21,6 +21,18 @@ describe('a lead schedule', () => {
     expect(Object.keys(schedule.followUps)).toEqual([followUpKey(2), followUpKey(5)]);
   });
 
+  it('moves follow-ups into the lead\'s business hours, never the rep alert', () => {
+    // Friday 16:30 in Berlin: the alert stays at 16:35; day 1 (Saturday) waits for Monday 09:00.
+    const friday = new Date('2026-11-06T15:30:00.000Z');
+    const businessHours = { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5], defaultTimeZone: 'America/New_York' };
+    const schedule = scheduleFor(friday, { ...defaultSequence, businessHours }, 'Europe/Berlin');
+    expect(schedule.hotAlertAt).toBe('2026-11-06T15:35:00.000Z');
+    expect(schedule.followUps.day1).toBe('2026-11-09T08:00:00.000Z');
+    expect(schedule.followUps.day3).toBe('2026-11-09T15:30:00.000Z');
+    // Without a zone, the company default applies: Monday 09:00 in New York.
+    expect(scheduleFor(friday, { ...defaultSequence, businessHours }).followUps.day1).toBe('2026-11-09T14:00:00.000Z');
+  });
+
   it('refuses a sequence whose days go backwards, saying how to fix it', () => {
     const result = SequenceSchema.safeParse({ hotAlertAfterMinutes: 5, followUpDays: [3, 1] });
     expect(result.success).toBe(false);
