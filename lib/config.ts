@@ -5,6 +5,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { RepSchema } from '@domain/rep';
 import { SequenceSchema } from '@domain/sequence';
+import { defaultSla, SlaSchema } from '@domain/sla';
 
 /** Where the per-stage deploy configs live (`lib/config/<stage>.json`). */
 export const configDir = fileURLToPath(new URL('./config', import.meta.url));
@@ -89,6 +90,8 @@ export const DeployConfigSchema = z
     sequence: SequenceSchema,
     throttling: ThrottlingSchema,
     linkTtlDays: z.number().int().min(1).max(365).default(30),
+    /** Minutes to first contact each grade may wait (the SLA the report and metrics measure). */
+    slaMinutes: SlaSchema.default(defaultSla),
     retentionDays: z.number().int().min(1).max(3650).default(730),
     logRetentionDays: z
       .number()

@@ -61,10 +61,20 @@ export class SpeedToLeadStack extends Stack {
     });
     this.functions.letIntakeStart(this.workflow.stateMachine);
 
+    // A CRM marks leads contacted with requests signed by this shared secret (see README).
+    const webhookSecret = new Secret(this, 'WebhookSigningSecret', {
+      description: 'Shared with the CRM: signs its webhook requests to POST /leads/{id}/contact',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledgeNag(webhookSecret, 'SMG4',
+      'The CRM holds a copy of this secret, so rotating it is a coordinated change on both sides (documented in the README), not a schedule that would break the integration.');
+    this.functions.letCrmsRespond(webhookSecret);
+
     this.api.addRoutes((name) => this.functions.get(name));
 
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });
   }
 }

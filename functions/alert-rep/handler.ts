@@ -1,6 +1,7 @@
 import { alertRep } from '@domain/lead-sequence';
+import { emailSent } from '@commons/metrics';
 import { sequenceDeps } from '@commons/sequence-deps';
 import { stepHandler } from '@commons/step-handler';
 import { LeadStepInput } from '@commons/step-input';
 
-export const handler = stepHandler(LeadStepInput, ({ leadId }) => alertRep(sequenceDeps(), leadId));
+export const handler = stepHandler(LeadStepInput, ({ leadId }) => alertRep(sequenceDeps(), leadId), (_, { sent }) => (sent ? emailSent('hot-alert') : []));

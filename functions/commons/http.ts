@@ -4,13 +4,21 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { ZodType } from 'zod';
-import { LeadNotFound, PayloadTooLarge, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
+import { LeadNotFound, PayloadTooLarge, SignatureInvalid, type SignatureProblem, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
 import { errorPage } from '@domain/pages';
+import { parseWith } from '@domain/validation';
+import { SIGNATURE_HEADER, type SignedRequest, TIMESTAMP_HEADER } from '@domain/webhook-signature';
 import { logger } from '@commons/logger';
+import { publishMeasurements } from '@commons/metrics';
 
-/** An API Gateway HTTP API event after the middlewares: headers lower-cased, body parsed. */
-export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown };
+/** Zod's issues as the contract's `{path, message}` list (the domain's parser, for handlers). */
+export { parseWith };
+
+/**
+ * An API Gateway HTTP API event after the middlewares: headers lower-cased, body parsed, and
+ * the body's bytes as they arrived (`rawBody`), which a webhook signature is computed over.
+ */
+export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown; rawBody?: Buffer };
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
@@ -31,14 +39,6 @@ export const html = (statusCode: number, body: string): HttpResult => ({
   },
   body,
 });
-
-/** Zod's issues as the contract's `{path, message}` list, e.g. `{path: "email", message: "is required"}`. */
-export function parseWith<T>(schema: ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
-  throw new ValidationError(`Invalid ${issues.map((i) => i.path).join(', ')}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
-}
 
 const CONTENT_TYPES = { json: /^application\/(.+\+)?json\s*(;.*)?$/i, form: /^application\/x-www-form-urlencoded\s*(;.*)?$/i };
 
@@ -63,9 +63,33 @@ const unparsableBody = (error: unknown): 'JSON' | 'a form' | undefined => {
   return undefined;
 };
 
-/** Did a person's browser make this request (a page or a no-JavaScript form), so errors should be pages? */
+/** Keeps the body's exact bytes before the parsers replace it: a webhook signature covers those bytes. */
+const keepRawBody = (): MiddlewareObj<HttpEvent> => ({
+  before: async ({ event }) => {
+    if (typeof event.body !== 'string') return;
+    event.rawBody = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  },
+});
+
+/** The signature headers and raw body of a CRM's webhook request; undefined for anything else. */
+export function signedRequestOf(event: HttpEvent): SignedRequest | undefined {
+  if (event.headers[SIGNATURE_HEADER] === undefined) return undefined;
+  return { signature: event.headers[SIGNATURE_HEADER], timestamp: event.headers[TIMESTAMP_HEADER], rawBody: event.rawBody ?? Buffer.alloc(0) };
+}
+
+/** Did a person's browser make this request (a page or a no-JavaScript form), so errors should be pages? A CRM's signed request never is. */
 export const wantsHtml = (event: HttpEvent) =>
-  event.requestContext.http.method === 'GET' || CONTENT_TYPES.form.test(event.headers['content-type'] ?? '');
+  signedRequestOf(event) === undefined && (event.requestContext.http.method === 'GET' || CONTENT_TYPES.form.test(event.headers['content-type'] ?? ''));
+
+/** What a CRM's developer needs to read to fix a refused request. */
+const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
+  'missing-signature': 'X-Signature is required: "sha256=" and the hex HMAC-SHA256 of "<X-Timestamp>.<raw body>" with the shared secret',
+  'missing-timestamp': 'X-Timestamp is required: the Unix time in seconds when the request was signed',
+  'malformed-signature': 'X-Signature must be "sha256=" followed by 64 hex digits',
+  'malformed-timestamp': 'X-Timestamp must be the Unix time in seconds, e.g. 1764000000',
+  mismatch: 'X-Signature does not match: sign "<X-Timestamp>.<raw body>" (the exact bytes sent) with HMAC-SHA256 and the shared secret',
+  stale: 'X-Timestamp is more than 5 minutes from our clock: send the Unix time in seconds and sign each request when you send it (older requests are refused as replays)',
+};
 
 /** Every error kind maps to its status here, and only here. Nothing a client sends yields a 500. */
 export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
@@ -77,9 +101,11 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
   if (format) {
     return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
+  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', SIGNATURE_MESSAGES[error.reason]);
   if (error instanceof TokenInvalid) {
-    const message = error.reason === 'expired' ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';
-    return respond(403, 'TokenInvalid', message);
+    const expired = error.reason === 'expired';
+    const message = expired ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';
+    return asHtml ? html(403, errorPage(expired ? 'This link has expired' : 'This link is not valid', message)) : respond(403, 'TokenInvalid', message);
   }
   if (error instanceof LeadNotFound) return respond(404, 'LeadNotFound', 'No such lead');
   if (error instanceof PayloadTooLarge) return respond(413, 'PayloadTooLarge', error.message);
@@ -102,16 +128,18 @@ export interface HttpHandlerOptions {
 }
 
 /**
- * The middleware every API function shares: logging context, header normalization, body
- * limits and parsing (JSON or form), and error mapping. The handler itself only parses its
- * input with a schema, calls the domain and shapes the answer.
+ * The middleware every API function shares: logging context, metrics, header normalization,
+ * body limits, the raw body, parsing (JSON or form), and error mapping. The handler itself
+ * only parses its input with a schema, calls the domain and shapes the answer.
  */
 export function httpHandler(handler: (event: HttpEvent, context: Context) => Promise<HttpResult>, options: HttpHandlerOptions = {}) {
   return middy<HttpEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMeasurements<HttpEvent, HttpResult>())
     .use(errorMapper(options.jsonOnly ?? false))
     .use(httpHeaderNormalizer())
     .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024))
+    .use(keepRawBody())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
     .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))
     .handler(handler);

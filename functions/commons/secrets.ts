@@ -5,7 +5,11 @@ import { config } from '@commons/config';
 
 let secrets: SecretSource | undefined;
 
-export function linkSecrets(): SecretSource {
-  secrets ??= new SecretsManagerSecretSource(new SecretsManagerClient({}), config().LINK_SECRET_ID);
+/** The link secret for every function with links; the webhook secret only where CDK grants it. */
+export function signingSecrets(): SecretSource {
+  secrets ??= new SecretsManagerSecretSource(new SecretsManagerClient({}), {
+    link: config().LINK_SECRET_ID,
+    ...(config().WEBHOOK_SECRET_ID ? { webhook: config().WEBHOOK_SECRET_ID } : {}),
+  });
   return secrets;
 }

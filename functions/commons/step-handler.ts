@@ -3,18 +3,27 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from '@commons/logger';
+import { measure, type Measurement, publishMeasurements } from '@commons/metrics';
 
 /**
  * A workflow step: the state machine's payload is parsed with the step's schema, the lead id
  * becomes the log's correlation id, and errors propagate by name so the state machine's Retry
- * and Catch can tell transient from final.
+ * and Catch can tell transient from final. `measurements` turns the step's result into
+ * metrics, published by middleware once the step returns.
  */
-export function stepHandler<S extends z.ZodType<{ leadId: string }>, R>(schema: S, step: (input: z.infer<S>) => Promise<R>) {
+export function stepHandler<S extends z.ZodType<{ leadId: string }>, R>(
+  schema: S,
+  step: (input: z.infer<S>) => Promise<R>,
+  measurements?: (input: z.infer<S>, result: R) => Measurement[],
+) {
   return middy<unknown, R, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
+    .use(publishMeasurements<unknown, R>())
+    .handler(async (event, context) => {
       const input = schema.parse(event);
       logger.appendKeys({ leadId: input.leadId });
-      return step(input);
+      const result = await step(input);
+      if (measurements) measure(context, ...measurements(input, result));
+      return result;
     });
 }

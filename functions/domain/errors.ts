@@ -31,6 +31,16 @@ export class TokenInvalid extends Error {
   }
 }
 
+/** Why a CRM's signed request was refused; each reason says how to sign correctly. */
+export type SignatureProblem = 'missing-signature' | 'missing-timestamp' | 'malformed-signature' | 'malformed-timestamp' | 'mismatch' | 'stale';
+
+export class SignatureInvalid extends Error {
+  override readonly name = 'SignatureInvalid';
+  constructor(readonly reason: SignatureProblem) {
+    super(`Webhook signature refused: ${reason}`);
+  }
+}
+
 export class PayloadTooLarge extends Error {
   override readonly name = 'PayloadTooLarge';
   constructor(readonly limitBytes: number) {

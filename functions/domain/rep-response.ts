@@ -1,35 +1,79 @@
 import { z } from 'zod';
 import type { Clock } from '@domain/clock';
-import { LeadNotFound } from '@domain/errors';
-import type { Lead } from '@domain/lead';
+import { LeadNotFound, ValidationError } from '@domain/errors';
+import type { Lead, RepOutcome } from '@domain/lead';
 import { verifyLink } from '@domain/links';
 import type { LeadStore, SecretSource } from '@domain/ports';
+import type { Rep } from '@domain/rep';
+import { parseWith } from '@domain/validation';
+import { type SignedRequest, verifyWebhook } from '@domain/webhook-signature';
 
 export const REJECT_REASONS = ['no-budget', 'wrong-role', 'bad-fit', 'no-timeline', 'duplicate', 'spam', 'other'] as const;
 
-/** What a rep sends to mark a lead, from the alert email's page or from a CRM. */
+const blankAsMissing = (v: unknown) => (v === '' ? undefined : v);
+
+/** What a rep decided about a lead, whichever way it reaches us. */
+const decision = {
+  outcome: z.enum(['contacted', 'accepted', 'rejected'], { error: 'must be one of contacted, accepted, rejected' }),
+  reason: z.preprocess(blankAsMissing, z.enum(REJECT_REASONS, { error: `must be one of ${REJECT_REASONS.join(', ')}` }).optional()),
+  note: z.preprocess(blankAsMissing, z.string({ error: 'must be text' }).max(2000, { error: 'must be at most 2000 characters' }).optional()),
+};
+
+/** A reason belongs to a rejection: required with it, refused without it (it would be misread later). */
+function reasonFitsOutcome(body: { outcome: RepOutcome; reason?: string }, ctx: z.RefinementCtx): void {
+  if (body.outcome === 'rejected' && body.reason === undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when the outcome is rejected' });
+  if (body.outcome !== 'rejected' && body.reason !== undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is only for the outcome rejected' });
+}
+
+/** What the rep's page (or any holder of the signed email link) sends. */
 export const RepResponseSchema = z
-  .object({
-    token: z.string({ error: 'is required' }).min(1, { error: 'is required' }).max(1024),
-    outcome: z.enum(['contacted', 'accepted', 'rejected'], { error: 'must be one of contacted, accepted, rejected' }),
-    reason: z.preprocess(
-      (v) => (v === '' ? undefined : v),
-      z.enum(REJECT_REASONS, { error: `must be one of ${REJECT_REASONS.join(', ')}` }).optional(),
-    ),
-    note: z.preprocess((v) => (v === '' ? undefined : v), z.string({ error: 'must be text' }).max(2000, { error: 'must be at most 2000 characters' }).optional()),
-  })
-  .refine((body) => body.outcome !== 'rejected' || body.reason !== undefined, { path: ['reason'], error: 'is required when the outcome is rejected' });
+  .object({ token: z.string({ error: 'is required' }).min(1, { error: 'is required' }).max(1024), ...decision })
+  .superRefine(reasonFitsOutcome);
 
 export type RepResponseRequest = z.infer<typeof RepResponseSchema>;
+
+/**
+ * What a CRM sends in a signed webhook: the same decision, which rep made it, and the lead it
+ * is about. The signature covers the body, not the URL, so naming the lead in the body stops
+ * a captured request from being replayed against another lead.
+ */
+export const CrmResponseSchema = z
+  .object({
+    leadId: z.string({ error: 'is required: the id of the lead this response is about' }).max(80, { error: 'must be a lead id' }),
+    ...decision,
+    repId: z.preprocess(blankAsMissing, z.string({ error: 'must be text' }).max(63, { error: 'must be a rep id such as "rep-ana"' }).optional()),
+  })
+  .superRefine(reasonFitsOutcome);
+
+export type CrmResponseRequest = z.infer<typeof CrmResponseSchema>;
 
 export interface RepResponseDeps {
   store: LeadStore;
   secrets: SecretSource;
   clock: Clock;
+  /** The configured reps: a CRM may only name one of them. */
+  reps: readonly Rep[];
+}
+
+export interface RepResponseResult {
+  leadId: string;
+  /** The first contact's time, kept on every later response. */
+  contactedAt: string;
+  outcome: RepOutcome;
+  /** True when this response was the lead's first contact (what the SLA measures). */
+  firstContact: boolean;
+  /** The lead after the response. */
+  lead: Lead;
+}
+
+/** Who responded, for the record and the timeline. */
+interface Responder {
+  via: 'email-link' | 'crm';
+  repId?: string;
 }
 
 /** Checks the rep's link for this lead; throws TokenInvalid (403) or LeadNotFound (404). */
-export async function leadForContactLink(deps: RepResponseDeps, leadId: string, token: unknown): Promise<{ lead: Lead; repId?: string }> {
+export async function leadForContactLink(deps: Pick<RepResponseDeps, 'store' | 'secrets' | 'clock'>, leadId: string, token: unknown): Promise<{ lead: Lead; repId?: string }> {
   const claims = verifyLink(token, { leadId, purpose: 'contact' }, await deps.secrets.linkSecret(), deps.clock.now());
   const lead = await deps.store.getLead(leadId);
   if (!lead) throw new LeadNotFound(leadId);
@@ -37,12 +81,13 @@ export async function leadForContactLink(deps: RepResponseDeps, leadId: string, 
 }
 
 /**
- * Marks the lead contacted (or accepted / rejected). The first contact time is kept on
- * repeats; the lead's sequence sees the new status at its next step and stops.
+ * Records the response on the lead and appends it to the timeline. The first contact time is
+ * kept on repeats, each later outcome is added to the timeline; the lead's sequence sees the
+ * new status at its next step and stops.
  */
-export async function respondToLead(deps: RepResponseDeps, leadId: string, request: RepResponseRequest) {
-  const { repId } = await leadForContactLink(deps, leadId, request.token);
+async function recordResponse(deps: RepResponseDeps, leadId: string, request: Pick<CrmResponseRequest, 'outcome' | 'reason' | 'note'>, responder: Responder): Promise<RepResponseResult> {
   const at = deps.clock.now().toISOString();
+  const { repId, via } = responder;
   const lead = await deps.store.recordRepResponse(leadId, {
     outcome: request.outcome,
     at,
@@ -50,6 +95,29 @@ export async function respondToLead(deps: RepResponseDeps, leadId: string, reque
     ...(request.reason ? { reason: request.reason } : {}),
     ...(request.note ? { note: request.note } : {}),
   });
-  await deps.store.appendEvent(leadId, { type: request.outcome, at, actor: repId ? `rep:${repId}` : 'rep', detail: { reason: request.reason } });
-  return { leadId, contactedAt: lead.contactedAt ?? at, outcome: lead.outcome ?? request.outcome };
+  const actor = `${via === 'crm' ? 'crm' : 'rep'}${repId ? `:${repId}` : ''}`;
+  await deps.store.appendEvent(leadId, { type: request.outcome, at, actor, detail: { reason: request.reason, note: request.note, via } });
+  const contactedAt = lead.contactedAt ?? at;
+  return { leadId, contactedAt, outcome: lead.outcome ?? request.outcome, firstContact: contactedAt === at, lead };
+}
+
+/** The rep's response from the link in the alert email (the page's buttons POST here). */
+export async function respondToLead(deps: RepResponseDeps, leadId: string, request: RepResponseRequest): Promise<RepResponseResult> {
+  const { repId } = await leadForContactLink(deps, leadId, request.token);
+  return recordResponse(deps, leadId, request, { via: 'email-link', ...(repId ? { repId } : {}) });
+}
+
+/**
+ * The rep's response from a CRM's signed webhook: the signature is checked first (401), then
+ * the body (400), then the lead (404), so an unsigned caller learns nothing about leads.
+ */
+export async function respondFromCrm(deps: RepResponseDeps, leadId: string, signed: SignedRequest, body: unknown): Promise<RepResponseResult> {
+  verifyWebhook(signed, await deps.secrets.webhookSecret(), deps.clock.now());
+  const request = parseWith(CrmResponseSchema, body);
+  if (request.leadId !== leadId) throw new ValidationError('Invalid leadId: not the lead in the URL', [{ path: 'leadId', message: 'must be the lead in the URL' }]);
+  if (request.repId !== undefined && !deps.reps.some((rep) => rep.id === request.repId)) {
+    throw new ValidationError('Invalid repId: not a configured rep', [{ path: 'repId', message: `must be one of the configured reps: ${deps.reps.map((r) => r.id).join(', ')}` }]);
+  }
+  if (!(await deps.store.getLead(leadId))) throw new LeadNotFound(leadId);
+  return recordResponse(deps, leadId, request, { via: 'crm', ...(request.repId ? { repId: request.repId } : {}) });
 }

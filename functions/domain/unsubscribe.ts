@@ -15,10 +15,11 @@ export async function checkUnsubscribeLink(deps: UnsubscribeDeps, leadId: string
 }
 
 /** Stops every email to the lead, for good; repeating it changes nothing. */
-export async function unsubscribeLead(deps: UnsubscribeDeps, leadId: string, token: unknown): Promise<{ unsubscribedAt: string }> {
+export async function unsubscribeLead(deps: UnsubscribeDeps, leadId: string, token: unknown): Promise<{ unsubscribedAt: string; firstTime: boolean }> {
   await checkUnsubscribeLink(deps, leadId, token);
   const at = deps.clock.now().toISOString();
   const lead = await deps.store.markUnsubscribed(leadId, at);
-  if (lead.unsubscribedAt === at) await deps.store.appendEvent(leadId, { type: 'unsubscribed', at, actor: 'lead' });
-  return { unsubscribedAt: lead.unsubscribedAt ?? at };
+  const firstTime = lead.unsubscribedAt === at;
+  if (firstTime) await deps.store.appendEvent(leadId, { type: 'unsubscribed', at, actor: 'lead' });
+  return { unsubscribedAt: lead.unsubscribedAt ?? at, firstTime };
 }

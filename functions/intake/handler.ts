@@ -9,6 +9,7 @@ import { config } from '@commons/config';
 import { httpHandler, json, parseWith } from '@commons/http';
 import { leadStore } from '@commons/lead-store';
 import { logger } from '@commons/logger';
+import { duplicateSubmission, leadSubmitted, measure } from '@commons/metrics';
 
 let deps: IntakeDeps | undefined;
 const intakeDeps = (): IntakeDeps =>
@@ -23,7 +24,7 @@ const intakeDeps = (): IntakeDeps =>
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** POST /leads: a website form's submission becomes a lead with its sequence started. */
-export const handler = httpHandler(async (event) => {
+export const handler = httpHandler(async (event, context) => {
   const { website: honeypot, ...submission } = parseWith(LeadSubmissionSchema, event.body);
   // Bots fill the hidden field; they get the same answer as people and nothing happens.
   if (honeypot) {
@@ -36,5 +37,6 @@ export const handler = httpHandler(async (event) => {
   }
   const { leadId, duplicate } = await submitLead(intakeDeps(), submission, key);
   logger.info(duplicate ? 'Duplicate submission' : 'Lead accepted', { leadId });
+  measure(context, ...(duplicate ? duplicateSubmission() : leadSubmitted(submission)));
   return duplicate ? json(200, { leadId, status: 'accepted', duplicate: true }) : json(202, { leadId, status: 'accepted' });
 }, { jsonOnly: true });

@@ -1,20 +1,31 @@
+import { systemClock } from '@domain/clock';
 import { contactPage, responseRecordedPage } from '@domain/pages';
-import { leadForContactLink, RepResponseSchema, respondToLead } from '@domain/rep-response';
-import { html, httpHandler, json, parseWith, wantsHtml } from '@commons/http';
+import { leadForContactLink, RepResponseSchema, respondFromCrm, respondToLead } from '@domain/rep-response';
+import { config } from '@commons/config';
+import { html, httpHandler, json, parseWith, signedRequestOf, wantsHtml } from '@commons/http';
 import { linkDeps } from '@commons/link-deps';
+import { firstContact, measure, repResponded } from '@commons/metrics';
 
 /**
  * GET /leads/{id}/contact shows the lead and the response buttons and changes nothing (mail
- * scanners open links); POST /leads/{id}/contact records the rep's response.
+ * scanners open links); POST /leads/{id}/contact records the rep's response, either with the
+ * link's token or as a CRM's webhook signed with the shared secret (X-Signature).
  */
-export const handler = httpHandler(async (event) => {
+export const handler = httpHandler(async (event, context) => {
   const leadId = event.pathParameters?.id ?? '';
   if (event.requestContext.http.method === 'GET') {
     const token = event.queryStringParameters?.token ?? '';
     const { lead } = await leadForContactLink(linkDeps(), leadId, token);
     return html(200, contactPage(lead, token, 'contact'));
   }
-  const request = parseWith(RepResponseSchema, event.body);
-  const result = await respondToLead(linkDeps(), leadId, request);
-  return wantsHtml(event) ? html(200, responseRecordedPage(result.outcome, result.contactedAt)) : json(200, result);
+  const signed = signedRequestOf(event);
+  const result = signed
+    ? await respondFromCrm(linkDeps(), leadId, signed, event.body)
+    : await respondToLead(linkDeps(), leadId, parseWith(RepResponseSchema, event.body));
+
+  measure(context, ...repResponded(result.outcome, result.lead.rejectReason));
+  if (result.firstContact) measure(context, ...firstContact(result.lead, config().SLA_MINUTES, systemClock.now()));
+
+  const { contactedAt, outcome } = result;
+  return wantsHtml(event) ? html(200, responseRecordedPage(outcome, contactedAt)) : json(200, { leadId, contactedAt, outcome });
 });

@@ -1,6 +1,7 @@
 import { sendConfirmation } from '@domain/lead-sequence';
+import { emailSent } from '@commons/metrics';
 import { sequenceDeps } from '@commons/sequence-deps';
 import { stepHandler } from '@commons/step-handler';
 import { LeadStepInput } from '@commons/step-input';
 
-export const handler = stepHandler(LeadStepInput, ({ leadId }) => sendConfirmation(sequenceDeps(), leadId));
+export const handler = stepHandler(LeadStepInput, ({ leadId }) => sendConfirmation(sequenceDeps(), leadId), (_, { sent }) => (sent ? emailSent('confirmation') : []));

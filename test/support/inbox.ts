@@ -38,3 +38,17 @@ export function linkIn(email: ReceivedEmail, label: string): string {
   if (!line) throw new Error(`No "${label}" link in "${email.subject}"`);
   return line.slice(label.length + 2).trim();
 }
+
+/** The message as the SES emulator would have sent it: raw MIME, headers folded as on the wire. */
+export async function rawEmail(sesUrl: string, messageId: string): Promise<string> {
+  const response = await fetch(`${sesUrl}/get-emlContent?messageId=${encodeURIComponent(messageId)}`);
+  const { body } = (await response.json()) as { body: { type: 'Buffer'; data: number[] } };
+  return Buffer.from(body.data).toString('utf8');
+}
+
+/** A header of a raw MIME message, unfolded (RFC 5322 folds long lines with CRLF + space). */
+export function rawHeader(mime: string, name: string): string | undefined {
+  const head = mime.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n(?=[ \t])/g, '');
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line?.slice(name.length + 1).trim();
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import type { Lead, LeadGrade } from '@domain/lead';
+import { REJECT_REASONS } from '@domain/rep-response';
+
+/**
+ * Speed to lead, measured: how long each lead waited for its first contact, whether that met
+ * the SLA of its grade, and the same figures rolled up per rep and per source. Sales and
+ * marketing read one table instead of arguing about "lead quality".
+ */
+
+const minutes = z.number().int().min(1).max(30 * 24 * 60);
+
+/** Minutes a lead of each grade may wait for its first contact. */
+export const SlaSchema = z.object({ hot: minutes, warm: minutes, cold: minutes }).strict();
+
+export type Sla = z.infer<typeof SlaSchema>;
+
+export const defaultSla: Sla = { hot: 15, warm: 4 * 60, cold: 24 * 60 };
+
+/**
+ * - met: contacted within its grade's SLA (the limit itself counts as met)
+ * - missed: contacted late, or still not contacted after the limit
+ * - pending: not contacted yet, and the limit has not passed
+ * - ungraded: no grade (not scored yet), so no SLA applies
+ */
+export type SlaStatus = 'met' | 'missed' | 'pending' | 'ungraded';
+
+export interface FirstContact {
+  /** Seconds from submission to the first contact; absent while nobody has contacted the lead. */
+  seconds?: number;
+  slaStatus: SlaStatus;
+}
+
+const ms = (iso: string) => Date.parse(iso);
+
+export function firstContactOf(lead: Pick<Lead, 'submittedAt' | 'contactedAt' | 'grade'>, sla: Sla, now: Date): FirstContact {
+  const seconds = lead.contactedAt ? (ms(lead.contactedAt) - ms(lead.submittedAt)) / 1000 : undefined;
+  if (!lead.grade) return { ...(seconds !== undefined ? { seconds } : {}), slaStatus: 'ungraded' };
+  const limit = sla[lead.grade] * 60;
+  if (seconds !== undefined) return { seconds, slaStatus: seconds <= limit ? 'met' : 'missed' };
+  return { slaStatus: (now.getTime() - ms(lead.submittedAt)) / 1000 > limit ? 'missed' : 'pending' };
+}
+
+/** Where a lead came from, as marketing names it: `<utm_source> / <formId>`. */
+export const sourceOf = (lead: Pick<Lead, 'utm_source' | 'formId'>): string => `${lead.utm_source ?? '(direct)'} / ${lead.formId ?? '(no form)'}`;
+
+/** The rep accountable for a lead: its owner. */
+export const repOf = (lead: Pick<Lead, 'ownerId'>): string => lead.ownerId ?? '(unassigned)';
+
+/** The middle value; the mean of the two middle values when the count is even. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Nearest-rank percentile: the smallest value that at least p% of the values do not exceed,
+ * so "p90 = 2h" reads as "9 in 10 leads were contacted within 2 hours" and is a real lead's time.
+ */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export interface ReportRow {
+  /** The rep id or the source, or "all" for the total. */
+  key: string;
+  leads: number;
+  contacted: number;
+  /** Time to first contact over the contacted leads, in whole seconds. */
+  medianSeconds?: number;
+  p90Seconds?: number;
+  slaMet: number;
+  slaMissed: number;
+  /** slaMet / (slaMet + slaMissed), in percent with one decimal; pending and ungraded leads do not count. */
+  withinSlaPercent?: number;
+  accepted: number;
+  rejected: number;
+  /** Rejections by reason, only reasons that occurred. */
+  rejectedByReason: Record<string, number>;
+  unsubscribed: number;
+}
+
+export interface SlaReport {
+  from: string;
+  to: string;
+  /** When the report was computed: leads not contacted by then count as pending or missed. */
+  asOf: string;
+  sla: Sla;
+  total: ReportRow;
+  byRep: ReportRow[];
+  bySource: ReportRow[];
+}
+
+const REASON_ORDER: readonly string[] = REJECT_REASONS;
+/** Reasons in the order the rep's page lists them. */
+const byReasonOrder = (a: string, b: string) => (REASON_ORDER.indexOf(a) + 1 || 99) - (REASON_ORDER.indexOf(b) + 1 || 99);
+
+function rowOf(key: string, leads: readonly Lead[], sla: Sla, now: Date): ReportRow {
+  const contacts = leads.map((lead) => firstContactOf(lead, sla, now));
+  const seconds = contacts.flatMap((c) => (c.seconds !== undefined ? [c.seconds] : []));
+  const slaMet = contacts.filter((c) => c.slaStatus === 'met').length;
+  const slaMissed = contacts.filter((c) => c.slaStatus === 'missed').length;
+  const rejections = leads.filter((lead) => lead.outcome === 'rejected');
+  const rejectedByReason: Record<string, number> = {};
+  for (const lead of rejections) rejectedByReason[lead.rejectReason ?? 'other'] = (rejectedByReason[lead.rejectReason ?? 'other'] ?? 0) + 1;
+  // Whole seconds: what an SLA is measured in, and what a spreadsheet should not show as 13.2704999.
+  const round = (value: number | undefined) => (value === undefined ? undefined : Math.round(value));
+  const medianSeconds = round(median(seconds));
+  const p90Seconds = round(percentile(seconds, 90));
+  return {
+    key,
+    leads: leads.length,
+    contacted: seconds.length,
+    ...(medianSeconds !== undefined ? { medianSeconds } : {}),
+    ...(p90Seconds !== undefined ? { p90Seconds } : {}),
+    slaMet,
+    slaMissed,
+    ...(slaMet + slaMissed > 0 ? { withinSlaPercent: Math.round((slaMet / (slaMet + slaMissed)) * 1000) / 10 } : {}),
+    accepted: leads.filter((lead) => lead.outcome === 'accepted').length,
+    rejected: rejections.length,
+    rejectedByReason: Object.fromEntries(Object.entries(rejectedByReason).sort(([a], [b]) => byReasonOrder(a, b))),
+    unsubscribed: leads.filter((lead) => lead.unsubscribedAt).length,
+  };
+}
+
+function rowsBy(leads: readonly Lead[], keyOf: (lead: Lead) => string, sla: Sla, now: Date): ReportRow[] {
+  const groups = new Map<string, Lead[]>();
+  for (const lead of leads) groups.set(keyOf(lead), [...(groups.get(keyOf(lead)) ?? []), lead]);
+  // Code-point order, so the same data always prints in the same order on any machine.
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, group]) => rowOf(key, group, sla, now));
+}
+
+/** The SLA table over the leads submitted from `from` to `to` (days, inclusive). */
+export function slaReport(leads: readonly Lead[], range: { from: string; to: string }, sla: Sla, now: Date): SlaReport {
+  return {
+    from: range.from,
+    to: range.to,
+    asOf: now.toISOString(),
+    sla,
+    total: rowOf('all', leads, sla, now),
+    byRep: rowsBy(leads, repOf, sla, now),
+    bySource: rowsBy(leads, sourceOf, sla, now),
+  };
+}
+
+/** `45s`, `7m 12s`, `4h 05m`, `2d 3h`: a duration as a person reads it. */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined) return '-';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+/** A limit in minutes as people say it: 15 -> "15m", 240 -> "4h", 1440 -> "24h". */
+export const minutesText = (minutes: number): string => (minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`);
+
+/** The SLA of each grade in words: "hot 15m, warm 4h, cold 24h". */
+export const describeSla = (sla: Sla): string => (Object.keys(sla) as LeadGrade[]).map((grade) => `${grade} ${minutesText(sla[grade])}`).join(', ');

@@ -1,0 +1,13 @@
+import type { ZodType } from 'zod';
+import { ValidationError } from '@domain/errors';
+
+/**
+ * Parses input with a schema, or throws a ValidationError whose issues are the contract's
+ * `{path, message}` list, e.g. `{path: "email", message: "is required"}`.
+ */
+export function parseWith<T>(schema: ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  throw new ValidationError(`Invalid ${issues.map((i) => i.path).join(', ')}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+}

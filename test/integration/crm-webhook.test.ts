@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '@domain/webhook-signature';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { emailsTo, waitForEmails } from '../support/inbox';
+import { executionArnOf, markContacted, postLead, repToken, uniqueEmail, warmLead } from '../support/leads';
+import { storeOf } from '../support/store';
+
+/**
+ * A CRM (or a Slack workflow) marks a lead with one request signed with the shared secret,
+ * through the HTTP API, on the emulators: the same POST /leads/{id}/contact as the rep's link.
+ */
+let stack: LocalStack;
+let store: ReturnType<typeof storeOf>;
+
+beforeAll(async () => {
+  // A simulated day takes 2 real seconds: the lead is still before its day-1 follow-up when the CRM calls.
+  stack = await startLocalStack({ timeScale: 43_200 });
+  store = storeOf(stack);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+interface CrmCall {
+  /** The exact bytes sent; a string body is sent as-is. */
+  body: Record<string, unknown> | string;
+  secret?: string;
+  timestamp?: number | string;
+  /** Sign this instead of the body sent (a body changed after signing). */
+  signedBody?: string;
+  headers?: Record<string, string | undefined>;
+}
+
+/** POSTs a CRM webhook for the lead: signed with the stack's secret unless told otherwise. */
+async function crm(leadId: string, call: CrmCall) {
+  const raw = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
+  const timestamp = String(call.timestamp ?? nowSeconds());
+  const headers: Record<string, string | undefined> = {
+    'content-type': 'application/json',
+    'x-timestamp': timestamp,
+    'x-signature': signWebhook(call.signedBody ?? raw, timestamp, call.secret ?? stack.webhookSecret),
+    ...call.headers,
+  };
+  const response = await fetch(`${stack.apiUrl}/leads/${leadId}/contact`, {
+    method: 'POST',
+    headers: Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    body: raw,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+async function newLead() {
+  const email = uniqueEmail('wes');
+  const { body } = await postLead(stack, warmLead(email));
+  await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+  return { leadId: body.leadId as string, email };
+}
+
+/** What a refused request must leave untouched. */
+async function untouched(leadId: string) {
+  const lead = await store.leads.getLead(leadId);
+  expect(lead?.contactedAt).toBeUndefined();
+  expect(lead?.outcome).toBeUndefined();
+  const types = (await store.leads.listEvents(leadId)).map((e) => e.type);
+  expect(types.filter((t) => ['contacted', 'accepted', 'rejected'].includes(t))).toEqual([]);
+}
+
+describe('a CRM webhook signed with the shared secret', () => {
+  it('marks the lead contacted in one request, names the rep, and stops the follow-ups', async () => {
+    const { leadId, email } = await newLead();
+    const result = await crm(leadId, { body: { leadId, outcome: 'contacted', repId: 'rep-ben', note: 'Called, demo booked for Tuesday' } });
+    expect(result).toEqual({ status: 200, body: { leadId, contactedAt: expect.any(String), outcome: 'contacted' } });
+
+    expect(await store.leads.getLead(leadId)).toMatchObject({ status: 'contacted', outcome: 'contacted', contactedBy: 'rep-ben', repNote: 'Called, demo booked for Tuesday', contactedAt: result.body.contactedAt });
+    expect((await store.leads.listEvents(leadId)).find((e) => e.type === 'contacted')).toEqual({
+      type: 'contacted',
+      at: result.body.contactedAt,
+      actor: 'crm:rep-ben',
+      detail: { via: 'crm', note: 'Called, demo booked for Tuesday' },
+    });
+
+    const execution = await stack.runner.waitFor(executionArnOf(stack, leadId));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await emailsTo(stack.sesUrl, email)).map((e) => e.subject)).toEqual(['Thanks, Wes: we received your request']);
+  });
+
+  it('works without a rep id, and with a form-encoded body', async () => {
+    const { leadId } = await newLead();
+    const form = new URLSearchParams({ leadId, outcome: 'accepted' }).toString();
+    const result = await crm(leadId, { body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    // A CRM gets JSON back even for a form body: it is a program, not a browser.
+    expect(result).toEqual({ status: 200, body: { leadId, contactedAt: expect.any(String), outcome: 'accepted' } });
+    expect((await store.leads.listEvents(leadId)).find((e) => e.type === 'accepted')?.actor).toBe('crm');
+  });
+
+  it('is refused with 401 and a message saying why when the signature is wrong, stale or missing, and changes nothing', async () => {
+    const { leadId } = await newLead();
+    const body = { leadId, outcome: 'contacted' };
+    const refusals: Array<[string, CrmCall, RegExp]> = [
+      ['another secret', { body, secret: 'not-the-shared-secret-at-all' }, /does not match/],
+      ['body changed after signing', { body, signedBody: JSON.stringify({ ...body, outcome: 'accepted' }) }, /does not match/],
+      ['re-dated', { body, timestamp: nowSeconds() + 1, signedBody: undefined, headers: { 'x-signature': signWebhook(JSON.stringify(body), nowSeconds() - 60, stack.webhookSecret) } }, /does not match/],
+      ['signed 6 minutes ago (a replay)', { body, timestamp: nowSeconds() - 360 }, /more than 5 minutes/],
+      ['signed 6 minutes ahead', { body, timestamp: nowSeconds() + 360 }, /more than 5 minutes/],
+      ['in milliseconds', { body, timestamp: Date.now() }, /Unix time in seconds/],
+      ['no timestamp', { body, headers: { 'x-timestamp': undefined } }, /X-Timestamp is required/],
+      ['empty signature', { body, headers: { 'x-signature': '' } }, /X-Signature is required/],
+      ['not hex', { body, headers: { 'x-signature': 'sha256=not-a-signature' } }, /64 hex digits/],
+    ];
+    for (const [why, call, message] of refusals) {
+      const result = await crm(leadId, call);
+      expect(result.status, why).toBe(401);
+      expect(result.body, why).toEqual({ error: 'SignatureInvalid', message: expect.stringMatching(message) });
+    }
+    // The signature is checked before the body's fields and the lead: a bad one learns nothing
+    // about either. (A body that is not JSON at all is refused by the shared parser first, 400.)
+    expect((await crm(leadId, { body: { outcome: 'bogus' }, secret: 'wrong-secret-0123456789' })).status).toBe(401);
+    expect((await crm('00000000-0000-4000-8000-000000000000', { body: { ...body, leadId: '00000000-0000-4000-8000-000000000000' }, secret: 'wrong-secret-0123456789' })).status).toBe(401);
+    await untouched(leadId);
+  });
+
+  it('checks the body once the signature is good: 400 for bad input, 404 for an unknown lead', async () => {
+    const { leadId } = await newLead();
+    const issuesOf = async (body: CrmCall['body']) => {
+      const result = await crm(leadId, { body });
+      expect(result.status, JSON.stringify(body)).toBe(400);
+      return result.body.issues;
+    };
+    expect(await issuesOf({ leadId, outcome: 'rejected', reason: 'too-expensive' })).toEqual([
+      { path: 'reason', message: 'must be one of no-budget, wrong-role, bad-fit, no-timeline, duplicate, spam, other' },
+    ]);
+    expect(await issuesOf({ leadId, outcome: 'rejected' })).toEqual([{ path: 'reason', message: 'is required when the outcome is rejected' }]);
+    expect(await issuesOf({ leadId, outcome: 'contacted', reason: 'spam' })).toEqual([{ path: 'reason', message: 'is only for the outcome rejected' }]);
+    expect(await issuesOf({ leadId, outcome: 'called' })).toEqual([{ path: 'outcome', message: 'must be one of contacted, accepted, rejected' }]);
+    expect(await issuesOf({ leadId, outcome: 'contacted', repId: 'rep-zed' })).toEqual([{ path: 'repId', message: 'must be one of the configured reps: rep-ana, rep-ben, rep-cho' }]);
+    expect(await issuesOf({ outcome: 'contacted' })).toEqual([{ path: 'leadId', message: 'is required: the id of the lead this response is about' }]);
+    // A request signed for another lead cannot be replayed against this one.
+    expect(await issuesOf({ leadId: '00000000-0000-4000-8000-000000000000', outcome: 'contacted' })).toEqual([{ path: 'leadId', message: 'must be the lead in the URL' }]);
+    expect(await issuesOf('{not json')).toEqual([{ path: '(body)', message: 'must be valid JSON' }]);
+    await untouched(leadId);
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await crm(unknown, { body: { leadId: unknown, outcome: 'contacted' } })).toEqual({ status: 404, body: { error: 'LeadNotFound', message: 'No such lead' } });
+  });
+});
+
+describe('a second response', () => {
+  it('keeps the first contact time and appends each new outcome to the timeline', async () => {
+    const { leadId } = await newLead();
+    const first = await markContacted(stack, leadId);
+    expect(first.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const rejected = await crm(leadId, { body: { leadId, outcome: 'rejected', reason: 'bad-fit', repId: 'rep-ana', note: 'Agency, not a buyer' } });
+    expect(rejected).toEqual({ status: 200, body: { leadId, contactedAt: first.body.contactedAt, outcome: 'rejected' } });
+    expect(await store.leads.getLead(leadId)).toMatchObject({ contactedAt: first.body.contactedAt, contactedBy: 'rep-ana', outcome: 'rejected', rejectReason: 'bad-fit' });
+
+    // Changed its mind: accepted after all, through the rep's link. The stale reason goes.
+    const accepted = await markContacted(stack, leadId, { outcome: 'accepted' });
+    expect(accepted.body).toEqual({ leadId, contactedAt: first.body.contactedAt, outcome: 'accepted' });
+    expect((await store.leads.getLead(leadId))?.rejectReason).toBeUndefined();
+
+    const responses = (await store.leads.listEvents(leadId)).filter((e) => ['contacted', 'accepted', 'rejected'].includes(e.type));
+    expect(responses.map((e) => [e.type, e.actor, e.detail?.reason])).toEqual([
+      ['contacted', 'rep:rep-ana', undefined],
+      ['rejected', 'crm:rep-ana', 'bad-fit'],
+      ['accepted', 'rep:rep-ana', undefined],
+    ]);
+    expect(responses[0]!.at).toBe(first.body.contactedAt);
+    expect(responses.map((e) => e.at)).toEqual([...responses.map((e) => e.at)].sort());
+  });
+
+  it('with the link token still works alongside the webhook: a token request never needs a signature', async () => {
+    const { leadId } = await newLead();
+    const response = await fetch(`${stack.apiUrl}/leads/${leadId}/contact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: repToken(stack, leadId), outcome: 'rejected', reason: 'too-expensive' }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { issues: unknown[] }).issues).toEqual([{ path: 'reason', message: 'must be one of no-budget, wrong-role, bad-fit, no-timeline, duplicate, spam, other' }]);
+    await untouched(leadId);
+  });
+});
