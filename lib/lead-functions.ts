@@ -24,19 +24,22 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const routeHandlers: readonly RouteHandlerName[] = [...new Set(routes.map((route) => route.handler))];
 
 /**
- * What each function may do beyond reading and writing the lead table. This table is the
- * whole of the grants: a function not marked here gets nothing more.
+ * What each function may do beyond writing its own logs. This table is the whole of the
+ * grants: a function not marked here gets nothing more. `usesLeads` also decides whether it
+ * gets the lead configuration in its environment.
  */
-const capabilities: Record<FunctionName, { sendsEmail: boolean; usesLinks: boolean }> = {
-  intake: { sendsEmail: false, usesLinks: false },
-  'rep-response': { sendsEmail: false, usesLinks: true },
-  unsubscribe: { sendsEmail: false, usesLinks: true },
-  'send-confirmation': { sendsEmail: true, usesLinks: true },
-  'score-and-route': { sendsEmail: false, usesLinks: false },
-  'alert-rep': { sendsEmail: true, usesLinks: true },
-  'send-follow-up': { sendsEmail: true, usesLinks: true },
-  'close-lead': { sendsEmail: false, usesLinks: false },
-  'record-failure': { sendsEmail: false, usesLinks: false },
+const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boolean; usesLinks: boolean }> = {
+  intake: { usesLeads: true, sendsEmail: false, usesLinks: false },
+  'rep-response': { usesLeads: true, sendsEmail: false, usesLinks: true },
+  unsubscribe: { usesLeads: true, sendsEmail: false, usesLinks: true },
+  // Serves a static script: no lead data, no secrets.
+  'lead-form': { usesLeads: false, sendsEmail: false, usesLinks: false },
+  'send-confirmation': { usesLeads: true, sendsEmail: true, usesLinks: true },
+  'score-and-route': { usesLeads: true, sendsEmail: false, usesLinks: false },
+  'alert-rep': { usesLeads: true, sendsEmail: true, usesLinks: true },
+  'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true },
+  'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false },
+  'record-failure': { usesLeads: true, sendsEmail: false, usesLinks: false },
 };
 
 export interface LeadFunctionsProps {
@@ -79,8 +82,16 @@ export class LeadFunctions extends Construct {
     stateMachine.grantStartExecution(intake);
   }
 
+  /** CRMs sign webhook requests with this secret: only rep-response learns where it is and may read it. */
+  letCrmsRespond(webhookSecret: ISecret): void {
+    const repResponse = this.get('rep-response');
+    repResponse.addEnvironment('WEBHOOK_SECRET_ID', webhookSecret.secretArn);
+    webhookSecret.grantRead(repResponse);
+  }
+
   private leadFunction(name: FunctionName, timeout: Duration): NodejsFunction {
     const { config, table, linkSecret, publicBaseUrl } = this.props;
+    const { usesLeads, sendsEmail, usesLinks } = capabilities[name];
     const id = pascalCase(name);
 
     const logGroup = new LogGroup(this, `${id}Logs`, { retention: config.logRetentionDays });
@@ -118,28 +129,36 @@ export class LeadFunctions extends Construct {
         tsconfig: join(repoRoot, 'tsconfig.json'),
       },
       environment: {
-        TABLE_NAME: table.tableName,
-        SENDER: `${config.sender.name} <${config.sender.email}>`,
-        PUBLIC_BASE_URL: publicBaseUrl,
-        LINK_SECRET_ID: linkSecret.secretArn,
-        LINK_TTL_DAYS: String(config.linkTtlDays),
-        SEQUENCE: JSON.stringify(config.sequence),
-        REPS: JSON.stringify(config.reps),
-        RETENTION_DAYS: String(config.retentionDays),
-        ...(config.sender.configurationSet ? { SES_CONFIGURATION_SET: config.sender.configurationSet } : {}),
+        ...(usesLeads
+          ? {
+              TABLE_NAME: table.tableName,
+              SENDER: `${config.sender.name} <${config.sender.email}>`,
+              PUBLIC_BASE_URL: publicBaseUrl,
+              LINK_SECRET_ID: linkSecret.secretArn,
+              LINK_TTL_DAYS: String(config.linkTtlDays),
+              SEQUENCE: JSON.stringify(config.sequence),
+              REPS: JSON.stringify(config.reps),
+              SLA_MINUTES: JSON.stringify(config.slaMinutes),
+              // Per stage, so a test stage's leads never blend into production's figures.
+              POWERTOOLS_METRICS_NAMESPACE: `SpeedToLead/${config.stage}`,
+              RETENTION_DAYS: String(config.retentionDays),
+              ...(config.sender.configurationSet ? { SES_CONFIGURATION_SET: config.sender.configurationSet } : {}),
+            }
+          : {}),
         POWERTOOLS_SERVICE_NAME: 'speed-to-lead',
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
     (fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, name);
 
-    table.grantReadWriteData(fn);
-    const { sendsEmail, usesLinks } = capabilities[name];
+    if (usesLeads) table.grantReadWriteData(fn);
     if (usesLinks) linkSecret.grantRead(fn);
     if (sendsEmail) fn.addToRolePolicy(this.sendEmailStatement());
 
-    acknowledgeNag(role, `IAM5[Resource::${nagArn(table)}/index/*]`,
-      "Read/write on the lead table includes its indexes (`index/*`: byOwner, byDay), which the store queries; the grant stays on this one table.");
+    if (usesLeads) {
+      acknowledgeNag(role, `IAM5[Resource::${nagArn(table)}/index/*]`,
+        "Read/write on the lead table includes its indexes (`index/*`: byOwner, byDay), which the store queries; the grant stays on this one table.");
+    }
     acknowledgeNag(role, 'IAM5[Resource::*]',
       'X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords, added by active tracing) has no resource-level permissions; the infra test asserts that no other action gets "*".');
     acknowledgeNag(fn, 'L1',

@@ -8,6 +8,7 @@ export const routes = [
   { method: 'POST', path: '/leads/{id}/contact', handler: 'rep-response' },
   { method: 'GET', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'POST', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
+  { method: 'GET', path: '/lead-form.js', handler: 'lead-form' },
 ] as const;
 
 export type Route = (typeof routes)[number];

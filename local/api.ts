@@ -29,7 +29,8 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 const compiled = routes.map((route) => ({
   ...route,
-  pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
+  // Literal dots (`/lead-form.js`) escaped; `{name}` becomes a named group.
+  pattern: new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
 }));
 
 export function matchRoute(method: string, path: string) {

@@ -10,6 +10,8 @@ import type { RunningEndpoint } from './aws-json-endpoint';
 import { ensureTable, startDynamoDb, startSes, tableDefinition, type RunningEmulator } from './emulators';
 import { startSecretsEndpoint } from './secrets-endpoint';
 import { startSfnEndpoint } from './sfn-endpoint';
+import { demoPageRoutes } from './demo-page';
+import { findUnfinishedLeads, resumeInstant, workflowInputOf } from './resume';
 import { type CfnTemplate, resolveIntrinsic, stateMachineDefinition } from './template';
 import { LocalWorkflowRunner } from './workflow-runner';
 
@@ -26,13 +28,19 @@ export interface LocalStackOptions {
   retryIntervalMs?: number;
   apiPort?: number;
   sesPort?: number;
+  /** A fixed port lets tools outside the process (a CLI, a DynamoDB GUI) find the table. */
+  dynamoPort?: number;
   /** Keep DynamoDB data in this folder across restarts (in memory when absent). */
   dataPath?: string;
   /** The link-signing secret; random when absent (links die with the process). */
   linkSecret?: string;
+  /** The secret CRMs sign webhook requests with; random when absent. */
+  webhookSecret?: string;
   /** Put something between the SES client and the emulator (a fault injector in tests). */
   sesEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   logLevel?: string;
+  /** Told of every API request (for the `npm start` log). */
+  onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
 }
 
 export interface LocalStack {
@@ -42,15 +50,31 @@ export interface LocalStack {
   sfnUrl: string;
   tableName: string;
   linkSecret: string;
+  webhookSecret: string;
   config: DeployConfig;
   template: CfnTemplate;
   runner: LocalWorkflowRunner;
+  /**
+   * Starts again the sequences of leads that had not finished when a previous run stopped
+   * (data kept with `dataPath`), each on a simulated clock continuing where it was; see
+   * local/resume.ts. `onResume` hears of each before its first event.
+   */
+  resumeUnfinished(onResume?: (lead: ResumedLead) => void): Promise<ResumedLead[]>;
   close(): Promise<void>;
+}
+
+export interface ResumedLead {
+  leadId: string;
+  executionArn: string;
+  /** The simulated instant the execution resumes at (ms since epoch). */
+  resumedAt: number;
+  /** The latest step the lead had been sent, if any beyond its submission. */
+  after?: string;
 }
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
-const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', stateMachine: 'speed-to-lead-lead-workflow' };
+const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', stateMachine: 'speed-to-lead-lead-workflow' };
 
 const logicalIdsOfType = (template: CfnTemplate, type: string) =>
   Object.entries(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
@@ -104,18 +128,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const config = options.config ?? loadConfig('dev');
   const template = synthTemplate(config) as CfnTemplate;
   const linkSecret = options.linkSecret ?? randomBytes(32).toString('hex');
+  const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('hex');
   const running: Array<RunningEmulator | RunningEndpoint | { close(): Promise<void> }> = [];
   const closeAll = async () => {
     for (const service of running.reverse()) await service.close().catch(() => undefined);
   };
 
   try {
-    const dynamo = await startDynamoDb({ ...(options.dataPath ? { path: options.dataPath } : {}) });
+    const dynamo = await startDynamoDb({
+      ...(options.dataPath ? { path: options.dataPath } : {}),
+      ...(options.dynamoPort !== undefined ? { port: options.dynamoPort } : {}),
+    });
     running.push(dynamo);
     await ensureTable(dynamo.url, tableDefinition(template, LOCAL.tableName));
     const ses = await startSes({ ...(options.sesPort !== undefined ? { port: options.sesPort } : {}) });
     running.push(ses);
-    const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret }, { region: REGION, accountId: ACCOUNT });
+    const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret }, { region: REGION, accountId: ACCOUNT });
     running.push(secrets);
 
     const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LOCAL.stateMachine}`;
@@ -136,12 +164,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
       loadHandler: (name: RouteHandlerName) => loadHandler(name) as Promise<ApiHandler>,
       cors: corsOf(template),
+      // The demo page is a stand-in for a customer's website: local only, never deployed.
+      extraRoutes: demoPageRoutes({ inboxUrl: ses.url }),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });
     running.push(api);
 
     const refs: Record<string, string> = {};
     for (const id of logicalIdsOfType(template, 'AWS::DynamoDB::Table')) refs[id] = LOCAL.tableName;
-    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = LOCAL.secretName;
+    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : LOCAL.secretName;
     for (const id of logicalIdsOfType(template, 'AWS::StepFunctions::StateMachine')) refs[id] = stateMachineArn;
     for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api')) refs[`${id}.ApiEndpoint`] = api.url;
 
@@ -155,6 +186,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+      // Metrics are EMF lines on stdout: quiet here unless asked for (POWERTOOLS_METRICS_DISABLED=false).
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       ...functionEnvironment(template, refs),
     });
 
@@ -165,9 +198,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sfnUrl: sfn.url,
       tableName: LOCAL.tableName,
       linkSecret,
+      webhookSecret,
       config,
       template,
       runner,
+      resumeUnfinished: async (onResume) => {
+        const unfinished = await findUnfinishedLeads(dynamo.url, LOCAL.tableName);
+        // Executions this run already knows (leads submitted since it started) are left alone;
+        // read after the scan, with no await before the starts below, so none slips in between.
+        const known = new Set(runner.list().map((e) => e.name));
+        const resumed: ResumedLead[] = [];
+        for (const lead of unfinished) {
+          if (known.has(lead.leadId)) continue;
+          const { at, after } = resumeInstant(lead);
+          const { executionArn } = runner.start(lead.leadId, workflowInputOf(lead), { simulatedStart: at });
+          // Events reach listeners asynchronously, so this is heard before the execution's first one.
+          const entry: ResumedLead = { leadId: lead.leadId, executionArn, resumedAt: at, ...(after ? { after } : {}) };
+          onResume?.(entry);
+          resumed.push(entry);
+        }
+        return resumed;
+      },
       close: async () => {
         for (const execution of runner.list()) if (execution.status === 'RUNNING') runner.stop(execution.executionArn);
         // A stopped execution may still be inside a step: let it finish before its database goes.

@@ -1,26 +1,51 @@
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stateNames } from '../lib/lead-workflow';
-import { startLocalStack } from './stack';
+import { DataDirInUse, openLocalData, type LocalData } from './data-dir';
+import { sampleLead } from './sample-leads';
+import { startLocalStack, type LocalStack } from './stack';
 import type { EventLog } from './workflow-runner';
 
 /**
  * `npm start`: the whole product on this machine, no AWS account, no Docker. Time runs
  * compressed (LOCAL_TIME_SCALE simulated seconds per real second; by default a day passes in
- * 5 seconds), and each lead's steps are printed as they happen, with simulated time.
+ * 5 seconds), and each lead's steps are printed as they happen, with simulated time. Data is
+ * kept in LOCAL_DATA_DIR (`.local/`), and sequences that a stop interrupted resume on start.
  */
-const number = (name: string, fallback: number) => {
+const USAGE = `Usage: npm start [-- --fresh]
+
+  --fresh   forget the leads kept in the data folder and start empty
+
+Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), LOCAL_TIME_SCALE (17280:
+a simulated day in 5 s), LOCAL_DATA_DIR (.local), POWERTOOLS_LOG_LEVEL (WARN).`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = args.filter((arg) => arg !== '--fresh');
+if (unknown.length) {
+  console.error(`Unknown option ${unknown.join(' ')}\n\n${USAGE}`);
+  process.exit(1);
+}
+
+const number = (name: string, fallback: number, { port = false } = {}) => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0 || (port && (!Number.isInteger(value) || value > 65_535))) {
+    console.error(`${name} must be ${port ? 'a port number (1-65535)' : 'a positive number'}, got "${raw}"`);
     process.exit(1);
   }
   return value;
 };
 
 const timeScale = number('LOCAL_TIME_SCALE', 17_280);
-const apiPort = number('PORT', 3000);
-const sesPort = number('SES_PORT', 8005);
+const ports = { PORT: number('PORT', 3000, { port: true }), SES_PORT: number('SES_PORT', 8005, { port: true }), DYNAMODB_PORT: number('DYNAMODB_PORT', 8000, { port: true }) };
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = resolve(process.env.LOCAL_DATA_DIR || resolve(repoRoot, '.local'));
+const shownDataDir = relative(process.cwd(), dataDir).startsWith('..') ? dataDir : `${relative(process.cwd(), dataDir) || '.'}/`;
 
 /** `+5m`, `+1d 2h`: how long after submission, on the lead's simulated clock. */
 export function offset(ms: number): string {
@@ -49,48 +74,111 @@ function describeEvent(event: EventLog): string | undefined {
   return stateExits[name]?.(output ?? {});
 }
 
-async function main() {
-  let stack;
-  try {
-    stack = await startLocalStack({ timeScale, apiPort, sesPort, logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
-  } catch (error) {
-    const { code, port } = error as { code?: string; port?: number };
-    if (code === 'EADDRINUSE') {
-      console.error(`Port ${port} is already in use. Stop what uses it, or pick others: PORT=3001 SES_PORT=8006 npm start`);
-      process.exit(1);
-    }
-    throw error;
+/** Why the stack could not start, in words a person can act on; undefined for the unexpected. */
+function startFailure(error: unknown): string | undefined {
+  const { code, port } = error as { code?: string; port?: number };
+  if (code === 'EADDRINUSE') {
+    const variable = Object.entries(ports).find(([, value]) => value === port)?.[0];
+    return `Port ${port} is already in use${variable ? ` (${variable})` : ''}: another \`npm start\` may be running. Stop what uses it, or move it, e.g. ${variable ?? 'PORT'}=${(port ?? 3000) + 1} npm start`;
   }
+  if (error instanceof DataDirInUse) {
+    return `The data in ${shownDataDir} is in use by another \`npm start\` (process ${error.pid}). Stop it first, or use another folder: LOCAL_DATA_DIR=/tmp/leads npm start`;
+  }
+  return undefined;
+}
+
+/** `follow-up-3` -> `day-3 follow-up`, as the other log lines say it. */
+const stepInWords = (step: string) => {
+  const day = /^follow-up-(\d+)$/.exec(step)?.[1];
+  return day ? `day-${day} follow-up` : step === 'hot-alert' ? 'hot-lead alert' : step;
+};
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+const shortId = (executionArn: string) => executionArn.split(':').pop()!.slice(0, 8);
+
+async function main() {
+  let data: LocalData | undefined;
+  let stack: LocalStack;
+  try {
+    data = openLocalData(dataDir, { fresh: args.includes('--fresh') });
+    stack = await startLocalStack({
+      timeScale,
+      apiPort: ports.PORT,
+      sesPort: ports.SES_PORT,
+      dynamoPort: ports.DYNAMODB_PORT,
+      dataPath: data.dynamoPath,
+      linkSecret: data.linkSecret,
+      logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // Submissions that start no sequence would otherwise leave no trace in the log.
+      onRequest: ({ method, path, status }) => {
+        if (method !== 'POST' || path !== '/leads' || status === 202) return;
+        const what = status === 200 ? 'a repeat of an earlier submission: same lead, no second sequence' : status === 400 ? 'refused: invalid fields (the form shows them)' : 'refused';
+        console.log(`${clock(Date.now())}  POST /leads ${status}: ${what}`);
+      },
+    });
+  } catch (error) {
+    data?.release();
+    const reason = startFailure(error);
+    if (!reason) throw error;
+    console.error(reason);
+    process.exit(1);
+  }
+  const readyMs = performance.now();
   const { runner } = stack;
 
-  runner.onEvent((executionArn, event) => {
-    const line = describeEvent(event);
-    if (!line) return;
+  const line = (executionArn: string, at: number, text: string) => {
     const { input } = runner.describe(executionArn);
     const submittedAt = Date.parse((JSON.parse(input) as { submittedAt: string }).submittedAt);
-    const simulated = runner.simulatedNow(executionArn, event.timestamp) - submittedAt;
-    const lead = executionArn.split(':').pop()!.slice(0, 8);
-    console.log(`${new Date(event.timestamp).toISOString().slice(11, 19)}  ${offset(simulated).padEnd(8)} lead ${lead}  ${line}`);
+    const simulated = runner.simulatedNow(executionArn, at) - submittedAt;
+    console.log(`${clock(at)}  ${offset(simulated).padEnd(8)} lead ${shortId(executionArn)}  ${text}`);
+  };
+  // A resumed execution first replays the steps its lead had done (each finds its work done
+  // and skips it) at the instant it resumed; those lines would only repeat the earlier run's.
+  const resumedAt = new Map<string, number>();
+  const isReplay = (executionArn: string, at: number) => {
+    const from = resumedAt.get(executionArn);
+    return from !== undefined && runner.simulatedNow(executionArn, at) < from + 60_000;
+  };
+  runner.onEvent((executionArn, event) => {
+    if (event.type !== 'ExecutionSucceeded' && event.type !== 'ExecutionFailed' && isReplay(executionArn, event.timestamp)) return;
+    const text = describeEvent(event);
+    if (text) line(executionArn, event.timestamp, text);
   });
 
   const day = 86_400 / timeScale;
-  console.log(`Speed-to-lead, running locally (one simulated day = ${day.toFixed(1)} s; LOCAL_TIME_SCALE=${timeScale})`);
+  const lastDay = Math.max(...stack.config.sequence.followUpDays);
+  console.log(`Speed-to-lead, running locally: one simulated day = ${day.toFixed(1)} s, a ${lastDay}-day sequence ≈ ${Math.round(lastDay * day)} s (LOCAL_TIME_SCALE=${timeScale})`);
+  console.log(`  Demo form ${stack.apiUrl}/  (a "Request a demo" page using ${stack.apiUrl}/lead-form.js)`);
   console.log(`  API       ${stack.apiUrl}  (POST /leads)`);
   console.log(`  Inbox     ${stack.sesUrl}  (every email sent; GET /store for tools)`);
-  console.log(`  Try it:   curl -s -XPOST ${stack.apiUrl}/leads -H 'content-type: application/json' \\`);
-  console.log(`              -d '{"email":"dana@acme.io","name":"Dana Director","jobTitle":"Director of Sales","formId":"demo-request"}'`);
-  console.log('Ctrl-C stops everything.\n');
+  console.log(`  DynamoDB  ${stack.dynamoUrl}  (table ${stack.tableName}; data in ${shownDataDir}, \`npm start -- --fresh\` wipes it)`);
+  console.log(`  More:     npm run seed  (a mix of hot, warm and cold leads)`);
+  console.log(`Ready in ${(readyMs / 1000).toFixed(1)} s. Ctrl-C stops everything.\n`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    console.log('\nStopping...');
+    console.log('\nStopping... unfinished sequences resume on the next `npm start`.');
     await stack.close();
+    data.release();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  const picked = await stack.resumeUnfinished((lead) => {
+    resumedAt.set(lead.executionArn, lead.resumedAt);
+    line(lead.executionArn, Date.now(), `resumed${lead.after ? ` after the ${stepInWords(lead.after)}` : ''}`);
+  });
+  if (picked.length) console.log(`${clock(Date.now())}  resumed ${picked.length} unfinished lead${picked.length === 1 ? '' : 's'} from ${shownDataDir}`);
+
+  if (data.isNew) {
+    // A first start should show the product working without another step: one lead's whole sequence.
+    const lead = sampleLead();
+    console.log(`${clock(Date.now())}  empty data folder: submitting a sample lead (${lead.name} <${lead.email}>) to show a whole sequence; watch the inbox`);
+    const response = await fetch(`${stack.apiUrl}/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lead) });
+    if (response.status !== 202) console.error(`The sample lead was refused (${response.status}): ${await response.text()}`);
+  }
 }
 
 await main();

@@ -178,7 +178,12 @@ export class LocalWorkflowRunner {
     this.machine = new StateMachine(rest as StateMachineDefinition);
   }
 
-  start(name: string, input: unknown): { executionArn: string; startDate: Date } {
+  /**
+   * Like StartExecution. `simulatedStart` sets where the execution's simulated clock begins
+   * (default: now): a lead resumed after a restart continues from the time it had reached,
+   * instead of living its sequence again from the top on a clock that restarted.
+   */
+  start(name: string, input: unknown, opts: { simulatedStart?: number } = {}): { executionArn: string; startDate: Date } {
     if (!NAME.test(name)) throw new InvalidName(`Invalid execution name: ${JSON.stringify(name)}`);
     const inputText = JSON.stringify(input === undefined ? {} : input);
     if (inputText === undefined) throw new InvalidExecutionInput('Execution input must be JSON');
@@ -195,6 +200,8 @@ export class LocalWorkflowRunner {
     }
 
     const startReal = Date.now();
+    const startSim = opts.simulatedStart ?? startReal;
+    if (!Number.isFinite(startSim)) throw new Error(`simulatedStart must be a time in ms, got ${opts.simulatedStart}`);
     const exec: Execution = {
       arn: executionArn,
       name,
@@ -202,7 +209,7 @@ export class LocalWorkflowRunner {
       status: 'RUNNING',
       startDate: new Date(startReal),
       events: [],
-      clock: [{ real: startReal, sim: startReal, scale: 1 }],
+      clock: [{ real: startReal, sim: startSim, scale: 1 }],
       waitFloor: -Infinity,
       abort: () => {},
       done: Promise.resolve(),
@@ -232,7 +239,7 @@ export class LocalWorkflowRunner {
     });
 
     if (this.timeoutSeconds !== undefined) {
-      exec.deadline = startReal + this.timeoutSeconds * 1000;
+      exec.deadline = startSim + this.timeoutSeconds * 1000;
       this.armTimeout(exec);
     }
     return { executionArn, startDate: exec.startDate };

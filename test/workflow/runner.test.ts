@@ -191,6 +191,25 @@ describe('local workflow runner', () => {
     expect((await runner.waitFor(executionArn)).status).toBe('ABORTED');
   });
 
+  it('starts the simulated clock where it is told: a resumed lead waits only for what is left', async () => {
+    // 20 simulated days per real second: a wait from a fresh clock to a due time 10 days ahead
+    // would take 500 ms; starting the clock at day 9.5 leaves half a day, 25 ms.
+    const runner = newRunner({ timeScale: 1_728_000 });
+    const dueAt = Date.now() + 10 * DAY_MS;
+    const simulatedStart = dueAt - DAY_MS / 2;
+    const { executionArn } = runner.start('lead-resumed', input('lead-resumed', dueAt), { simulatedStart });
+    // Steps run in real time: right after the start, the clock is where it was set.
+    expect(Math.abs(runner.simulatedNow(executionArn) - simulatedStart)).toBeLessThan(1_000);
+    expect((await runner.waitFor(executionArn)).status).toBe('SUCCEEDED');
+    const history = runner.history(executionArn);
+    const entered = history.find((e) => e.type === 'StateEntered' && e.state.name === 'WaitUntilDue')!;
+    const exited = history.find((e) => e.type === 'StateExited' && e.state.name === 'WaitUntilDue')!;
+    expect(exited.timestamp - entered.timestamp).toBeLessThan(250);
+    const followUp = calls.find((call) => call.context.executionArn === executionArn && call.logicalId.startsWith('FollowUpFn'))!;
+    expect(followUp.context.now()).toBeGreaterThanOrEqual(dueAt);
+    expect(() => newRunner().start('lead-bad-clock', input('x'), { simulatedStart: Number.NaN })).toThrow(/simulatedStart/);
+  });
+
   describe('through the AWS SDK', () => {
     let runner: LocalWorkflowRunner;
     let sfnEndpoint: { url: string; close(): Promise<void> };

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import { httpHandler } from '@commons/http';
+import { leadFormScript } from './lead-form-script';
+
+// Computed once per container: the script only changes with a deploy.
+const etag = `"${createHash('sha256').update(leadFormScript).digest('base64url').slice(0, 27)}"`;
+
+const headers = {
+  'content-type': 'text/javascript; charset=utf-8',
+  // An hour in browsers and CDNs, then revalidated by ETag: a new version reaches sites soon.
+  'cache-control': 'public, max-age=3600, stale-while-revalidate=86400',
+  etag,
+  'x-content-type-options': 'nosniff',
+  // Any site may embed it, including sites that isolate themselves with COEP.
+  'cross-origin-resource-policy': 'cross-origin',
+};
+
+/** GET /lead-form.js: the script that turns a website's `<form data-lead-form>` into a lead form. */
+export const handler = httpHandler(async (event) => {
+  const cached = event.headers['if-none-match']?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return cached ? { statusCode: 304, headers } : { statusCode: 200, headers, body: leadFormScript };
+});

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * What `npm start` keeps between runs, in one folder (`.local/` by default, git-ignored):
+ * the DynamoDB data, so leads and their unfinished sequences survive a restart, and the
+ * link-signing secret, so the links in emails already sent keep working.
+ */
+export interface LocalData {
+  dir: string;
+  /** dynalite's folder. */
+  dynamoPath: string;
+  linkSecret: string;
+  /** Nothing was kept yet: a first start, or a start with --fresh. */
+  isNew: boolean;
+  /** Lets the next process open the folder. */
+  release(): void;
+}
+
+/** Another live process has the folder open (its pid). */
+export class DataDirInUse extends Error {
+  override name = 'DataDirInUse';
+  constructor(readonly dir: string, readonly pid: number) {
+    super(`${dir} is in use by process ${pid}`);
+  }
+}
+
+const SECRET_FILE = 'link-secret';
+const DYNAMO_DIR = 'dynamodb';
+const PID_FILE = 'pid';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * One process at a time: dynalite's store cannot be shared, and finds out only after it has
+ * started (with an uncaught error). A pid file whose process is gone was left by a crash.
+ */
+function claim(dir: string): () => void {
+  const pidPath = join(dir, PID_FILE);
+  for (;;) {
+    try {
+      writeFileSync(pidPath, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(pidPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(pidPath, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) throw new DataDirInUse(dir, holder);
+      unlinkSync(pidPath);
+    }
+  }
+}
+
+export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): LocalData {
+  const dynamoPath = join(dir, DYNAMO_DIR);
+  const secretPath = join(dir, SECRET_FILE);
+  mkdirSync(dir, { recursive: true });
+  // Before --fresh: never wipe the data of a run that is still going.
+  const release = claim(dir);
+  if (opts.fresh) {
+    // Only what we wrote: LOCAL_DATA_DIR may point at a folder that holds other things.
+    rmSync(dynamoPath, { recursive: true, force: true });
+    rmSync(secretPath, { force: true });
+  }
+  const isNew = !existsSync(dynamoPath);
+  mkdirSync(dynamoPath, { recursive: true });
+
+  let linkSecret = existsSync(secretPath) ? readFileSync(secretPath, 'utf8').trim() : '';
+  if (!/^[0-9a-f]{64}$/.test(linkSecret)) {
+    linkSecret = randomBytes(32).toString('hex');
+    writeFileSync(secretPath, `${linkSecret}\n`, { mode: 0o600 });
+  }
+  return { dir, dynamoPath, linkSecret, isNew, release };
+}
