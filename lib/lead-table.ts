@@ -8,6 +8,8 @@ export const leadIndexes = {
   byOwner: 'byOwner',
   /** Reporting: all leads of one day by submission time. */
   byDay: 'byDay',
+  /** Scoring: earlier visits of a person and recent contacts from one company. */
+  byDomain: 'byDomain',
 } as const;
 
 /**
@@ -34,6 +36,13 @@ export class LeadTable extends Construct {
       partitionKey: { name: 'ownerId', type: AttributeType.STRING },
       sortKey: { name: 'submittedAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: leadIndexes.byDomain,
+      partitionKey: { name: 'emailDomain', type: AttributeType.STRING },
+      sortKey: { name: 'submittedAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['email', 'leadId'],
     });
     this.table.addGlobalSecondaryIndex({
       indexName: leadIndexes.byDay,

@@ -30,7 +30,8 @@ import type { WorkflowStepName } from './routes';
 export const stateNames = {
   sendConfirmation: 'Send confirmation',
   scoreAndRoute: 'Score and route',
-  isHot: 'Hot lead?',
+  isDisqualified: 'Disqualified?',
+  shouldAlert: 'Hot lead to alert?',
   waitHotAlert: (minutes: number) => `Wait until minute ${minutes}`,
   alertRep: 'Alert rep',
   waitFollowUp: (day: number) => `Wait until day ${day}`,
@@ -52,8 +53,10 @@ export const transientErrorName = 'TransientError';
  * alert, and a follow-up answering `stop` (rep responded, unsubscribed, ...) ends the sequence
  * at that day.
  */
-export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number }): string[] {
-  const path: string[] = [stateNames.sendConfirmation, stateNames.scoreAndRoute, stateNames.isHot];
+export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number; disqualified?: boolean }): string[] {
+  const path: string[] = [stateNames.scoreAndRoute, stateNames.isDisqualified];
+  if (lead.disqualified) return [...path, stateNames.closeLead];
+  path.push(stateNames.sendConfirmation, stateNames.shouldAlert);
   if (lead.hot) path.push(stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), stateNames.alertRep);
   for (const day of sequence.followUpDays) {
     path.push(stateNames.waitFollowUp(day), stateNames.sendFollowUp(day), stateNames.stopAfter(day));
@@ -145,26 +148,29 @@ export class LeadWorkflow extends Construct {
     });
     waitHotAlert.next(alertRep).next(firstFollowUp);
 
-    const definition = step('send-confirmation', stateNames.sendConfirmation, {
+    // Scoring comes first (milliseconds): a disqualified address (a competitor, `noreply@`)
+    // gets no email at all, not even the confirmation.
+    const sendConfirmation = step('send-confirmation', stateNames.sendConfirmation, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
+    sendConfirmation.next(
+      new Choice(this, stateNames.shouldAlert)
+        .when(Condition.booleanEquals('$.routing.alert', true), waitHotAlert)
+        .otherwise(firstFollowUp),
+    );
+    const definition = step('score-and-route', stateNames.scoreAndRoute, {
       payload: leadIdOnly,
-      resultPath: JsonPath.DISCARD,
-    })
-      .next(
-        step('score-and-route', stateNames.scoreAndRoute, {
-          payload: leadIdOnly,
-          resultSelector: {
-            score: JsonPath.numberAt('$.Payload.score'),
-            grade: JsonPath.stringAt('$.Payload.grade'),
-            ownerId: JsonPath.stringAt('$.Payload.ownerId'),
-          },
-          resultPath: '$.routing',
-        }),
-      )
-      .next(
-        new Choice(this, stateNames.isHot)
-          .when(Condition.stringEquals('$.routing.grade', 'hot'), waitHotAlert)
-          .otherwise(firstFollowUp),
-      );
+      resultSelector: {
+        score: JsonPath.numberAt('$.Payload.score'),
+        grade: JsonPath.stringAt('$.Payload.grade'),
+        ownerId: JsonPath.objectAt('$.Payload.ownerId'),
+        alert: JsonPath.objectAt('$.Payload.alert'),
+        disqualified: JsonPath.objectAt('$.Payload.disqualified'),
+      },
+      resultPath: '$.routing',
+    }).next(
+      new Choice(this, stateNames.isDisqualified)
+        .when(Condition.booleanEquals('$.routing.disqualified', true), closeLead)
+        .otherwise(sendConfirmation),
+    );
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,

@@ -9,7 +9,7 @@ import {
 import type { Lead, StepRecord } from '@domain/lead';
 import type { LeadStore, RepResponse, StepClaim, TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
-import type { LeadScore } from '@domain/scoring';
+import { emailDomain, type LeadHistory, type LeadScore } from '@domain/scoring';
 import type { SequenceStep } from '@domain/sequence';
 
 /**
@@ -20,7 +20,7 @@ import type { SequenceStep } from '@domain/sequence';
  *   ROUTING#<pool> / CURSOR              round-robin counter
  */
 const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' });
-const STORAGE_ATTRIBUTES = ['pk', 'sk', 'submittedDay', 'expiresAt'] as const;
+const STORAGE_ATTRIBUTES = ['pk', 'sk', 'submittedDay', 'emailDomain', 'expiresAt'] as const;
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -61,7 +61,13 @@ export class DynamoDbLeadStore implements LeadStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...leadKey(lead.leadId), ...lead, submittedDay: lead.submittedAt.slice(0, 10), expiresAt: this.expiresAt(lead.submittedAt) },
+        Item: {
+          ...leadKey(lead.leadId),
+          ...lead,
+          submittedDay: lead.submittedAt.slice(0, 10),
+          emailDomain: emailDomain(lead.email),
+          expiresAt: this.expiresAt(lead.submittedAt),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -90,21 +96,60 @@ export class DynamoDbLeadStore implements LeadStore {
     await this.update(leadId, 'SET executionArn = :arn', { ':arn': executionArn });
   }
 
-  async recordScore(leadId: string, score: LeadScore, owner: Rep): Promise<void> {
-    await this.update(
-      leadId,
-      'SET score = :score, grade = :grade, reasons = :reasons, scoreModel = :model, ownerId = :ownerId, ownerName = :ownerName, ownerEmail = :ownerEmail',
-      {
-        ':score': score.score,
-        ':grade': score.grade,
-        ':reasons': score.reasons,
-        ':model': score.model,
-        ':ownerId': owner.id,
-        ':ownerName': owner.name,
-        ':ownerEmail': owner.email,
-      },
-    );
+  async recordScore(leadId: string, score: LeadScore, assignment?: { owner: Rep; rule: string }): Promise<void> {
+    const values: Record<string, unknown> = {
+      ':score': score.score,
+      ':grade': score.grade,
+      ':fit': score.fit,
+      ':intent': score.intent,
+      ':reasons': score.reasons,
+      ':model': score.model,
+      ':triage': score.triage,
+    };
+    const sets = ['score = :score', 'grade = :grade', 'fit = :fit', 'intent = :intent', 'reasons = :reasons', 'scoreModel = :model', 'triage = :triage'];
+    if (score.accountActivity) {
+      values[':accountActivity'] = score.accountActivity;
+      sets.push('accountActivity = :accountActivity');
+    }
+    if (assignment) {
+      Object.assign(values, { ':ownerId': assignment.owner.id, ':ownerName': assignment.owner.name, ':ownerEmail': assignment.owner.email, ':rule': assignment.rule });
+      sets.push('ownerId = :ownerId', 'ownerName = :ownerName', 'ownerEmail = :ownerEmail', 'ownerRule = :rule');
+    }
+    const names: Record<string, string> = {};
+    if (score.triage.decision === 'disqualify') {
+      // A disqualified lead leaves the sequence here: every later step's claim sees it.
+      values[':disqualified'] = 'disqualified';
+      names['#status'] = 'status';
+      sets.push('#status = :disqualified');
+    }
+    await this.update(leadId, `SET ${sets.join(', ')}`, values, names);
   }
+
+  /** Earlier visits of the same person and recent contacts from the same company, from the byDomain index. */
+  async leadHistory(lead: Pick<Lead, 'leadId' | 'email'>, since: string): Promise<LeadHistory> {
+    const others: Array<{ email: string; submittedAt: string }> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byDomain',
+          KeyConditionExpression: 'emailDomain = :domain AND submittedAt >= :since',
+          ExpressionAttributeValues: { ':domain': emailDomain(lead.email), ':since': since, ':self': lead.leadId },
+          FilterExpression: 'leadId <> :self',
+          ProjectionExpression: 'email, submittedAt',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      others.push(...((page.Items ?? []) as typeof others));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return {
+      previousVisits: others.filter((other) => other.email === lead.email).map((other) => other.submittedAt),
+      accountContacts: new Set([lead.email, ...others.map((other) => other.email)]).size,
+    };
+  }
+
 
   async nextRoutingTurn(pool: string): Promise<number> {
     const { Attributes } = await this.db.send(
@@ -172,11 +217,13 @@ export class DynamoDbLeadStore implements LeadStore {
       values[`:${attribute}`] = value;
       sets.push(attribute === 'contactedBy' ? 'contactedBy = if_not_exists(contactedBy, :contactedBy)' : `${attribute} = :${attribute}`);
     }
+    // A reason describes a rejection: a later outcome that is not one drops the stale reason.
+    const remove = response.outcome === 'rejected' ? '' : ' REMOVE rejectReason';
     try {
       // The status moves to contacted unless the lead left the sequence another way first.
       const { Attributes } = await this.update(
         leadId,
-        `SET ${sets.join(', ')}, #status = :contacted`,
+        `SET ${sets.join(', ')}, #status = :contacted${remove}`,
         { ...values, ':contacted': 'contacted', ':new': 'new', ':closed': 'closed' },
         { '#status': 'status' },
         'attribute_exists(pk) AND #status IN (:new, :closed, :contacted)',
@@ -184,7 +231,7 @@ export class DynamoDbLeadStore implements LeadStore {
       return this.toLead(Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const { Attributes } = await this.update(leadId, `SET ${sets.join(', ')}`, values);
+      const { Attributes } = await this.update(leadId, `SET ${sets.join(', ')}${remove}`, values);
       return this.toLead(Attributes);
     }
   }
@@ -215,20 +262,50 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async appendEvent(leadId: string, event: TimelineEvent): Promise<void> {
     const detail = event.detail ? Object.fromEntries(Object.entries(event.detail).filter(([, v]) => v !== undefined)) : undefined;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `LEAD#${leadId}`,
-          sk: `EVENT#${event.at}#${event.type}`,
-          type: event.type,
-          at: event.at,
-          actor: event.actor,
-          ...(detail && Object.keys(detail).length ? { detail } : {}),
-          expiresAt: this.expiresAt(event.at),
-        },
-      }),
-    );
+    const item = {
+      pk: `LEAD#${leadId}`,
+      type: event.type,
+      at: event.at,
+      actor: event.actor,
+      ...(detail && Object.keys(detail).length ? { detail } : {}),
+      expiresAt: this.expiresAt(event.at),
+    };
+    // Append-only: an event never overwrites another. Two of the same type in the same
+    // millisecond (two quick responses) get a numbered key instead.
+    for (let n = 1; ; n++) {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...item, sk: `EVENT#${event.at}#${event.type}${n > 1 ? `#${n}` : ''}` },
+            ConditionExpression: 'attribute_not_exists(sk)',
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error) || n >= 5) throw error;
+      }
+    }
+  }
+
+  /** The leads submitted on one UTC day (`2026-11-03`), oldest first, from the byDay index. */
+  async leadsSubmittedOn(day: string): Promise<Lead[]> {
+    const leads: Lead[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byDay',
+          KeyConditionExpression: 'submittedDay = :day',
+          ExpressionAttributeValues: { ':day': day },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) leads.push(this.toLead(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return leads;
   }
 
   async listEvents(leadId: string): Promise<TimelineEvent[]> {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SequenceSchema } from '@domain/sequence';
 import { RepSchema } from '@domain/rep';
+import { RoutingSchema } from '@domain/routing';
+import { defaultSla, SlaSchema } from '@domain/sla';
 
 /**
  * Runtime configuration every function reads from its environment, validated once at cold
@@ -29,12 +31,18 @@ export const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.url(),
   /** Secrets Manager secret (ARN or name) whose string signs rep and unsubscribe links. */
   LINK_SECRET_ID: z.string().min(1),
+  /** Secrets Manager secret (ARN or name) CRMs sign webhook requests with. Only rep-response has it. */
+  WEBHOOK_SECRET_ID: z.string().min(1).optional(),
   /** Days a rep's link stays valid. */
   LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** The timed sequence (same data the state machine was built from). */
   SEQUENCE: json(SequenceSchema),
   /** Reps that leads are routed to, round-robin over the active ones. */
   REPS: json(z.array(RepSchema).min(1)),
+  /** Account owners, territories and pools; absent: every rep in one round-robin pool. */
+  ROUTING: json(RoutingSchema).optional(),
+  /** Minutes to first contact per grade, `{"hot":15,"warm":240,"cold":1440}`: the SLA metrics measure against it. */
+  SLA_MINUTES: json(SlaSchema).default(defaultSla),
   /** Days a lead's records are kept before DynamoDB's TTL removes them. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
 });

@@ -4,8 +4,10 @@ import type { Lead } from '@domain/lead';
 import { expiryAfterDays, signLink, type LinkPurpose } from '@domain/links';
 import type { LeadStore, Mailer, OutgoingEmail, SecretSource } from '@domain/ports';
 import type { Rep } from '@domain/rep';
-import { assignOwner } from '@domain/routing';
+import { recommendedNextAction } from '@domain/handoff';
+import { routeLead, type Routing } from '@domain/routing';
 import { scoreLead } from '@domain/scoring';
+import type { ScoringModel } from '@domain/scoring-model';
 import { followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
 import { confirmationEmail, followUpEmail, hotLeadAlertEmail } from '@domain/templates';
 
@@ -17,6 +19,8 @@ export interface SequenceDeps {
   clock: Clock;
   sequence: Sequence;
   reps: readonly Rep[];
+  routing: Routing;
+  scoringModel: ScoringModel;
   publicBaseUrl: string;
   linkTtlDays: number;
 }
@@ -96,23 +100,50 @@ export function sendConfirmation(deps: SequenceDeps, leadId: string): Promise<Se
   return sendOnce(deps, leadId, 'confirmation', (lead) => leadEmail(deps, lead, (unsubscribeUrl) => confirmationEmail(lead, { unsubscribeUrl })));
 }
 
-export interface Routing {
+/** What the state machine branches on after scoring. */
+export interface RoutingDecision {
   score: number;
-  grade: Lead['grade'] & string;
-  ownerId: string;
+  grade: NonNullable<Lead['grade']>;
+  ownerId: string | null;
+  /** Hot and routed (not nurtured): page the owner at minute 5. */
+  alert: boolean;
+  /** Dropped by triage: no emails at all. */
+  disqualified: boolean;
 }
 
-/** Scores the lead and gives it an owner; a retried call keeps the first owner. */
-export async function scoreAndRoute(deps: SequenceDeps, leadId: string): Promise<Routing> {
+const DAY_MS = 86_400_000;
+
+const decisionOf = (lead: Required<Pick<Lead, 'score' | 'grade' | 'triage'>> & Pick<Lead, 'ownerId'>): RoutingDecision => ({
+  score: lead.score,
+  grade: lead.grade,
+  ownerId: lead.ownerId ?? null,
+  alert: lead.grade === 'hot' && lead.triage.decision === 'route',
+  disqualified: lead.triage.decision === 'disqualify',
+});
+
+/**
+ * Scores the lead against the model and its history, triages it, and gives it an owner. A
+ * retried call returns the first decision: a lead is scored and routed once.
+ */
+export async function scoreAndRoute(deps: SequenceDeps, leadId: string): Promise<RoutingDecision> {
   const lead = await loadLead(deps.store, leadId);
-  const score = scoreLead(lead);
-  if (lead.ownerId && lead.grade) return { score: score.score, grade: lead.grade, ownerId: lead.ownerId };
-  const owner = assignOwner(deps.reps, await deps.store.nextRoutingTurn('default'));
-  await deps.store.recordScore(leadId, score, owner);
+  if (lead.score !== undefined && lead.grade && lead.triage) return decisionOf({ ...lead, score: lead.score, grade: lead.grade, triage: lead.triage });
+
+  const { intent, triage } = deps.scoringModel;
+  const windowDays = Math.max(intent.repeatVisit.withinDays, triage.accountActivity.withinDays);
+  const history = await deps.store.leadHistory(lead, new Date(Date.parse(lead.submittedAt) - windowDays * DAY_MS).toISOString());
+  const score = scoreLead(lead, deps.scoringModel, history);
+  const assignment = score.triage.decision === 'disqualify' ? undefined : await routeLead(lead, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool));
+  await deps.store.recordScore(leadId, score, assignment);
+
   const at = deps.clock.now().toISOString();
-  await deps.store.appendEvent(leadId, { type: 'scored', at, actor: 'system', detail: { score: score.score, grade: score.grade, reasons: score.reasons, model: score.model } });
-  await deps.store.appendEvent(leadId, { type: 'assigned', at, actor: 'system', detail: { ownerId: owner.id, rule: 'round-robin' } });
-  return { score: score.score, grade: score.grade, ownerId: owner.id };
+  const { score: points, grade, fit, intent: intentPoints, reasons, model } = score;
+  await deps.store.appendEvent(leadId, { type: 'scored', at, actor: 'system', detail: { score: points, grade, fit, intent: intentPoints, reasons, model } });
+  if (score.triage.decision !== 'route') {
+    await deps.store.appendEvent(leadId, { type: score.triage.decision === 'disqualify' ? 'disqualified' : 'nurtured', at, actor: 'system', detail: { reason: score.triage.reason } });
+  }
+  if (assignment) await deps.store.appendEvent(leadId, { type: 'assigned', at, actor: 'system', detail: { ownerId: assignment.owner.id, rule: assignment.rule } });
+  return decisionOf({ score: points, grade, triage: score.triage, ownerId: assignment?.owner.id });
 }
 
 export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult> {
@@ -120,7 +151,7 @@ export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult
     const owner = deps.reps.find((rep) => rep.id === lead.ownerId);
     if (!owner) throw new Error(`Lead ${leadId} has no configured owner (${lead.ownerId ?? 'none'})`);
     const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
-    return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, deps.sequence.hotAlertAfterMinutes) };
+    return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, deps.sequence.hotAlertAfterMinutes, recommendedNextAction(lead)) };
   });
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '@domain/business-hours';
+import type { Triage } from '@domain/scoring';
 import type { Schedule, SequenceStep } from '@domain/sequence';
 
 // Anything a lead types may end up in an email or a header: single-line fields refuse control
@@ -113,7 +114,7 @@ export const LeadSubmissionSchema = z.object({
 export type LeadSubmission = Omit<z.infer<typeof LeadSubmissionSchema>, 'website'>;
 
 export type LeadGrade = 'hot' | 'warm' | 'cold';
-export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'closed' | 'failed';
+export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'disqualified' | 'closed' | 'failed';
 export type RepOutcome = 'contacted' | 'accepted' | 'rejected';
 
 export interface StepRecord {
@@ -135,7 +136,13 @@ export interface Lead extends LeadSubmission {
   grade?: LeadGrade;
   reasons?: string[];
   scoreModel?: string;
+  fit?: number;
+  intent?: number;
+  triage?: Triage;
+  accountActivity?: string;
   ownerId?: string;
+  /** Why this owner: "account owner", "territory emea", "round-robin default". */
+  ownerRule?: string;
   ownerName?: string;
   ownerEmail?: string;
   executionArn?: string;

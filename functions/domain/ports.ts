@@ -1,7 +1,7 @@
 import type { Lead, RepOutcome, StepRecord } from '@domain/lead';
 import type { SequenceStep } from '@domain/sequence';
 import type { EmailContent } from '@domain/templates';
-import type { LeadScore } from '@domain/scoring';
+import type { LeadHistory, LeadScore } from '@domain/scoring';
 import type { Rep } from '@domain/rep';
 
 /**
@@ -37,7 +37,10 @@ export interface LeadStore {
   createLead(lead: Lead): Promise<void>;
   getLead(leadId: string): Promise<Lead | undefined>;
   recordExecution(leadId: string, executionArn: string): Promise<void>;
-  recordScore(leadId: string, score: LeadScore, owner: Rep): Promise<void>;
+  /** The score and triage; the owner and the rule that chose them, unless the lead was disqualified. */
+  recordScore(leadId: string, score: LeadScore, assignment?: { owner: Rep; rule: string }): Promise<void>;
+  /** The same person's earlier visits and how many people from their company wrote in, since `since`. */
+  leadHistory(lead: Pick<Lead, 'leadId' | 'email'>, since: string): Promise<LeadHistory>;
   /** An atomic counter: each call returns a new turn, in order. */
   nextRoutingTurn(pool: string): Promise<number>;
   claimStep(leadId: string, step: SequenceStep, at: string): Promise<StepClaim>;
@@ -72,5 +75,8 @@ export interface WorkflowStarter {
 }
 
 export interface SecretSource {
+  /** Signs rep and unsubscribe links. */
   linkSecret(): Promise<string>;
+  /** Shared with CRMs that sign webhook requests; only the rep-response function has it. */
+  webhookSecret(): Promise<string>;
 }

@@ -85,14 +85,17 @@ export function followUpEmail(lead: Lead, day: number, position: 'first' | 'midd
   });
 }
 
-export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, afterMinutes: number): EmailContent {
+export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, afterMinutes: number, nextAction: string): EmailContent {
   const who = [lead.name, lead.jobTitle, lead.company].filter(Boolean).join(', ');
   return render(`Hot lead: ${lead.name}${lead.company ? ` at ${lead.company}` : ''} (score ${lead.score ?? '?'})`, {
     paragraphs: [
       `${lead.ownerName ?? 'Hi'}, a hot lead asked for ${requestedThing(lead)} ${afterMinutes} minutes ago and has not been contacted yet.`,
       `Who: ${who}`,
       `Email: ${lead.email}${lead.phone ? `, phone: ${lead.phone}` : ''}`,
-      `Score ${lead.score ?? '?'} (${lead.grade ?? 'ungraded'}): ${(lead.reasons ?? []).join('; ') || 'no signals'}`,
+      `Why this lead: score ${lead.score ?? '?'} (${lead.grade ?? 'ungraded'}): ${(lead.reasons ?? []).join('; ') || 'no signals'}`,
+      ...(lead.accountActivity ? [`Account activity: ${lead.accountActivity}`] : []),
+      `Why you: ${lead.ownerRule ?? 'assigned'}`,
+      `What now: ${nextAction}`,
       ...(lead.message ? ['Their message:'] : []),
     ],
     ...(lead.message ? { quote: lead.message } : {}),

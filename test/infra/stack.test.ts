@@ -39,6 +39,8 @@ const qa: DeployConfig = DeployConfigSchema.parse({
 const allHandlers = [...new Set<string>([...routes.map((r) => r.handler), ...workflowSteps])];
 const emailSenders = ['send-confirmation', 'alert-rep', 'send-follow-up'];
 const linkUsers = ['send-confirmation', 'alert-rep', 'send-follow-up', 'rep-response', 'unsubscribe'];
+/** Serve static files: no lead data, no lead configuration. */
+const staticHandlers = ['lead-form'];
 
 let devTemplate: Template;
 let qaTemplate: Template;
@@ -86,29 +88,35 @@ describe('workflow built from the sequence config', () => {
     const days = config.sequence.followUpDays;
     const never = () => false;
 
-    // A cold lead nobody answers: every follow-up, then close.
-    const cold = walk(definition, (variable) => (variable === '$.routing.grade' ? 'warm' : never()));
+    // A lead nobody answers and no alert: every follow-up, then close.
+    const cold = walk(definition, never);
     expect(cold).toEqual(sequencePath(config.sequence, { hot: false }));
     expect(cold).toEqual([
-      'Send confirmation',
       'Score and route',
-      'Hot lead?',
+      'Disqualified?',
+      'Send confirmation',
+      'Hot lead to alert?',
       ...days.flatMap((d) => [`Wait until day ${d}`, `Send day-${d} follow-up`, `Rep responded by day ${d}?`]),
       'Close lead',
     ]);
 
     // A hot lead: the rep alert at minute N comes before the first follow-up.
-    const hot = walk(definition, (variable) => (variable === '$.routing.grade' ? 'hot' : never()));
+    const hot = walk(definition, (variable) => variable === '$.routing.alert');
     expect(hot).toEqual(sequencePath(config.sequence, { hot: true }));
-    expect(hot.slice(3, 6)).toEqual([
+    expect(hot.slice(4, 7)).toEqual([
       `Wait until minute ${config.sequence.hotAlertAfterMinutes}`,
       'Alert rep',
       `Wait until day ${days[0]}`,
     ]);
 
+    // A disqualified lead gets nothing: straight to close.
+    const dropped = walk(definition, (variable) => variable === '$.routing.disqualified');
+    expect(dropped).toEqual(['Score and route', 'Disqualified?', 'Close lead']);
+    expect(dropped).toEqual(sequencePath(config.sequence, { hot: false, disqualified: true }));
+
     // The rep responds before the first follow-up: the sequence closes after it.
     const stopped = walk(definition, (variable, choice) =>
-      variable === '$.routing.grade' ? 'hot' : choice === stateNames.stopAfter(days[0]!),
+      variable === '$.routing.alert' ? true : choice === stateNames.stopAfter(days[0]!),
     );
     expect(stopped).toEqual(sequencePath(config.sequence, { hot: true, stopAtDay: days[0] }));
     expect(stopped.at(-2)).toBe(stateNames.stopAfter(days[0]!));
@@ -121,7 +129,7 @@ describe('workflow built from the sequence config', () => {
     expect(devStates).toContain('Wait until day 14');
     expect(qaStates).not.toContain('Wait until day 1');
     expect(qaStates).toEqual(expect.arrayContaining(['Wait until day 2', 'Send day-5 follow-up', 'Wait until minute 10']));
-    expect(qaStates).toHaveLength(3 + 2 + 3 * 2 + 1 + 2);
+    expect(qaStates).toHaveLength(4 + 2 + 3 * 2 + 1 + 2);
     // The execution may run until the last follow-up plus two days.
     expect(definitionOf(devTemplate).TimeoutSeconds).toBe((14 + 2) * 86_400);
     expect(definitionOf(qaTemplate).TimeoutSeconds).toBe((5 + 2) * 86_400);
@@ -173,7 +181,13 @@ describe('workflow built from the sequence config', () => {
     });
     expect(States[stateNames.failed]).toMatchObject({ Type: 'Fail', Error: sequenceFailedError });
     expect(States[stateNames.scoreAndRoute]).toMatchObject({
-      ResultSelector: { 'score.$': '$.Payload.score', 'grade.$': '$.Payload.grade', 'ownerId.$': '$.Payload.ownerId' },
+      ResultSelector: {
+        'score.$': '$.Payload.score',
+        'grade.$': '$.Payload.grade',
+        'ownerId.$': '$.Payload.ownerId',
+        'alert.$': '$.Payload.alert',
+        'disqualified.$': '$.Payload.disqualified',
+      },
       ResultPath: '$.routing',
     });
     expect(States[stateNames.sendFollowUp(3)]).toMatchObject({
@@ -244,6 +258,10 @@ describe('functions', () => {
     for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
       const handler = String(fn.Metadata?.['SpeedToLead:Handler']);
       const raw: Record<string, unknown> = fn.Properties.Environment.Variables;
+      if (staticHandlers.includes(handler)) {
+        expect(raw, handler).toEqual({ POWERTOOLS_SERVICE_NAME: 'speed-to-lead', NODE_OPTIONS: '--enable-source-maps' });
+        continue;
+      }
       // References stand in for what CloudFormation will put there (an endpoint is a URL).
       const resolved = (v: unknown) =>
         typeof v === 'string'
@@ -282,7 +300,10 @@ describe('least privilege', () => {
     const identityArn = `arn:<Ref:AWS::Partition>:ses:<Ref:AWS::Region>:<Ref:AWS::AccountId>:identity/${config.sender.identity}`;
     const configSetArn = `arn:<Ref:AWS::Partition>:ses:<Ref:AWS::Region>:<Ref:AWS::AccountId>:configuration-set/${config.sender.configurationSet}`;
     const tableId = resourcesOfType(t, 'AWS::DynamoDB::Table')[0]![0];
-    const secretId = resourcesOfType(t, 'AWS::SecretsManager::Secret')[0]![0];
+    const secretIdOf = (prefix: string) => resourcesOfType(t, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith(prefix))![0];
+    const secretId = secretIdOf('LinkSigningSecret');
+    // Only rep-response verifies CRM webhooks, so only it may read their secret.
+    const webhookSecretId = secretIdOf('WebhookSigningSecret');
     const machineId = resourcesOfType(t, 'AWS::StepFunctions::StateMachine')[0]![0];
 
     for (const handler of allHandlers) {
@@ -302,7 +323,8 @@ describe('least privilege', () => {
       expect(logs.map((s) => flatten(s.Resource)), handler).toEqual([`<${t.Resources[functionId]!.Properties.LoggingConfig.LogGroup.Ref}.Arn>`]);
 
       const table = statements.filter(tableActions);
-      expect(table.length, handler).toBeGreaterThan(0);
+      if (staticHandlers.includes(handler)) expect(table, handler).toHaveLength(0);
+      else expect(table.length, handler).toBeGreaterThan(0);
       for (const s of table) {
         expect(asList(s.Resource).map(flatten), handler).toEqual([`<${tableId}.Arn>`, `<${tableId}.Arn>/index/*`]);
       }
@@ -319,8 +341,9 @@ describe('least privilege', () => {
 
       const secret = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')));
       if (linkUsers.includes(handler)) {
-        expect(secret.map((s) => flatten(s.Resource)), handler).toEqual([`<Ref:${secretId}>`]);
-        expect(asList(secret[0]!.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+        const readable = handler === 'rep-response' ? [`<Ref:${secretId}>`, `<Ref:${webhookSecretId}>`] : [`<Ref:${secretId}>`];
+        expect(secret.map((s) => flatten(s.Resource)).sort(), handler).toEqual(readable.sort());
+        for (const s of secret) expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
       } else {
         expect(secret, handler).toHaveLength(0);
       }
@@ -385,7 +408,7 @@ describe('table', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     expect(table.Properties.AttributeDefinitions).toEqual(
-      expect.arrayContaining(['pk', 'sk', 'ownerId', 'submittedAt', 'submittedDay'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+      expect.arrayContaining(['pk', 'sk', 'ownerId', 'submittedAt', 'submittedDay', 'emailDomain'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
     );
     expect(table.Properties.GlobalSecondaryIndexes).toEqual([
       {
@@ -395,6 +418,14 @@ describe('table', () => {
           { AttributeName: 'submittedAt', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: 'byDomain',
+        KeySchema: [
+          { AttributeName: 'emailDomain', KeyType: 'HASH' },
+          { AttributeName: 'submittedAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['email', 'leadId'] },
       },
       {
         IndexName: 'byDay',
@@ -407,11 +438,12 @@ describe('table', () => {
     ]);
   });
 
-  it('link secret: generated, 48 characters, no punctuation', () => {
-    expect(only(devTemplate, 'AWS::SecretsManager::Secret').Properties.GenerateSecretString).toEqual({
-      PasswordLength: 48,
-      ExcludePunctuation: true,
-    });
+  it('link and webhook secrets: generated, 48 characters, no punctuation', () => {
+    const secrets = resourcesOfType(devTemplate, 'AWS::SecretsManager::Secret');
+    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['LinkSigningSecret', 'WebhookSigningSecret']);
+    for (const [, secret] of secrets) {
+      expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true });
+    }
   });
 });
 

@@ -34,7 +34,7 @@ describe('emails', () => {
   });
 
   it('alert the rep with who, score, reasons and the link to mark contact, escaped', () => {
-    const email = hotLeadAlertEmail(lead, { contactUrl: 'https://api.example.com/leads/lead-1/contact?token=t' }, 5);
+    const email = hotLeadAlertEmail({ ...lead, ownerRule: 'territory emea (round-robin)' }, { contactUrl: 'https://api.example.com/leads/lead-1/contact?token=t' }, 5, 'Call now: they asked for a demo.');
     expect(email.subject).toMatch(/^Hot lead: Dana .* \(score 82\)$/);
     expect(email.text).toContain('asked for a demo');
     expect(email.text).toContain('5 minutes ago');
