@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { RepSchema } from '@domain/rep';
+import { RoutingSchema, unknownReps } from '@domain/routing';
+import { parseScoringModel, type ScoringModel } from '@domain/scoring-model';
 import { SequenceSchema } from '@domain/sequence';
 import { defaultSla, SlaSchema } from '@domain/sla';
 
@@ -87,6 +89,8 @@ export const DeployConfigSchema = z
       .min(1)
       .refine((reps) => new Set(reps.map((r) => r.id)).size === reps.length, 'rep ids must be unique')
       .refine((reps) => reps.some((r) => r.active), 'at least one rep must be active, or no lead has an owner'),
+    /** Account owners, territories and pools; absent: every active rep in one round-robin pool. */
+    routing: RoutingSchema.optional(),
     sequence: SequenceSchema,
     throttling: ThrottlingSchema,
     linkTtlDays: z.number().int().min(1).max(365).default(30),
@@ -98,7 +102,31 @@ export const DeployConfigSchema = z
       .refine((days) => retentionDayValues.includes(days), `must be one of CDK's RetentionDays: ${retentionDayValues.join(', ')}`),
     alarmEmail: z.email().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const id of config.routing ? unknownReps(config.routing, config.reps) : []) {
+      ctx.addIssue({ code: 'custom', path: ['routing'], message: `names rep "${id}", which is not in reps` });
+    }
+    // An unanswered hot lead is escalated when its SLA runs out: after the alert, before day one.
+    const { hotAlertAfterMinutes, followUpDays } = config.sequence;
+    if (config.slaMinutes.hot <= hotAlertAfterMinutes || config.slaMinutes.hot >= followUpDays[0]! * 24 * 60) {
+      ctx.addIssue({ code: 'custom', path: ['slaMinutes', 'hot'], message: `must be after the alert (minute ${hotAlertAfterMinutes}) and before the first follow-up (day ${followUpDays[0]})` });
+    }
+  });
+
+/** The scoring model ops edit; the functions bundle the same file. */
+export const scoringModelFile = join(configDir, 'scoring-model.json');
+
+/** Reads and validates the scoring model, naming the file, the path in it and what is wrong. */
+export function loadScoringModel(file: string = scoringModelFile): ScoringModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${displayPath(file)}: not readable JSON: ${(error as Error).message}`);
+  }
+  return parseScoringModel(raw, displayPath(file));
+}
 
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
 

@@ -37,6 +37,7 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   'send-confirmation': { usesLeads: true, sendsEmail: true, usesLinks: true },
   'score-and-route': { usesLeads: true, sendsEmail: false, usesLinks: false },
   'alert-rep': { usesLeads: true, sendsEmail: true, usesLinks: true },
+  'escalate-lead': { usesLeads: true, sendsEmail: true, usesLinks: true },
   'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true },
   'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false },
   'record-failure': { usesLeads: true, sendsEmail: false, usesLinks: false },
@@ -138,6 +139,7 @@ export class LeadFunctions extends Construct {
               LINK_TTL_DAYS: String(config.linkTtlDays),
               SEQUENCE: JSON.stringify(config.sequence),
               REPS: JSON.stringify(config.reps),
+              ...(config.routing ? { ROUTING: JSON.stringify(config.routing) } : {}),
               SLA_MINUTES: JSON.stringify(config.slaMinutes),
               // Per stage, so a test stage's leads never blend into production's figures.
               POWERTOOLS_METRICS_NAMESPACE: `SpeedToLead/${config.stage}`,

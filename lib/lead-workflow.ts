@@ -23,6 +23,7 @@ import {
 import { LambdaInvoke, type LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { followUpKey, type Sequence } from '@domain/sequence';
+import { defaultSla } from '@domain/sla';
 import { acknowledgeNag, nagArn } from './nag';
 import type { WorkflowStepName } from './routes';
 
@@ -34,6 +35,8 @@ export const stateNames = {
   shouldAlert: 'Hot lead to alert?',
   waitHotAlert: (minutes: number) => `Wait until minute ${minutes}`,
   alertRep: 'Alert rep',
+  waitEscalation: (minutes: number) => `Wait until minute ${minutes} (hot-lead SLA)`,
+  escalate: 'Escalate if not contacted',
   waitFollowUp: (day: number) => `Wait until day ${day}`,
   sendFollowUp: (day: number) => `Send day-${day} follow-up`,
   stopAfter: (day: number) => `Rep responded by day ${day}?`,
@@ -53,11 +56,14 @@ export const transientErrorName = 'TransientError';
  * alert, and a follow-up answering `stop` (rep responded, unsubscribed, ...) ends the sequence
  * at that day.
  */
-export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number; disqualified?: boolean }): string[] {
+export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number; disqualified?: boolean }, hotSlaMinutes: number = defaultSla.hot): string[] {
   const path: string[] = [stateNames.scoreAndRoute, stateNames.isDisqualified];
   if (lead.disqualified) return [...path, stateNames.closeLead];
   path.push(stateNames.sendConfirmation, stateNames.shouldAlert);
-  if (lead.hot) path.push(stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), stateNames.alertRep);
+  if (lead.hot) {
+    path.push(stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), stateNames.alertRep);
+    path.push(stateNames.waitEscalation(hotSlaMinutes), stateNames.escalate);
+  }
   for (const day of sequence.followUpDays) {
     path.push(stateNames.waitFollowUp(day), stateNames.sendFollowUp(day), stateNames.stopAfter(day));
     if (day === lead.stopAtDay) break;
@@ -68,6 +74,8 @@ export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay
 
 export interface LeadWorkflowProps {
   readonly sequence: Sequence;
+  /** A hot lead not contacted this many minutes after submission is escalated. */
+  readonly hotSlaMinutes: number;
   /** The Lambda behind each step. */
   readonly step: (name: WorkflowStepName) => IFunction;
   readonly logRetentionDays: number;
@@ -146,7 +154,16 @@ export class LeadWorkflow extends Construct {
     const waitHotAlert = new Wait(this, stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), {
       time: WaitTime.timestampPath('$.schedule.hotAlertAt'),
     });
-    waitHotAlert.next(alertRep).next(firstFollowUp);
+    const waitEscalation = new Wait(this, stateNames.waitEscalation(props.hotSlaMinutes), {
+      time: WaitTime.timestampPath('$.schedule.escalateAt'),
+    });
+    const escalate = step('escalate-lead', stateNames.escalate, {
+      payload: leadIdOnly,
+      resultSelector: { escalated: JsonPath.objectAt('$.Payload.escalated') },
+      resultPath: '$.escalation',
+    });
+    // The escalation is a step of the sequence, not a cron job: it runs when the SLA ends.
+    waitHotAlert.next(alertRep).next(waitEscalation).next(escalate).next(firstFollowUp);
 
     // Scoring comes first (milliseconds): a disqualified address (a competitor, `noreply@`)
     // gets no email at all, not even the confirmation.

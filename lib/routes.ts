@@ -19,6 +19,7 @@ export const workflowSteps = [
   'send-confirmation',
   'score-and-route',
   'alert-rep',
+  'escalate-lead',
   'send-follow-up',
   'close-lead',
   'record-failure',

@@ -3,7 +3,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import type { DeployConfig } from './config';
+import { type DeployConfig, loadScoringModel } from './config';
 import { LeadApi } from './lead-api';
 import { LeadFunctions } from './lead-functions';
 import { LeadTable } from './lead-table';
@@ -27,6 +27,8 @@ export class SpeedToLeadStack extends Stack {
       ...props,
     });
     const { config } = props;
+    // The functions bundle the scoring model: a file that does not validate stops the synth.
+    loadScoringModel();
     Tags.of(this).add('project', 'speed-to-lead');
     Tags.of(this).add('stage', config.stage);
 
@@ -55,6 +57,7 @@ export class SpeedToLeadStack extends Stack {
 
     this.workflow = new LeadWorkflow(this, 'Workflow', {
       sequence: config.sequence,
+      hotSlaMinutes: config.slaMinutes.hot,
       step: (name) => this.functions.get(name),
       logRetentionDays: config.logRetentionDays,
       alarmTopic,

@@ -151,6 +151,22 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
 
+  async escalateTo(leadId: string, owner: Rep, at: string): Promise<boolean> {
+    try {
+      await this.update(
+        leadId,
+        'SET escalatedFrom = ownerId, escalatedAt = :at, ownerId = :ownerId, ownerName = :ownerName, ownerEmail = :ownerEmail, ownerRule = :rule',
+        { ':at': at, ':ownerId': owner.id, ':ownerName': owner.name, ':ownerEmail': owner.email, ':rule': 'escalated: the first owner did not respond in time', ':new': 'new' },
+        { '#status': 'status' },
+        'attribute_exists(pk) AND #status = :new AND attribute_not_exists(escalatedAt)',
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
   async nextRoutingTurn(pool: string): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({

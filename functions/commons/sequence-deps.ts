@@ -22,6 +22,7 @@ export const sequenceDeps = (): SequenceDeps => ({
   reps: config().REPS,
   routing: config().ROUTING ?? roundRobinOver(config().REPS),
   scoringModel: model(),
+  hotSlaMinutes: config().SLA_MINUTES.hot,
   publicBaseUrl: config().PUBLIC_BASE_URL,
   linkTtlDays: config().LINK_TTL_DAYS,
 });

@@ -7,6 +7,15 @@ const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt'];
 
 let byName: Map<string, string> | undefined;
 
+/** The current code for a region code (UK -> GB, DD -> DE), as Intl canonicalizes it. */
+const canonical = (code: string): string | undefined => {
+  try {
+    return new Intl.Locale(`und-${code}`).region;
+  } catch {
+    return undefined;
+  }
+};
+
 const normalize = (name: string) => name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
 
 function names(): Map<string, string> {
@@ -16,10 +25,10 @@ function names(): Map<string, string> {
   for (const first of LETTERS) {
     for (const second of LETTERS) {
       const code = first + second;
+      // ICU names retired codes after their successors (DD is "Germany"): keep current ones.
+      if (canonical(code) !== code) continue;
       for (const display of displays) {
         const name = display.of(code);
-        // Some reserved codes share a name with the assigned one (FX and FR, UK and GB):
-        // the alphabetically first is the assigned code, so the first one seen keeps it.
         if (name && !byName.has(normalize(name))) byName.set(normalize(name), code);
       }
     }
@@ -32,9 +41,9 @@ function names(): Map<string, string> {
 export function countryCode(country: string | undefined): string | undefined {
   if (!country) return undefined;
   const trimmed = country.trim();
-  if (/^[A-Za-z]{2}$/.test(trimmed) && trimmed.toUpperCase() !== 'UK') {
-    const code = trimmed.toUpperCase();
-    return new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(code) ? code : undefined;
+  if (/^[A-Za-z]{2}$/.test(trimmed)) {
+    const code = canonical(trimmed.toUpperCase());
+    return code && new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(code) ? code : undefined;
   }
   return names().get(normalize(trimmed));
 }

@@ -9,6 +9,8 @@ export interface IntakeDeps {
   workflow: WorkflowStarter;
   clock: Clock;
   sequence: Sequence;
+  /** Minutes a hot lead may wait for first contact before it is escalated. */
+  hotSlaMinutes: number;
   newLeadId: () => string;
 }
 
@@ -40,7 +42,7 @@ export async function submitLead(deps: IntakeDeps, submission: LeadSubmission, i
     leadId,
     submittedAt: now.toISOString(),
     status: 'new',
-    schedule: scheduleFor(now, deps.sequence, submission.timezone),
+    schedule: scheduleFor(now, deps.sequence, submission.timezone, deps.hotSlaMinutes),
     steps: {},
   };
   await deps.store.createLead(lead);

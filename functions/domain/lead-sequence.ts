@@ -5,11 +5,11 @@ import { expiryAfterDays, signLink, type LinkPurpose } from '@domain/links';
 import type { LeadStore, Mailer, OutgoingEmail, SecretSource } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { recommendedNextAction } from '@domain/handoff';
-import { routeLead, type Routing } from '@domain/routing';
+import { nextRepAfter, routeLead, type Routing } from '@domain/routing';
 import { scoreLead } from '@domain/scoring';
 import type { ScoringModel } from '@domain/scoring-model';
 import { followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
-import { confirmationEmail, followUpEmail, hotLeadAlertEmail } from '@domain/templates';
+import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
 
 /** The steps of a lead's timed sequence, each called by one task of the state machine. */
 export interface SequenceDeps {
@@ -21,6 +21,8 @@ export interface SequenceDeps {
   reps: readonly Rep[];
   routing: Routing;
   scoringModel: ScoringModel;
+  /** Minutes a hot lead may wait for first contact before it is escalated. */
+  hotSlaMinutes: number;
   publicBaseUrl: string;
   linkTtlDays: number;
 }
@@ -153,6 +155,43 @@ export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult
     const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
     return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, deps.sequence.hotAlertAfterMinutes, recommendedNextAction(lead)) };
   });
+}
+
+/**
+ * A hot lead still not contacted when its SLA runs out goes to the next rep of its pool, who
+ * gets the alert; the team lead is told. Once: the move is conditional (still new, not
+ * escalated yet), and each email is claimed like every other send.
+ */
+export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<{ escalated: boolean }> {
+  let lead = await loadLead(deps.store, leadId);
+  if (lead.status !== 'new') return { escalated: false };
+  const firstOwner = lead.escalatedFrom ?? lead.ownerId;
+  const firstOwnerName = deps.reps.find((rep) => rep.id === firstOwner)?.name ?? firstOwner ?? 'the owner';
+  if (!lead.escalatedAt) {
+    const next = await nextRepAfter(lead, lead.ownerId, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool));
+    const at = deps.clock.now().toISOString();
+    if (next && (await deps.store.escalateTo(leadId, next, at))) {
+      await deps.store.appendEvent(leadId, { type: 'escalated', at, actor: 'system', detail: { from: firstOwner, to: next.id, afterMinutes: deps.hotSlaMinutes } });
+    }
+    lead = await loadLead(deps.store, leadId);
+  }
+  const newOwner = lead.escalatedAt ? deps.reps.find((rep) => rep.id === lead.ownerId) : undefined;
+  let escalated = false;
+  if (newOwner) {
+    const sent = await sendOnce(deps, leadId, 'escalation', async (current) => {
+      const contactUrl = await signedUrl(deps, current, 'contact', newOwner.id);
+      return { to: newOwner.email, ...escalationEmail(current, firstOwnerName, { contactUrl }, deps.hotSlaMinutes, recommendedNextAction(current)) };
+    });
+    escalated = sent.sent;
+  }
+  const teamLead = deps.routing.teamLead;
+  if (teamLead) {
+    await sendOnce(deps, leadId, 'team-lead-notice', async (current) => ({
+      to: teamLead.email,
+      ...teamLeadEscalationEmail(current, teamLead.name, firstOwnerName, newOwner?.name, deps.hotSlaMinutes),
+    }));
+  }
+  return { escalated };
 }
 
 export function sendFollowUp(deps: SequenceDeps, leadId: string, day: number): Promise<SendResult> {

@@ -141,8 +141,11 @@ export interface Lead extends LeadSubmission {
   triage?: Triage;
   accountActivity?: string;
   ownerId?: string;
-  /** Why this owner: "account owner", "territory emea", "round-robin default". */
+  /** Why this owner: "account owner (acme.io)", "territory dach (round-robin)", "round-robin". */
   ownerRule?: string;
+  /** Set when a hot lead was not contacted within its SLA and moved to another rep. */
+  escalatedAt?: string;
+  escalatedFrom?: string;
   ownerName?: string;
   ownerEmail?: string;
   executionArn?: string;

@@ -41,6 +41,11 @@ export interface LeadStore {
   recordScore(leadId: string, score: LeadScore, assignment?: { owner: Rep; rule: string }): Promise<void>;
   /** The same person's earlier visits and how many people from their company wrote in, since `since`. */
   leadHistory(lead: Pick<Lead, 'leadId' | 'email'>, since: string): Promise<LeadHistory>;
+  /**
+   * Moves a hot lead nobody contacted to another rep, once: false when it was contacted or
+   * escalated already.
+   */
+  escalateTo(leadId: string, owner: Rep, at: string): Promise<boolean>;
   /** An atomic counter: each call returns a new turn, in order. */
   nextRoutingTurn(pool: string): Promise<number>;
   claimStep(leadId: string, step: SequenceStep, at: string): Promise<StepClaim>;

@@ -43,31 +43,44 @@ export function unknownReps(routing: Routing, reps: readonly Rep[]): string[] {
   return [...new Set(named.filter((id) => !known.has(id)))];
 }
 
+type Lead = { email: string; country?: string | undefined };
+
+/** The territory's pool for the lead, or the default pool; with the reps in it who take leads. */
+function poolFor(lead: Lead, reps: readonly Rep[], routing: Routing, except?: string) {
+  const takesLeads = (id: string) => reps.find((rep) => rep.id === id && rep.active && rep.id !== except);
+  const members = (pool: string) => (routing.pools[pool] ?? []).map(takesLeads).filter((rep): rep is Rep => rep !== undefined);
+  const country = countryCode(lead.country);
+  const territory = country ? routing.territories.find((t) => t.countries.includes(country)) : undefined;
+  // A territory whose reps are all away hands its leads to the default pool.
+  if (territory && members(territory.pool).length > 0) return { pool: territory.pool, reps: members(territory.pool), rule: `territory ${territory.name} (round-robin)` };
+  return { pool: 'default', reps: members('default'), rule: 'round-robin' };
+}
+
+const pick = (reps: Rep[], turn: number) => reps[((turn % reps.length) + reps.length) % reps.length]!;
+
 /**
  * Assigns the lead. `nextTurn(pool)` is an atomic counter per pool (the lead store's), so
  * leads routed in parallel never take the same turn.
  */
-export async function routeLead(
-  lead: { email: string; country?: string | undefined },
+export async function routeLead(lead: Lead, reps: readonly Rep[], routing: Routing, nextTurn: (pool: string) => Promise<number>): Promise<Assignment> {
+  const domain = emailDomain(lead.email);
+  const accountOwner = routing.accountOwners[domain];
+  const owner = accountOwner ? reps.find((rep) => rep.id === accountOwner && rep.active) : undefined;
+  if (owner) return { owner, rule: `account owner (${domain})` };
+
+  const { pool, reps: inPool, rule } = poolFor(lead, reps, routing);
+  if (inPool.length === 0) throw new Error('No active rep to route leads to: mark at least one rep of the default pool active');
+  return { owner: pick(inPool, await nextTurn(pool)), rule };
+}
+
+/** The next rep of the lead's pool other than its owner, for an escalation; none when nobody else is in. */
+export async function nextRepAfter(
+  lead: Lead,
+  ownerId: string | undefined,
   reps: readonly Rep[],
   routing: Routing,
   nextTurn: (pool: string) => Promise<number>,
-): Promise<Assignment> {
-  const active = (id: string) => reps.find((rep) => rep.id === id && rep.active);
-  const domain = emailDomain(lead.email);
-  const accountOwner = routing.accountOwners[domain];
-  const owner = accountOwner ? active(accountOwner) : undefined;
-  if (owner) return { owner, rule: `account owner (${domain})` };
-
-  const country = countryCode(lead.country);
-  const territory = country ? routing.territories.find((t) => t.countries.includes(country)) : undefined;
-  const candidates = (pool: string) => (routing.pools[pool] ?? []).map(active).filter((rep): rep is Rep => rep !== undefined);
-  let pool = territory?.pool ?? 'default';
-  // A territory whose reps are all away hands its leads to the default pool.
-  if (candidates(pool).length === 0) pool = 'default';
-  const inPool = candidates(pool);
-  if (inPool.length === 0) throw new Error('No active rep to route leads to: mark at least one rep of the default pool active');
-  const turn = await nextTurn(pool);
-  const rule = territory && pool === territory.pool ? `territory ${territory.name} (round-robin)` : 'round-robin';
-  return { owner: inPool[((turn % inPool.length) + inPool.length) % inPool.length]!, rule };
+): Promise<Rep | undefined> {
+  const { pool, reps: others } = poolFor(lead, reps, routing, ownerId);
+  return others.length === 0 ? undefined : pick(others, await nextTurn(pool));
 }

@@ -102,3 +102,28 @@ export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, aft
     links: [{ label: 'Mark as contacted', url: links.contactUrl }],
   });
 }
+
+export function escalationEmail(lead: Lead, previousOwner: string, links: { contactUrl: string }, slaMinutes: number, nextAction: string): EmailContent {
+  const alert = hotLeadAlertEmail(lead, links, slaMinutes, nextAction);
+  return render(`Escalated to you: ${alert.subject}`, {
+    paragraphs: [
+      `${lead.ownerName ?? 'Hi'}, ${previousOwner} did not respond to this hot lead within ${slaMinutes} minutes, so it is yours now.`,
+      `Who: ${[lead.name, lead.jobTitle, lead.company].filter(Boolean).join(', ')}`,
+      `Email: ${lead.email}${lead.phone ? `, phone: ${lead.phone}` : ''}`,
+      `Why this lead: score ${lead.score ?? '?'} (${lead.grade ?? 'ungraded'}): ${(lead.reasons ?? []).join('; ') || 'no signals'}`,
+      `What now: ${nextAction}`,
+    ],
+    links: [{ label: 'Mark as contacted', url: links.contactUrl }],
+  });
+}
+
+export function teamLeadEscalationEmail(lead: Lead, teamLead: string, from: string, to: string | undefined, slaMinutes: number): EmailContent {
+  return render(`Hot lead not contacted in ${slaMinutes} minutes: ${lead.name}${lead.company ? ` at ${lead.company}` : ''}`, {
+    paragraphs: [
+      `${teamLead}, the hot lead ${lead.name}${lead.company ? ` (${lead.company})` : ''} was not contacted within its ${slaMinutes}-minute SLA by ${from}.`,
+      to ? `It has been reassigned to ${to}.` : 'Nobody else in the pool is available: it stays with the first owner.',
+      `Lead: ${lead.email}${lead.phone ? `, ${lead.phone}` : ''}`,
+      `Score ${lead.score ?? '?'}: ${(lead.reasons ?? []).join('; ') || 'no signals'}`,
+    ],
+  });
+}

@@ -18,6 +18,7 @@ const intakeDeps = (): IntakeDeps =>
     workflow: new SfnWorkflowStarter(new SFNClient({}), config().STATE_MACHINE_ARN ?? ''),
     clock: systemClock,
     sequence: config().SEQUENCE,
+    hotSlaMinutes: config().SLA_MINUTES.hot,
     newLeadId: randomUUID,
   });
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSchema } from '@commons/env';
 import { followUpKey, scheduleFor } from '@domain/sequence';
-import { type DeployConfig, DeployConfigSchema, loadConfig } from '../../lib/config';
+import { type DeployConfig, DeployConfigSchema, loadConfig, loadScoringModel, scoringModelFile } from '../../lib/config';
 import { sequencePath, sequenceFailedError, stateNames, transientErrorName } from '../../lib/lead-workflow';
 import { routes, workflowSteps } from '../../lib/routes';
 import { synthTemplate } from '../../lib/synth';
@@ -37,8 +37,8 @@ const qa: DeployConfig = DeployConfigSchema.parse({
 });
 
 const allHandlers = [...new Set<string>([...routes.map((r) => r.handler), ...workflowSteps])];
-const emailSenders = ['send-confirmation', 'alert-rep', 'send-follow-up'];
-const linkUsers = ['send-confirmation', 'alert-rep', 'send-follow-up', 'rep-response', 'unsubscribe'];
+const emailSenders = ['send-confirmation', 'alert-rep', 'escalate-lead', 'send-follow-up'];
+const linkUsers = ['send-confirmation', 'alert-rep', 'escalate-lead', 'send-follow-up', 'rep-response', 'unsubscribe'];
 /** Serve static files: no lead data, no lead configuration. */
 const staticHandlers = ['lead-form'];
 
@@ -79,8 +79,11 @@ describe('workflow built from the sequence config', () => {
       // The key the state machine reads is one intake writes.
       expect(Object.keys(schedule.followUps)).toContain(followUpKey(day));
     }
+    // The hot-lead SLA: a hot lead nobody contacted is escalated when it ends.
+    expect(States[stateNames.waitEscalation(config.slaMinutes.hot)]).toMatchObject({ Type: 'Wait', TimestampPath: '$.schedule.escalateAt' });
+    expect(schedule.escalateAt).toBeDefined();
     const waits = Object.values(States).filter((s: any) => s.Type === 'Wait');
-    expect(waits).toHaveLength(config.sequence.followUpDays.length + 1);
+    expect(waits).toHaveLength(config.sequence.followUpDays.length + 2);
   });
 
   it.each(stages)('%s: states run in the order of the sequence', (_, template, config) => {
@@ -90,7 +93,7 @@ describe('workflow built from the sequence config', () => {
 
     // A lead nobody answers and no alert: every follow-up, then close.
     const cold = walk(definition, never);
-    expect(cold).toEqual(sequencePath(config.sequence, { hot: false }));
+    expect(cold).toEqual(sequencePath(config.sequence, { hot: false }, config.slaMinutes.hot));
     expect(cold).toEqual([
       'Score and route',
       'Disqualified?',
@@ -102,23 +105,25 @@ describe('workflow built from the sequence config', () => {
 
     // A hot lead: the rep alert at minute N comes before the first follow-up.
     const hot = walk(definition, (variable) => variable === '$.routing.alert');
-    expect(hot).toEqual(sequencePath(config.sequence, { hot: true }));
-    expect(hot.slice(4, 7)).toEqual([
+    expect(hot).toEqual(sequencePath(config.sequence, { hot: true }, config.slaMinutes.hot));
+    expect(hot.slice(4, 9)).toEqual([
       `Wait until minute ${config.sequence.hotAlertAfterMinutes}`,
       'Alert rep',
+      `Wait until minute ${config.slaMinutes.hot} (hot-lead SLA)`,
+      'Escalate if not contacted',
       `Wait until day ${days[0]}`,
     ]);
 
     // A disqualified lead gets nothing: straight to close.
     const dropped = walk(definition, (variable) => variable === '$.routing.disqualified');
     expect(dropped).toEqual(['Score and route', 'Disqualified?', 'Close lead']);
-    expect(dropped).toEqual(sequencePath(config.sequence, { hot: false, disqualified: true }));
+    expect(dropped).toEqual(sequencePath(config.sequence, { hot: false, disqualified: true }, config.slaMinutes.hot));
 
     // The rep responds before the first follow-up: the sequence closes after it.
     const stopped = walk(definition, (variable, choice) =>
       variable === '$.routing.alert' ? true : choice === stateNames.stopAfter(days[0]!),
     );
-    expect(stopped).toEqual(sequencePath(config.sequence, { hot: true, stopAtDay: days[0] }));
+    expect(stopped).toEqual(sequencePath(config.sequence, { hot: true, stopAtDay: days[0] }, config.slaMinutes.hot));
     expect(stopped.at(-2)).toBe(stateNames.stopAfter(days[0]!));
     expect(stopped.at(-1)).toBe('Close lead');
   });
@@ -129,7 +134,7 @@ describe('workflow built from the sequence config', () => {
     expect(devStates).toContain('Wait until day 14');
     expect(qaStates).not.toContain('Wait until day 1');
     expect(qaStates).toEqual(expect.arrayContaining(['Wait until day 2', 'Send day-5 follow-up', 'Wait until minute 10']));
-    expect(qaStates).toHaveLength(4 + 2 + 3 * 2 + 1 + 2);
+    expect(qaStates).toHaveLength(4 + 2 + 2 + 3 * 2 + 1 + 2);
     // The execution may run until the last follow-up plus two days.
     expect(definitionOf(devTemplate).TimeoutSeconds).toBe((14 + 2) * 86_400);
     expect(definitionOf(qaTemplate).TimeoutSeconds).toBe((5 + 2) * 86_400);
@@ -139,7 +144,7 @@ describe('workflow built from the sequence config', () => {
     const { States } = definitionOf(devTemplate);
     const handlers = handlersByLogicalId(devTemplate);
     const tasks = Object.entries(States).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.length).toBe(5 + dev.sequence.followUpDays.length);
+    expect(tasks.length).toBe(6 + dev.sequence.followUpDays.length);
 
     for (const [name, task] of tasks) {
       expect(task.Resource, name).toBe('arn:<Ref:AWS::Partition>:states:::lambda:invoke');
@@ -515,7 +520,7 @@ describe('loadConfig', () => {
   it('reads lib/config/dev.json with defaults applied', () => {
     expect(dev.stage).toBe('dev');
     expect(dev.linkTtlDays).toBe(30);
-    expect(dev.reps.map((r) => r.id)).toEqual(['rep-ana', 'rep-ben', 'rep-cho']);
+    expect(dev.reps.map((r) => r.id)).toEqual(['rep-ana', 'rep-ben', 'rep-cho', 'rep-dee', 'rep-eve']);
   });
 
   it('names the file, the field and what is wrong', () => {
@@ -555,5 +560,30 @@ describe('loadConfig', () => {
 
   it('shows repo files relative to the repo', () => {
     expect(() => loadConfig('no-such-stage')).toThrow(/^lib\/config\/no-such-stage\.json: not found/);
+  });
+});
+
+describe('configuration ops edit', () => {
+  it('a scoring model that does not validate stops the synth, naming the file, the path and the fix', () => {
+    const model = JSON.parse(readFileSync(scoringModelFile, 'utf8'));
+    const file = join(mkdtempSync(join(tmpdir(), 'model-')), 'scoring-model.json');
+    writeFileSync(file, JSON.stringify({ ...model, intent: { ...model.intent, forms: [{ pattern: 'demo(', points: 40, label: 'asked for a demo' }] } }));
+    expect(() => loadScoringModel(file)).toThrow(/scoring-model\.json: intent\.forms\.0\.pattern: must be a valid regular expression/);
+    expect(loadScoringModel().version).toBe(model.version);
+  });
+
+  it('routing that names an unknown rep, or an SLA outside the sequence, is refused', () => {
+    const parsed = DeployConfigSchema.safeParse({ ...dev, routing: { pools: { default: ['rep-nobody'] } }, slaMinutes: { ...dev.slaMinutes, hot: 2 } });
+    expect(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'routing: names rep "rep-nobody", which is not in reps',
+      `slaMinutes.hot: must be after the alert (minute ${dev.sequence.hotAlertAfterMinutes}) and before the first follow-up (day ${dev.sequence.followUpDays[0]})`,
+    ]);
+  });
+
+  it("keeps every function's environment under Lambda's 4 KB", () => {
+    for (const [id, fn] of resourcesOfType(devTemplate, 'AWS::Lambda::Function')) {
+      const size = JSON.stringify(fn.Properties.Environment?.Variables ?? {}).length;
+      expect(size, id).toBeLessThan(4096);
+    }
   });
 });

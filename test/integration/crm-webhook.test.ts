@@ -135,7 +135,7 @@ describe('a CRM webhook signed with the shared secret', () => {
     expect(await issuesOf({ leadId, outcome: 'rejected' })).toEqual([{ path: 'reason', message: 'is required when the outcome is rejected' }]);
     expect(await issuesOf({ leadId, outcome: 'contacted', reason: 'spam' })).toEqual([{ path: 'reason', message: 'is only for the outcome rejected' }]);
     expect(await issuesOf({ leadId, outcome: 'called' })).toEqual([{ path: 'outcome', message: 'must be one of contacted, accepted, rejected' }]);
-    expect(await issuesOf({ leadId, outcome: 'contacted', repId: 'rep-zed' })).toEqual([{ path: 'repId', message: 'must be one of the configured reps: rep-ana, rep-ben, rep-cho' }]);
+    expect(await issuesOf({ leadId, outcome: 'contacted', repId: 'rep-zed' })).toEqual([{ path: 'repId', message: 'must be one of the configured reps: rep-ana, rep-ben, rep-cho, rep-dee, rep-eve' }]);
     expect(await issuesOf({ outcome: 'contacted' })).toEqual([{ path: 'leadId', message: 'is required: the id of the lead this response is about' }]);
     // A request signed for another lead cannot be replayed against this one.
     expect(await issuesOf({ leadId: '00000000-0000-4000-8000-000000000000', outcome: 'contacted' })).toEqual([{ path: 'leadId', message: 'must be the lead in the URL' }]);

@@ -31,6 +31,12 @@ describe("a follow-up inside the lead's working day", () => {
   it('keeps 09:00 local across a daylight-saving change', () => {
     // Sunday 29 March 2026, Europe springs forward: Monday 09:00 is 07:00 UTC, not 08:00.
     expect(withinBusinessHours(at('2026-03-29T10:00:00Z'), 'Europe/Berlin', hours)).toEqual(at('2026-03-30T07:00:00Z'));
+    // New York springs forward on 8 March 2026: Monday 09:00 EDT is 13:00 UTC (it was 14:00).
+    expect(withinBusinessHours(at('2026-03-07T16:00:00Z'), 'America/New_York', hours)).toEqual(at('2026-03-09T13:00:00Z'));
+    expect(withinBusinessHours(at('2026-03-06T23:30:00Z'), 'America/New_York', hours)).toEqual(at('2026-03-09T13:00:00Z'));
+    // Sydney falls back on 5 April 2026: Monday 09:00 AEST is 23:00 UTC the day before (was 22:00).
+    expect(withinBusinessHours(at('2026-04-04T01:00:00Z'), 'Australia/Sydney', hours)).toEqual(at('2026-04-05T23:00:00Z'));
+    expect(withinBusinessHours(at('2026-04-02T12:00:00Z'), 'Australia/Sydney', hours)).toEqual(at('2026-04-02T22:00:00Z'));
   });
 
   it('is never earlier than due, and always inside the hours', () => {

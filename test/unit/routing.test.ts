@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { countryCode } from '@domain/countries';
 import type { Rep } from '@domain/rep';
 import { roundRobinOver, routeLead, RoutingSchema, unknownReps, type Routing } from '@domain/routing';
 
@@ -59,5 +60,13 @@ describe('routing a lead', () => {
     await expect(routeLead({ email: 'a@b.co' }, [rep('rep-ana', false)], roundRobinOver([rep('rep-ana', false)]), turns())).rejects.toThrow(/at least one rep/);
     expect(unknownReps({ ...routing, pools: { default: ['rep-zed'] } }, reps)).toEqual(['rep-zed']);
     expect(RoutingSchema.safeParse({ pools: { emea: ['rep-ana'] } }).error?.issues[0]?.message).toBe('needs a "default" pool');
+  });
+});
+
+describe('countries as people type them', () => {
+  it('become ISO codes, in several languages, with retired codes mapped to current ones', () => {
+    expect(['Germany', 'deutschland', 'de', 'Österreich', 'Schweiz', 'España', 'France', 'UK', 'United Kingdom', 'USA', 'Atlantis', ''].map(countryCode)).toEqual([
+      'DE', 'DE', 'DE', 'AT', 'CH', 'ES', 'FR', 'GB', 'GB', 'US', undefined, undefined,
+    ]);
   });
 });

@@ -7,6 +7,7 @@ describe('a lead schedule', () => {
   it('puts the hot alert 5 minutes and follow-ups 1, 3, 7 and 14 days after submission', () => {
     const schedule = scheduleFor(submittedAt, defaultSequence);
     expect(schedule.hotAlertAt).toBe('2026-11-02T09:35:00.000Z');
+    expect(schedule.escalateAt).toBe('2026-11-02T09:45:00.000Z');
     expect(schedule.followUps).toEqual({
       day1: '2026-11-03T09:30:00.000Z',
       day3: '2026-11-05T09:30:00.000Z',
@@ -28,7 +29,12 @@ describe('a lead schedule', () => {
     const schedule = scheduleFor(friday, { ...defaultSequence, businessHours }, 'Europe/Berlin');
     expect(schedule.hotAlertAt).toBe('2026-11-06T15:35:00.000Z');
     expect(schedule.followUps.day1).toBe('2026-11-09T08:00:00.000Z');
-    expect(schedule.followUps.day3).toBe('2026-11-09T15:30:00.000Z');
+    // Day 3 (Monday 16:30) would follow day 1 within hours: it keeps a day's distance.
+    expect(schedule.followUps.day3).toBe('2026-11-10T08:00:00.000Z');
+    // Thursday evening: day 1 (Friday 19:30) and day 3 (Sunday) would both land on Monday
+    // 09:00; the second keeps a day's distance.
+    const thursday = scheduleFor(new Date('2026-11-05T18:30:00.000Z'), { ...defaultSequence, businessHours }, 'Europe/Berlin');
+    expect([thursday.followUps.day1, thursday.followUps.day3]).toEqual(['2026-11-09T08:00:00.000Z', '2026-11-10T08:00:00.000Z']);
     // Without a zone, the company default applies: Monday 09:00 in New York.
     expect(scheduleFor(friday, { ...defaultSequence, businessHours }).followUps.day1).toBe('2026-11-09T14:00:00.000Z');
   });

@@ -80,10 +80,25 @@ describe('a hot lead nobody contacts', () => {
     const lead = (await store.leads.getLead(body.leadId))!;
     expect(lead).toMatchObject({ status: 'closed', grade: 'hot', ownerId: expect.stringMatching(/^rep-/) });
     expect(lead.reasons).toContain('asked for a demo');
-    const alerts = await alertsFor(body.leadId);
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.subject).toBe(`Hot lead: Dana Director at Acme (score ${lead.score})`);
+    // Nobody answered the minute-5 alert within the 15-minute SLA: the lead moved to the next
+    // rep of the pool, who got it, and the team lead was told.
+    const reps = stack.config.reps;
+    const firstOwner = reps.find((rep) => rep.id === lead.escalatedFrom)!;
+    const newOwner = reps.find((rep) => rep.id === lead.ownerId)!;
+    expect(newOwner.id).not.toBe(firstOwner.id);
+    const about = (emails: ReceivedEmail[]) => emails.filter((e) => e.body.text?.includes(body.leadId) || e.body.text?.includes(email));
+    const alerts = about(await emailsTo(stack.sesUrl, firstOwner.email));
+    expect(alerts.map((e) => e.subject)).toEqual([`Hot lead: Dana Director at Acme (score ${lead.score})`]);
+    expect(alerts[0]!.body.text).toMatch(/Why you: round-robin\n\nWhat now: Call now/);
     expect(linkIn(alerts[0]!, 'Mark as contacted')).toContain(`${stack.apiUrl}/leads/${body.leadId}/contact?token=`);
+    const escalated = about(await emailsTo(stack.sesUrl, newOwner.email));
+    expect(escalated.map((e) => e.subject)).toEqual([`Escalated to you: Hot lead: Dana Director at Acme (score ${lead.score})`]);
+    expect(escalated[0]!.body.text).toContain(`${firstOwner.name} did not respond to this hot lead within 15 minutes`);
+    const teamLead = about(await emailsTo(stack.sesUrl, stack.config.routing!.teamLead!.email));
+    expect(teamLead.map((e) => e.subject)).toEqual(['Hot lead not contacted in 15 minutes: Dana Director at Acme']);
+    const escalatedAt = enteredAfter(body.leadId, stateNames.escalate, lead.submittedAt);
+    expect(escalatedAt).toBeGreaterThanOrEqual(15 * MINUTE_MS);
+    expect(escalatedAt).toBeLessThan(30 * MINUTE_MS);
 
     // Each timed step ran at its due time on the lead's simulated clock (only waits are
     // compressed; a wait overshoots by at most one real millisecond of scaled time), in order.
@@ -100,9 +115,9 @@ describe('a hot lead nobody contacts', () => {
     });
     expect([alertAt, ...followUpAt]).toEqual([alertAt, ...followUpAt].sort((a, b) => a - b));
     expect(alertAt).toBeLessThan(followUpAt[0]!);
-    expect(Object.values(lead.steps).map((s) => s?.status)).toEqual(Array(2 + days().length).fill('sent'));
+    expect(Object.values(lead.steps).map((s) => s?.status)).toEqual(Array(4 + days().length).fill('sent'));
     expect((await store.leads.listEvents(body.leadId)).map((e) => e.type)).toEqual(
-      expect.arrayContaining(['submitted', 'confirmation-sent', 'scored', 'assigned', 'hot-alert-sent', 'follow-up-14-sent', 'closed']),
+      expect.arrayContaining(['submitted', 'confirmation-sent', 'scored', 'assigned', 'hot-alert-sent', 'escalated', 'escalation-sent', 'team-lead-notice-sent', 'follow-up-14-sent', 'closed']),
     );
   });
 });
@@ -128,6 +143,7 @@ describe('a hot lead contacted at minute 3', () => {
     const lead = (await store.leads.getLead(body.leadId))!;
     expect(lead).toMatchObject({ status: 'contacted', outcome: 'contacted', contactedAt: contact.body.contactedAt });
     expect(lead.steps['hot-alert']).toBeUndefined();
+    expect(lead.escalatedAt).toBeUndefined();
 
     const again = await markContacted(stack, body.leadId, { outcome: 'accepted' });
     expect(again.body).toEqual({ leadId: body.leadId, contactedAt: contact.body.contactedAt, outcome: 'accepted' });

@@ -1,0 +1,7 @@
+import { escalateLead } from '@domain/lead-sequence';
+import { emailSent } from '@commons/metrics';
+import { sequenceDeps } from '@commons/sequence-deps';
+import { stepHandler } from '@commons/step-handler';
+import { LeadStepInput } from '@commons/step-input';
+
+export const handler = stepHandler(LeadStepInput, ({ leadId }) => escalateLead(sequenceDeps(), leadId), (_, { escalated }) => (escalated ? emailSent('escalation') : []));
