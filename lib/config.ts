@@ -114,6 +114,9 @@ export const DeployConfigSchema = z
     }
   });
 
+/** The SES configuration set every email is sent through (the stack creates it). */
+export const configurationSetName = (config: Pick<DeployConfig, 'stage' | 'sender'>): string => config.sender.configurationSet ?? `speed-to-lead-${config.stage}`;
+
 /** The scoring model ops edit; the functions bundle the same file. */
 export const scoringModelFile = join(configDir, 'scoring-model.json');
 

@@ -9,11 +9,11 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DeployConfig } from './config';
+import { configurationSetName, type DeployConfig } from './config';
 import { acknowledgeNag, nagArn } from './nag';
-import { type RouteHandlerName, routes, type WorkflowStepName, workflowSteps } from './routes';
+import { type EventHandlerName, eventHandlers, type RouteHandlerName, routes, type WorkflowStepName, workflowSteps } from './routes';
 
-export type FunctionName = RouteHandlerName | WorkflowStepName;
+export type FunctionName = RouteHandlerName | WorkflowStepName | EventHandlerName;
 
 /** CloudFormation metadata key naming a function's folder; the local workflow runner dispatches on it. */
 export const handlerMetadataKey = 'SpeedToLead:Handler';
@@ -41,6 +41,8 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true },
   'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false },
   'record-failure': { usesLeads: true, sendsEmail: false, usesLinks: false },
+  // Bounces and complaints from SES: marks the lead, sends nothing.
+  'sender-events': { usesLeads: true, sendsEmail: false, usesLinks: false },
 };
 
 export interface LeadFunctionsProps {
@@ -62,6 +64,7 @@ export class LeadFunctions extends Construct {
     super(scope, id);
     for (const name of routeHandlers) this.functions.set(name, this.leadFunction(name, Duration.seconds(10)));
     for (const name of workflowSteps) this.functions.set(name, this.leadFunction(name, Duration.seconds(30)));
+    for (const name of eventHandlers) this.functions.set(name, this.leadFunction(name, Duration.seconds(30)));
   }
 
   /** The function behind an API handler or a workflow step. */
@@ -144,7 +147,7 @@ export class LeadFunctions extends Construct {
               // Per stage, so a test stage's leads never blend into production's figures.
               POWERTOOLS_METRICS_NAMESPACE: `SpeedToLead/${config.stage}`,
               RETENTION_DAYS: String(config.retentionDays),
-              ...(config.sender.configurationSet ? { SES_CONFIGURATION_SET: config.sender.configurationSet } : {}),
+              SES_CONFIGURATION_SET: configurationSetName(config),
             }
           : {}),
         POWERTOOLS_SERVICE_NAME: 'speed-to-lead',
@@ -175,7 +178,7 @@ export class LeadFunctions extends Construct {
     const sesArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const resources = [sesArn('identity', sender.identity)];
-    if (sender.configurationSet) resources.push(sesArn('configuration-set', sender.configurationSet));
+    resources.push(sesArn('configuration-set', configurationSetName(this.props.config)));
     return new PolicyStatement({ actions: ['ses:SendEmail'], resources });
   }
 }

@@ -26,3 +26,8 @@ export const workflowSteps = [
 ] as const;
 
 export type WorkflowStepName = (typeof workflowSteps)[number];
+
+/** Functions that react to AWS events rather than to the API or the workflow. */
+export const eventHandlers = ['sender-events'] as const;
+
+export type EventHandlerName = (typeof eventHandlers)[number];

@@ -1,11 +1,15 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { type DeployConfig, loadScoringModel } from './config';
+import { configurationSetName, type DeployConfig, loadScoringModel } from './config';
 import { LeadApi } from './lead-api';
 import { LeadFunctions } from './lead-functions';
+import { LeadObservability } from './lead-observability';
 import { LeadTable } from './lead-table';
 import { LeadWorkflow } from './lead-workflow';
 import { acknowledgeNag } from './nag';
@@ -18,6 +22,7 @@ export interface SpeedToLeadStackProps extends StackProps {
 export class SpeedToLeadStack extends Stack {
   readonly table: LeadTable;
   readonly api: LeadApi;
+  readonly observability: LeadObservability;
   readonly functions: LeadFunctions;
   readonly workflow: LeadWorkflow;
 
@@ -75,9 +80,41 @@ export class SpeedToLeadStack extends Stack {
 
     this.api.addRoutes((name) => this.functions.get(name));
 
+    // Sender reputation: every email goes through this configuration set; SES's own
+    // suppression list keeps bounced and complaining addresses out, and its bounce and
+    // complaint events mark the lead so our sequence stops too.
+    const sending = new ConfigurationSet(this, 'Sending', {
+      configurationSetName: configurationSetName(config),
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    sending.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    new Rule(this, 'SenderEvents', {
+      description: 'SES bounces and complaints of this stage: the lead stops getting email',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: ['Email Bounced', 'Email Complaint Received'],
+        detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName(config)] } } },
+      },
+      targets: [new LambdaFunction(this.functions.get('sender-events'), { retryAttempts: 8 })],
+    });
+
+    this.observability = new LeadObservability(this, 'Observability', {
+      stage: config.stage,
+      sequence: config.sequence,
+      api: this.api.httpApi,
+      stateMachine: this.workflow.stateMachine,
+      functions: this.functions.all(),
+      alarmTopic,
+    });
+
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });
   }
 }

@@ -214,6 +214,17 @@ export class DynamoDbLeadStore implements LeadStore {
     await this.update(leadId, 'SET steps.#step.#s = :failed, steps.#step.#error = :error', { ':failed': 'failed', ':error': error.slice(0, 500) }, { '#step': step, '#s': 'status', '#error': 'error' });
   }
 
+  async markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<boolean> {
+    try {
+      // Whatever the lead's status was, no email goes to this address again.
+      await this.update(leadId, 'SET #status = :problem, emailProblem = :detail, emailProblemAt = :at', { ':problem': problem, ':detail': detail.slice(0, 500), ':at': at }, { '#status': 'status' });
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
   async markUndeliverable(leadId: string, step: SequenceStep, error: string, at: string): Promise<void> {
     // Only a lead address can bounce for good; the lead's sequence stops with it.
     await this.update(

@@ -22,6 +22,7 @@ export class SesMailer implements Mailer {
       Destination: { ToAddresses: [email.to] },
       ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
       ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
+      ...(email.tags ? { EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })) } : {}),
       Content: {
         Simple: {
           Subject: { Data: email.subject, Charset: 'UTF-8' },

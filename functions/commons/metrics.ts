@@ -94,3 +94,12 @@ export const leadUnsubscribed = (): Measurement[] => [{ dimensions: {}, metrics:
 
 /** An email of the sequence went out, by step (`confirmation`, `hot-alert`, `follow-up-3`). */
 export const emailSent = (step: SequenceStep): Measurement[] => [{ dimensions: { step }, metrics: [count('EmailSent')] }];
+
+/** A hard bounce or complaint that stopped a lead's emails. */
+export const senderProblem = (problem: 'bounced' | 'complained'): Measurement[] => [{ dimensions: { problem }, metrics: [count('SenderProblem')] }];
+
+/** A lead scored, by grade: the dashboard's leads per hour. */
+export const leadScored = (grade: string): Measurement[] => [{ dimensions: { grade }, metrics: [count('LeadScored')] }];
+
+/** A hot lead nobody contacted within its SLA (escalated). */
+export const hotLeadPastSla = (): Measurement[] => [{ dimensions: {}, metrics: [count('HotLeadPastSla')] }];

@@ -68,7 +68,7 @@ async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, 
   if (claim.kind === 'stopped') return { sent: false, stop: true };
   if (claim.kind === 'already-sent') return { sent: false, stop: false };
 
-  const email = await compose(lead);
+  const email = { ...(await compose(lead)), tags: { leadId, step } };
   let messageId: string;
   try {
     messageId = await deps.mailer.send(email);
@@ -162,9 +162,9 @@ export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult
  * gets the alert; the team lead is told. Once: the move is conditional (still new, not
  * escalated yet), and each email is claimed like every other send.
  */
-export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<{ escalated: boolean }> {
+export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<{ escalated: boolean; pastSla: boolean }> {
   let lead = await loadLead(deps.store, leadId);
-  if (lead.status !== 'new') return { escalated: false };
+  if (lead.status !== 'new') return { escalated: false, pastSla: false };
   const firstOwner = lead.escalatedFrom ?? lead.ownerId;
   const firstOwnerName = deps.reps.find((rep) => rep.id === firstOwner)?.name ?? firstOwner ?? 'the owner';
   if (!lead.escalatedAt) {
@@ -191,7 +191,7 @@ export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<
       ...teamLeadEscalationEmail(current, teamLead.name, firstOwnerName, newOwner?.name, deps.hotSlaMinutes),
     }));
   }
-  return { escalated };
+  return { escalated, pastSla: true };
 }
 
 export function sendFollowUp(deps: SequenceDeps, leadId: string, day: number): Promise<SendResult> {

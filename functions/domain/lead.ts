@@ -114,7 +114,7 @@ export const LeadSubmissionSchema = z.object({
 export type LeadSubmission = Omit<z.infer<typeof LeadSubmissionSchema>, 'website'>;
 
 export type LeadGrade = 'hot' | 'warm' | 'cold';
-export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'disqualified' | 'closed' | 'failed';
+export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'disqualified' | 'bounced' | 'complained' | 'closed' | 'failed';
 export type RepOutcome = 'contacted' | 'accepted' | 'rejected';
 
 export interface StepRecord {

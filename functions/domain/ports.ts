@@ -53,6 +53,8 @@ export interface LeadStore {
   /** A send failed after the claim: let a retry claim the step again. */
   releaseStep(leadId: string, step: SequenceStep, error: string): Promise<void>;
   markUndeliverable(leadId: string, step: SequenceStep, error: string, at: string): Promise<void>;
+  /** A hard bounce or a complaint: no email to this lead again. False when the lead is unknown. */
+  markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<boolean>;
   /** Records the rep's response; the first contact time is kept on repeats. */
   recordRepResponse(leadId: string, response: RepResponse): Promise<Lead>;
   markUnsubscribed(leadId: string, at: string): Promise<Lead>;
@@ -67,6 +69,8 @@ export interface OutgoingEmail extends EmailContent {
   replyTo?: string;
   /** Extra headers (List-Unsubscribe); values are built by us, never raw input. */
   headers?: Record<string, string>;
+  /** Tags SES returns with bounce and complaint events, so they find their lead. */
+  tags?: Record<string, string>;
 }
 
 export interface Mailer {

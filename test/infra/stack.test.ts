@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSchema } from '@commons/env';
 import { followUpKey, scheduleFor } from '@domain/sequence';
-import { type DeployConfig, DeployConfigSchema, loadConfig, loadScoringModel, scoringModelFile } from '../../lib/config';
+import { configurationSetName, type DeployConfig, DeployConfigSchema, loadConfig, loadScoringModel, scoringModelFile } from '../../lib/config';
 import { sequencePath, sequenceFailedError, stateNames, transientErrorName } from '../../lib/lead-workflow';
-import { routes, workflowSteps } from '../../lib/routes';
+import { eventHandlers, routes, workflowSteps } from '../../lib/routes';
 import { synthTemplate } from '../../lib/synth';
 import {
   asList,
@@ -36,7 +36,7 @@ const qa: DeployConfig = DeployConfigSchema.parse({
   alarmEmail: 'ops@example.org',
 });
 
-const allHandlers = [...new Set<string>([...routes.map((r) => r.handler), ...workflowSteps])];
+const allHandlers = [...new Set<string>([...routes.map((r) => r.handler), ...workflowSteps, ...eventHandlers])];
 const emailSenders = ['send-confirmation', 'alert-rep', 'escalate-lead', 'send-follow-up'];
 const linkUsers = ['send-confirmation', 'alert-rep', 'escalate-lead', 'send-follow-up', 'rep-response', 'unsubscribe'];
 /** Serve static files: no lead data, no lead configuration. */
@@ -215,7 +215,7 @@ describe('workflow built from the sequence config', () => {
     // JSONPath: no JSONata anywhere (the local runner cannot run it).
     expect(flatten(machine.Properties.DefinitionString)).not.toMatch(/JSONata/);
 
-    const alarm = only(devTemplate, 'AWS::CloudWatch::Alarm');
+    const alarm = resourcesOfType(devTemplate, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'ExecutionsFailed')![1];
     const machineId = resourcesOfType(devTemplate, 'AWS::StepFunctions::StateMachine')[0]![0];
     const topicId = resourcesOfType(devTemplate, 'AWS::SNS::Topic')[0]![0];
     expect(alarm.Properties).toMatchObject({
@@ -279,7 +279,7 @@ describe('functions', () => {
       expect(env.SENDER).toBe(`${config.sender.name} <${config.sender.email}>`);
       expect(JSON.parse(String(env.SEQUENCE))).toEqual(config.sequence);
       expect(JSON.parse(String(env.REPS))).toEqual(config.reps);
-      expect(env.SES_CONFIGURATION_SET).toBe(config.sender.configurationSet);
+      expect(env.SES_CONFIGURATION_SET).toBe(configurationSetName(config));
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('speed-to-lead');
       expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(flatten(raw.LINK_SECRET_ID)).toMatch(/^<Ref:LinkSigningSecret/);
@@ -303,7 +303,7 @@ describe('least privilege', () => {
   it.each(stages)('%s: each function gets exactly its grants', (_, template, config) => {
     const t = template();
     const identityArn = `arn:<Ref:AWS::Partition>:ses:<Ref:AWS::Region>:<Ref:AWS::AccountId>:identity/${config.sender.identity}`;
-    const configSetArn = `arn:<Ref:AWS::Partition>:ses:<Ref:AWS::Region>:<Ref:AWS::AccountId>:configuration-set/${config.sender.configurationSet}`;
+    const configSetArn = `arn:<Ref:AWS::Partition>:ses:<Ref:AWS::Region>:<Ref:AWS::AccountId>:configuration-set/${configurationSetName(config)}`;
     const tableId = resourcesOfType(t, 'AWS::DynamoDB::Table')[0]![0];
     const secretIdOf = (prefix: string) => resourcesOfType(t, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith(prefix))![0];
     const secretId = secretIdOf('LinkSigningSecret');
@@ -338,7 +338,7 @@ describe('least privilege', () => {
       if (emailSenders.includes(handler)) {
         expect(ses, handler).toHaveLength(1);
         expect(ses[0]!.Action).toBe('ses:SendEmail');
-        const expected = config.sender.configurationSet ? [identityArn, configSetArn] : [identityArn];
+        const expected = [identityArn, configSetArn];
         expect(asList(ses[0]!.Resource).map(flatten), handler).toEqual(expected);
       } else {
         expect(ses, handler).toHaveLength(0);
