@@ -115,6 +115,7 @@ export class SpeedToLeadStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'LinkSecretArn', { description: 'Signs rep and unsubscribe links (rotate: see the README)', value: linkSecret.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });
   }
 }

@@ -10,6 +10,8 @@ import { parseWith } from '@domain/validation';
 import { SIGNATURE_HEADER, type SignedRequest, TIMESTAMP_HEADER } from '@domain/webhook-signature';
 import { logger } from '@commons/logger';
 import { publishMeasurements } from '@commons/metrics';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { tracer } from '@commons/tracer';
 
 /** Zod's issues as the contract's `{path, message}` list (the domain's parser, for handlers). */
 export { parseWith };
@@ -134,6 +136,7 @@ export interface HttpHandlerOptions {
  */
 export function httpHandler(handler: (event: HttpEvent, context: Context) => Promise<HttpResult>, options: HttpHandlerOptions = {}) {
   return middy<HttpEvent, HttpResult>()
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMeasurements<HttpEvent, HttpResult>())
     .use(errorMapper(options.jsonOnly ?? false))

@@ -2,12 +2,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSecretSource } from '@adapters/secrets-manager-secret-source';
 import type { SecretSource } from '@domain/ports';
 import { config } from '@commons/config';
+import { tracer } from '@commons/tracer';
 
 let secrets: SecretSource | undefined;
 
 /** The link secret for every function with links; the webhook secret only where CDK grants it. */
 export function signingSecrets(): SecretSource {
-  secrets ??= new SecretsManagerSecretSource(new SecretsManagerClient({}), {
+  secrets ??= new SecretsManagerSecretSource(tracer.captureAWSv3Client(new SecretsManagerClient({})), {
     link: config().LINK_SECRET_ID,
     ...(config().WEBHOOK_SECRET_ID ? { webhook: config().WEBHOOK_SECRET_ID } : {}),
   });

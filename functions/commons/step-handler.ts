@@ -4,6 +4,8 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from '@commons/logger';
 import { measure, type Measurement, publishMeasurements } from '@commons/metrics';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { tracer } from '@commons/tracer';
 
 /**
  * A workflow step: the state machine's payload is parsed with the step's schema, the lead id
@@ -17,6 +19,7 @@ export function stepHandler<S extends z.ZodType<{ leadId: string }>, R>(
   measurements?: (input: z.infer<S>, result: R) => Measurement[],
 ) {
   return middy<unknown, R, Error, Context>()
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMeasurements<unknown, R>())
     .handler(async (event, context) => {

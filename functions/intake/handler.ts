@@ -10,12 +10,13 @@ import { httpHandler, json, parseWith } from '@commons/http';
 import { leadStore } from '@commons/lead-store';
 import { logger } from '@commons/logger';
 import { duplicateSubmission, leadSubmitted, measure } from '@commons/metrics';
+import { tracer } from '@commons/tracer';
 
 let deps: IntakeDeps | undefined;
 const intakeDeps = (): IntakeDeps =>
   (deps ??= {
     store: leadStore(),
-    workflow: new SfnWorkflowStarter(new SFNClient({}), config().STATE_MACHINE_ARN ?? ''),
+    workflow: new SfnWorkflowStarter(tracer.captureAWSv3Client(new SFNClient({})), config().STATE_MACHINE_ARN ?? ''),
     clock: systemClock,
     sequence: config().SEQUENCE,
     hotSlaMinutes: config().SLA_MINUTES.hot,
