@@ -96,7 +96,8 @@ export const DeployConfigSchema = z
     linkTtlDays: z.number().int().min(1).max(365).default(30),
     /** Minutes to first contact each grade may wait (the SLA the report and metrics measure). */
     slaMinutes: SlaSchema.default(defaultSla),
-    retentionDays: z.number().int().min(1).max(3650).default(730),
+    /** Days a lead and its timeline are kept (DynamoDB TTL) before they are deleted. */
+    retentionDays: z.number().int().min(1).max(3650).default(400),
     logRetentionDays: z
       .number()
       .refine((days) => retentionDayValues.includes(days), `must be one of CDK's RetentionDays: ${retentionDayValues.join(', ')}`),

@@ -1,9 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
+  type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lead, StepRecord } from '@domain/lead';
@@ -333,6 +336,65 @@ export class DynamoDbLeadStore implements LeadStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return leads;
+  }
+
+  /** Every lead a person submitted (GDPR erasure finds them by address), from the byDomain index. */
+  async leadsOf(email: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byDomain',
+          KeyConditionExpression: 'emailDomain = :domain',
+          FilterExpression: 'email = :email',
+          ExpressionAttributeValues: { ':domain': emailDomain(email), ':email': email },
+          ProjectionExpression: 'leadId',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.leadId)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
+  /** Deletes a lead for good: its profile, its timeline and its repeat-submission guards. */
+  async eraseLead(leadId: string): Promise<number> {
+    const keys: Array<{ pk: string; sk: string }> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ProjectionExpression: 'pk, sk', ExclusiveStartKey: startKey }),
+      );
+      keys.push(...((page.Items ?? []) as typeof keys));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    // Guards are keyed by a hash; they hold the lead id, and a rare erasure may scan for them.
+    startKey = undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :dedupe) AND leadId = :leadId',
+          ExpressionAttributeValues: { ':dedupe': 'DEDUPE#', ':leadId': leadId },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      keys.push(...((page.Items ?? []) as typeof keys));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    for (let i = 0; i < keys.length; i += 25) {
+      const batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      let unprocessed: Record<string, unknown[]> | undefined = { [this.tableName]: batch };
+      while (unprocessed && Object.keys(unprocessed).length > 0) {
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: unprocessed as never }));
+        unprocessed = result.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+    return keys.length;
   }
 
   async listEvents(leadId: string): Promise<TimelineEvent[]> {

@@ -44,7 +44,7 @@ export const EnvSchema = z.object({
   /** Minutes to first contact per grade, `{"hot":15,"warm":240,"cold":1440}`: the SLA metrics measure against it. */
   SLA_MINUTES: json(SlaSchema).default(defaultSla),
   /** Days a lead's records are kept before DynamoDB's TTL removes them. */
-  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

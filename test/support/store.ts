@@ -4,12 +4,12 @@ import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
 import type { LocalStack } from '../../local/stack';
 
 /** The lead store over the emulator, with the same adapter the handlers use. */
-export function storeOf(stack: Pick<LocalStack, 'dynamoUrl' | 'tableName'>) {
+export function storeOf(stack: Pick<LocalStack, 'dynamoUrl' | 'tableName'> & { config?: LocalStack['config'] }) {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
   return {
-    leads: new DynamoDbLeadStore(client, stack.tableName, 730),
+    leads: new DynamoDbLeadStore(client, stack.tableName, stack.config?.retentionDays ?? 400),
     /** Every item in the table: to prove that a rejected request stored nothing. */
     async itemCount(): Promise<number> {
       let count = 0;
