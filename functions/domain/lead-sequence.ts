@@ -168,7 +168,7 @@ export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<
   const firstOwner = lead.escalatedFrom ?? lead.ownerId;
   const firstOwnerName = deps.reps.find((rep) => rep.id === firstOwner)?.name ?? firstOwner ?? 'the owner';
   if (!lead.escalatedAt) {
-    const next = await nextRepAfter(lead, lead.ownerId, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool));
+    const next = await nextRepAfter(lead, lead.ownerId, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool), deps.clock.now());
     const at = deps.clock.now().toISOString();
     if (next && (await deps.store.escalateTo(leadId, next, at))) {
       await deps.store.appendEvent(leadId, { type: 'escalated', at, actor: 'system', detail: { from: firstOwner, to: next.id, afterMinutes: deps.hotSlaMinutes } });

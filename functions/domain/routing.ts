@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { countryCode } from '@domain/countries';
-import type { Rep } from '@domain/rep';
+import { isAtWork, type Rep } from '@domain/rep';
 import { emailDomain } from '@domain/scoring';
 
 /**
@@ -73,14 +73,20 @@ export async function routeLead(lead: Lead, reps: readonly Rep[], routing: Routi
   return { owner: pick(inPool, await nextTurn(pool)), rule };
 }
 
-/** The next rep of the lead's pool other than its owner, for an escalation; none when nobody else is in. */
+/**
+ * The next rep of the lead's pool other than its owner, for an escalation: one at work now
+ * when any is (reps' working hours), otherwise any; none when nobody else is in.
+ */
 export async function nextRepAfter(
   lead: Lead,
   ownerId: string | undefined,
   reps: readonly Rep[],
   routing: Routing,
   nextTurn: (pool: string) => Promise<number>,
+  now: Date = new Date(),
 ): Promise<Rep | undefined> {
   const { pool, reps: others } = poolFor(lead, reps, routing, ownerId);
-  return others.length === 0 ? undefined : pick(others, await nextTurn(pool));
+  const atWork = others.filter((rep) => isAtWork(rep, now));
+  const candidates = atWork.length > 0 ? atWork : others;
+  return candidates.length === 0 ? undefined : pick(candidates, await nextTurn(pool));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countryCode } from '@domain/countries';
 import type { Rep } from '@domain/rep';
-import { roundRobinOver, routeLead, RoutingSchema, unknownReps, type Routing } from '@domain/routing';
+import { nextRepAfter, roundRobinOver, routeLead, RoutingSchema, unknownReps, type Routing } from '@domain/routing';
 
 const rep = (id: string, active = true): Rep => ({ id, name: id, email: `${id}@example.com`, active });
 const reps = [rep('rep-ana'), rep('rep-ben'), rep('rep-cho'), rep('rep-dee', false), rep('rep-eve')];
@@ -60,6 +60,33 @@ describe('routing a lead', () => {
     await expect(routeLead({ email: 'a@b.co' }, [rep('rep-ana', false)], roundRobinOver([rep('rep-ana', false)]), turns())).rejects.toThrow(/at least one rep/);
     expect(unknownReps({ ...routing, pools: { default: ['rep-zed'] } }, reps)).toEqual(['rep-zed']);
     expect(RoutingSchema.safeParse({ pools: { emea: ['rep-ana'] } }).error?.issues[0]?.message).toBe('needs a "default" pool');
+  });
+});
+
+describe('escalating a lead', () => {
+  const nineToFive = (zone: string) => ({ start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5], defaultTimeZone: zone });
+  const team = [
+    rep('rep-ana'),
+    { ...rep('rep-ben'), workingHours: nineToFive('Europe/Berlin') },
+    { ...rep('rep-cho'), workingHours: nineToFive('America/New_York') },
+  ];
+  const pool = RoutingSchema.parse({ pools: { default: ['rep-ana', 'rep-ben', 'rep-cho'] } });
+
+  it('goes to another rep of the pool who is at work now', async () => {
+    // Tuesday 15:00 UTC: 16:00 in Berlin (working), 10:00 in New York (working).
+    const tuesday = new Date('2026-11-03T15:00:00Z');
+    const picks = new Set<string>();
+    const next = turns();
+    for (let i = 0; i < 4; i++) picks.add((await nextRepAfter({ email: 'x@corp.com' }, 'rep-ana', team, pool, next, tuesday))!.id);
+    expect([...picks].sort()).toEqual(['rep-ben', 'rep-cho']);
+    // Tuesday 20:00 UTC: Berlin has gone home; New York is still at work.
+    expect((await nextRepAfter({ email: 'x@corp.com' }, 'rep-ana', team, pool, turns(), new Date('2026-11-03T20:00:00Z')))!.id).toBe('rep-cho');
+  });
+
+  it('goes to anyone else when nobody is at work, and nowhere when the owner is alone', async () => {
+    const sunday = new Date('2026-11-08T12:00:00Z');
+    expect((await nextRepAfter({ email: 'x@corp.com' }, 'rep-cho', team.slice(1), RoutingSchema.parse({ pools: { default: ['rep-ben', 'rep-cho'] } }), turns(), sunday))!.id).toBe('rep-ben');
+    expect(await nextRepAfter({ email: 'x@corp.com' }, 'rep-ana', [rep('rep-ana')], roundRobinOver([rep('rep-ana')]), turns(), sunday)).toBeUndefined();
   });
 });
 
