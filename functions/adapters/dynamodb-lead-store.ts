@@ -5,6 +5,8 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
   UpdateCommand,
@@ -130,28 +132,19 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /** Earlier visits of the same person and recent contacts from the same company, from the byDomain index. */
   async leadHistory(lead: Pick<Lead, 'leadId' | 'email'>, since: string): Promise<LeadHistory> {
-    const others: Array<{ email: string; submittedAt: string }> = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byDomain',
-          KeyConditionExpression: 'emailDomain = :domain AND submittedAt >= :since',
-          ExpressionAttributeValues: { ':domain': emailDomain(lead.email), ':since': since, ':self': lead.leadId },
-          FilterExpression: 'leadId <> :self',
-          ProjectionExpression: 'email, submittedAt',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      others.push(...((page.Items ?? []) as typeof others));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const others = (await this.queryAll({
+      IndexName: 'byDomain',
+      KeyConditionExpression: 'emailDomain = :domain AND submittedAt >= :since',
+      ExpressionAttributeValues: { ':domain': emailDomain(lead.email), ':since': since, ':self': lead.leadId },
+      FilterExpression: 'leadId <> :self',
+      ProjectionExpression: 'email, submittedAt',
+    })) as Array<{ email: string; submittedAt: string }>;
     return {
       previousVisits: others.filter((other) => other.email === lead.email).map((other) => other.submittedAt),
       accountContacts: new Set([lead.email, ...others.map((other) => other.email)]).size,
     };
   }
+
 
 
   async escalateTo(leadId: string, owner: Rep, at: string): Promise<boolean> {
@@ -320,59 +313,30 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /** The leads submitted on one UTC day (`2026-11-03`), oldest first, from the byDay index. */
   async leadsSubmittedOn(day: string): Promise<Lead[]> {
-    const leads: Lead[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byDay',
-          KeyConditionExpression: 'submittedDay = :day',
-          ExpressionAttributeValues: { ':day': day },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) leads.push(this.toLead(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return leads;
+    const items = await this.queryAll({ IndexName: 'byDay', KeyConditionExpression: 'submittedDay = :day', ExpressionAttributeValues: { ':day': day } });
+    return items.map((item) => this.toLead(item));
   }
+
 
   /** Every lead a person submitted (GDPR erasure finds them by address), from the byDomain index. */
   async leadsOf(email: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byDomain',
-          KeyConditionExpression: 'emailDomain = :domain',
-          FilterExpression: 'email = :email',
-          ExpressionAttributeValues: { ':domain': emailDomain(email), ':email': email },
-          ProjectionExpression: 'leadId',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.leadId)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
+    const items = await this.queryAll({
+      IndexName: 'byDomain',
+      KeyConditionExpression: 'emailDomain = :domain',
+      FilterExpression: 'email = :email',
+      ExpressionAttributeValues: { ':domain': emailDomain(email), ':email': email },
+      ProjectionExpression: 'leadId',
+    });
+    return items.map((item) => String(item.leadId));
   }
+
 
   /** Deletes a lead for good: its profile, its timeline and its repeat-submission guards. */
   async eraseLead(leadId: string): Promise<number> {
-    const keys: Array<{ pk: string; sk: string }> = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ProjectionExpression: 'pk, sk', ExclusiveStartKey: startKey }),
-      );
-      keys.push(...((page.Items ?? []) as typeof keys));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const timeline = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ProjectionExpression: 'pk, sk' });
     // Guards are keyed by a hash; they hold the lead id, and a rare erasure may scan for them.
-    startKey = undefined;
+    const guards: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
     do {
       const page: ScanCommandOutput = await this.db.send(
         new ScanCommand({
@@ -383,9 +347,10 @@ export class DynamoDbLeadStore implements LeadStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      keys.push(...((page.Items ?? []) as typeof keys));
+      guards.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    const keys = [...timeline, ...guards];
     for (let i = 0; i < keys.length; i += 25) {
       const batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
       let unprocessed: Record<string, unknown[]> | undefined = { [this.tableName]: batch };
@@ -398,24 +363,22 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async listEvents(leadId: string): Promise<TimelineEvent[]> {
-    const events: TimelineEvent[] = [];
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':event': 'EVENT#' } });
+    return items.map((item) => ({ type: String(item.type), at: String(item.at), actor: String(item.actor), ...(item.detail ? { detail: item.detail as TimelineEvent['detail'] } : {}) }));
+  }
+
+  /** Every page of a query on the table or one of its indexes. */
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
-          ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':event': 'EVENT#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        events.push({ type: item.type, at: item.at, actor: item.actor, ...(item.detail ? { detail: item.detail } : {}) });
-      }
+      const page: QueryCommandOutput = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return events;
+    return items;
   }
+
 
   private toLead(attributes: Record<string, unknown> | undefined): Lead {
     const lead = { ...attributes };
