@@ -58,7 +58,9 @@ export function offset(ms: number): string {
 
 const stateExits: Record<string, (output: Record<string, any>) => string | undefined> = {
   [stateNames.sendConfirmation]: () => 'confirmation sent to the lead',
-  [stateNames.scoreAndRoute]: (o) => `scored ${o.routing?.score}/${o.routing?.grade} -> ${o.routing?.ownerId}`,
+  [stateNames.scoreAndRoute]: (o) =>
+    o.routing?.disqualified ? `scored ${o.routing?.score}/${o.routing?.grade}: disqualified, no email` : `scored ${o.routing?.score}/${o.routing?.grade} -> ${o.routing?.ownerId}${o.routing?.alert === false && o.routing?.grade === 'hot' ? ' (nurture: no alert)' : ''}`,
+  [stateNames.escalate]: (o) => (o.escalation?.escalated ? 'not contacted within the SLA: escalated to another rep, team lead told' : undefined),
   [stateNames.alertRep]: (o) => (o.alert?.sent ? 'hot-lead alert sent to the rep' : 'no alert: the rep already responded'),
   [stateNames.recordFailure]: (o) => `FAILED: ${o.failure?.Error ?? 'unknown error'}`,
 };
