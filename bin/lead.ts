@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Lead } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
 import { firstContactOf, formatDuration, minutesText, repOf, type Sla, sourceOf } from '@domain/sla';
-import { explain, openLeadStore, runIfMain, stageConfig, storeFlags, UsageError } from './ops-cli';
+import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
 
 /**
  * `npm run lead -- <leadId>`: one lead and everything that happened to it, in order, as sales
@@ -68,8 +68,7 @@ async function main(): Promise<void> {
   if (!leadId || extra.length > 0) throw new UsageError(USAGE);
 
   const config = stageConfig(values);
-  const { store, where, close } = openLeadStore(values);
-  try {
+  await withLeadStore(values, async ({ store, where }) => {
     const lead = await store.getLead(leadId);
     if (!lead) {
       console.error(`No lead ${leadId} in ${where}.`);
@@ -78,12 +77,7 @@ async function main(): Promise<void> {
     }
     const events = await store.listEvents(leadId);
     console.log(values.json ? JSON.stringify({ lead, timeline: events }, null, 2) : formatLead(lead, events, config.slaMinutes, new Date()));
-  } catch (error) {
-    console.error(explain(error, where));
-    process.exitCode = 1;
-  } finally {
-    close();
-  }
+  });
 }
 
 await runIfMain(import.meta.url, main);

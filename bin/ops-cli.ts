@@ -75,6 +75,23 @@ export function explain(error: unknown, where: string): string {
   return `${name ?? 'Error'}: ${message ?? String(error)}`;
 }
 
+/**
+ * Opens the store for one command, runs it, and always closes the store; a failure becomes
+ * one line a person can act on and exit code 1.
+ */
+export async function withLeadStore(flags: StoreFlags, command: (opened: OpenedStore) => Promise<void>): Promise<void> {
+  const opened = openLeadStore(flags);
+  try {
+    await command(opened);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    console.error(explain(error, opened.where));
+    process.exitCode = 1;
+  } finally {
+    opened.close();
+  }
+}
+
 /** Runs a command's main when the file is the one tsx was asked to run (not when a test imports it). */
 export async function runIfMain(moduleUrl: string, main: () => Promise<void>): Promise<void> {
   if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;

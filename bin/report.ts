@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Lead } from '@domain/lead';
 import { REJECT_REASONS } from '@domain/rep-response';
 import { describeSla, formatDuration, type ReportRow, type Sla, type SlaReport, slaReport } from '@domain/sla';
-import { explain, openLeadStore, runIfMain, stageConfig, storeFlags, UsageError } from './ops-cli';
+import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
 
 /**
  * `npm run report -- --from 2026-11-01 --to 2026-11-30 [--json | --csv]`: time to first
@@ -108,16 +108,10 @@ async function main(): Promise<void> {
   daysBetween(from, to);
 
   const config = stageConfig(values);
-  const { store, where, close } = openLeadStore(values);
-  try {
+  await withLeadStore(values, async ({ store }) => {
     const report = await readReport(store, { from, to }, config.slaMinutes, now);
     console.log(values.json ? JSON.stringify(report, null, 2) : values.csv ? formatCsv(report) : formatText(report));
-  } catch (error) {
-    console.error(explain(error, where));
-    process.exitCode = 1;
-  } finally {
-    close();
-  }
+  });
 }
 
 await runIfMain(import.meta.url, main);
