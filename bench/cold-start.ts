@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { routeHandlers } from '../lib/lead-functions';
+import { workflowSteps } from '../lib/routes';
+import { median, repoRoot } from './util';
+
+/**
+ * Cold start per Lambda: each function bundled as CDK bundles it (lib/lead-functions.ts:
+ * minified, CJS, node22, source map without sources, AWS SDK bundled), its size, and the time
+ * a fresh `node` process takes to require it. The floor is a bundle, built the same way, that
+ * imports only the AWS SDK clients the function calls (`clientsUsed`).
+ */
+export interface ColdStartRow {
+  name: string;
+  kb: number;
+  floorKb: number;
+  initMs: number;
+  floorInitMs: number;
+  /** SDK client packages found in the bundle. */
+  clients: string[];
+  /** SDK client packages the function calls (what the floor imports). */
+  used: string[];
+  top: Array<{ module: string; kb: number }>;
+}
+
+const outDir = join(repoRoot, 'bench', '.out');
+
+const bundleOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  target: 'node22',
+  platform: 'node' as const,
+  format: 'cjs' as const,
+  metafile: true,
+  tsconfig: join(repoRoot, 'tsconfig.json'),
+  logLevel: 'silent' as const,
+};
+
+/** Packages (or source folders) by their share of the output. */
+function contributors(meta: Metafile, outfile: string): Array<{ module: string; kb: number }> {
+  const output = Object.entries(meta.outputs).find(([path]) => path.endsWith(outfile.split('/').pop()!) && !path.endsWith('.map'))?.[1];
+  if (!output) return [];
+  const byModule = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const nm = path.lastIndexOf('node_modules/');
+    let module: string;
+    if (nm >= 0) {
+      const parts = path.slice(nm + 'node_modules/'.length).split('/');
+      module = parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+    } else {
+      module = path.split('/').slice(0, 2).join('/');
+    }
+    byModule.set(module, (byModule.get(module) ?? 0) + bytesInOutput);
+  }
+  return [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([module, bytes]) => ({ module, kb: Math.round(bytes / 102.4) / 10 }));
+}
+
+/** SDK client packages a bundle pulled in (what its floor imports). */
+function sdkClients(meta: Metafile): string[] {
+  const found = new Set<string>();
+  for (const path of Object.keys(meta.inputs)) {
+    const m = /node_modules\/(@aws-sdk\/(?:client-[a-z0-9-]+|lib-dynamodb))\//.exec(path);
+    if (m) found.add(m[1]!);
+  }
+  return [...found].sort();
+}
+
+/**
+ * The SDK clients each function calls (lib/lead-functions.ts capabilities: leads -> DynamoDB,
+ * email -> SES v2, links -> Secrets Manager; intake starts executions). The floor imports these.
+ */
+export const clientsUsed: Record<string, string[]> = {
+  intake: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sfn'],
+  'rep-response': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-secrets-manager'],
+  unsubscribe: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-secrets-manager'],
+  'lead-form': [],
+  'send-confirmation': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/client-secrets-manager'],
+  'score-and-route': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  'alert-rep': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/client-secrets-manager'],
+  'escalate-lead': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/client-secrets-manager'],
+  'send-follow-up': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/client-secrets-manager'],
+  'close-lead': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  'record-failure': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+};
+
+const clientExports: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'DynamoDBClient',
+  '@aws-sdk/lib-dynamodb': 'DynamoDBDocumentClient',
+  '@aws-sdk/client-sfn': 'SFNClient',
+  '@aws-sdk/client-sesv2': 'SESv2Client',
+  '@aws-sdk/client-secrets-manager': 'SecretsManagerClient',
+};
+
+/** Median wall time of `require(bundle)` in a fresh node process. */
+function requireTime(file: string, runs: number): number {
+  const script = `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['-e', script], {
+      env: { ...process.env, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
+      encoding: 'utf8',
+    });
+    times.push(Number(out));
+  }
+  return median(times);
+}
+
+export async function coldStart(runs: number): Promise<ColdStartRow[]> {
+  mkdirSync(outDir, { recursive: true });
+  const names = [...routeHandlers, ...workflowSteps];
+  const rows: ColdStartRow[] = [];
+  for (const name of names) {
+    const outfile = join(outDir, `${name}.cjs`);
+    const built = await build({ ...bundleOptions, entryPoints: [join(repoRoot, "functions", name, "handler.ts")], outfile });
+    const result = { metafile: built.metafile! };
+    writeFileSync(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
+    const clients = sdkClients(result.metafile);
+    const used = [...(clientsUsed[name] ?? clients)].sort();
+    const floorEntry = join(outDir, `${name}.floor-entry.mjs`);
+    writeFileSync(
+      floorEntry,
+      used.map((c, i) => `import { ${clientExports[c] ?? 'default'} as c${i} } from '${c}';`).join('\n') +
+        `\nexport const clients = [${used.map((_, i) => `c${i}`).join(', ')}];\n`,
+    );
+    const floorFile = join(outDir, `${name}.floor.cjs`);
+    await build({ ...bundleOptions, entryPoints: [floorEntry], outfile: floorFile, metafile: false });
+    rows.push({
+      name,
+      kb: Math.round(statSync(outfile).size / 1024),
+      floorKb: Math.round(statSync(floorFile).size / 1024),
+      initMs: requireTime(outfile, runs),
+      floorInitMs: requireTime(floorFile, runs),
+      clients,
+      used,
+      top: contributors(result.metafile, outfile),
+    });
+  }
+  return rows;
+}
