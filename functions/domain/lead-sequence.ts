@@ -20,7 +20,6 @@ export interface SequenceDeps {
   sequence: Sequence;
   reps: readonly Rep[];
   routing: Routing;
-  scoringModel: ScoringModel;
   /** Minutes a hot lead may wait for first contact before it is escalated. */
   hotSlaMinutes: number;
   publicBaseUrl: string;
@@ -102,6 +101,11 @@ export function sendConfirmation(deps: SequenceDeps, leadId: string): Promise<Se
   return sendOnce(deps, leadId, 'confirmation', (lead) => leadEmail(deps, lead, (unsubscribeUrl) => confirmationEmail(lead, { unsubscribeUrl })));
 }
 
+/** What scoring and routing work with: no mailer, no secrets. */
+export interface RoutingDeps extends Pick<SequenceDeps, 'store' | 'clock' | 'reps' | 'routing'> {
+  scoringModel: ScoringModel;
+}
+
 /** What the state machine branches on after scoring. */
 export interface RoutingDecision {
   score: number;
@@ -127,7 +131,7 @@ const decisionOf = (lead: Required<Pick<Lead, 'score' | 'grade' | 'triage'>> & P
  * Scores the lead against the model and its history, triages it, and gives it an owner. A
  * retried call returns the first decision: a lead is scored and routed once.
  */
-export async function scoreAndRoute(deps: SequenceDeps, leadId: string): Promise<RoutingDecision> {
+export async function scoreAndRoute(deps: RoutingDeps, leadId: string): Promise<RoutingDecision> {
   const lead = await loadLead(deps.store, leadId);
   if (lead.score !== undefined && lead.grade && lead.triage) return decisionOf({ ...lead, score: lead.score, grade: lead.grade, triage: lead.triage });
 
