@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { routes } from './routes';
 import { RepSchema } from '@domain/rep';
 import { RoutingSchema, unknownReps } from '@domain/routing';
 import { parseScoringModel, type ScoringModel } from '@domain/scoring-model';
@@ -66,12 +67,20 @@ export const SenderSchema = z
     }
   });
 
-export const ThrottlingSchema = z
-  .object({
-    rateLimit: z.number().positive(),
-    burstLimit: z.number().int().min(0),
-  })
-  .strict();
+const RouteThrottleSchema = z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().min(0) }).strict();
+const routeKeys = routes.map((route) => `${route.method} ${route.path}`);
+
+export const ThrottlingSchema = RouteThrottleSchema.extend({
+  /** Tighter limits per route, e.g. `"POST /leads"` for the public form. */
+  routes: z
+    .record(z.string(), RouteThrottleSchema)
+    .superRefine((limits, ctx) => {
+      for (const key of Object.keys(limits).filter((key) => !routeKeys.includes(key))) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `must be a route of the API: ${routeKeys.join(', ')}` });
+      }
+    })
+    .optional(),
+}).strict();
 
 export const DeployConfigSchema = z
   .object({

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -67,6 +68,15 @@ export class LeadApi extends Construct {
         format: accessLogFormat,
       },
     });
+
+    // Per-route limits (the public form can be held tighter than the rep links).
+    const routeThrottles = Object.entries(config.throttling.routes ?? {});
+    if (routeThrottles.length > 0) {
+      (this.stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+        // routeSettings is raw JSON to CloudFormation: its keys are the template's own.
+        routeThrottles.map(([routeKey, limits]) => [routeKey, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]),
+      );
+    }
 
     acknowledgeNag(this, 'APIG4',
       'The routes are public by design: a website form posts leads anonymously, and the email-link callbacks are authorized by their signed, expiring token, not by an IAM or JWT authorizer.');

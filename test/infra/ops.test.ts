@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config';
+import { DeployConfigSchema, loadConfig } from '../../lib/config';
 import { senderReputationLimits } from '../../lib/lead-observability';
 import { synthTemplate } from '../../lib/synth';
 import { resourcesOfType } from './template';
@@ -54,6 +54,14 @@ describe('the prod stage', () => {
     for (const [, fn] of resourcesOfType(template as never, 'AWS::Lambda::Function')) {
       if (fn.Properties.Environment?.Variables?.SES_CONFIGURATION_SET !== undefined) expect(fn.Properties.Environment.Variables.SES_CONFIGURATION_SET).toBe('speed-to-lead-prod');
     }
+  });
+
+  it('throttles the public form tighter than the rest of the API, per route', () => {
+    const stage = only('AWS::ApiGatewayV2::Stage').Properties;
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    expect(stage.RouteSettings).toEqual({ 'POST /leads': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+    const wrong = DeployConfigSchema.safeParse({ ...prod, throttling: { ...prod.throttling, routes: { 'GET /admin': { rateLimit: 1, burstLimit: 1 } } } });
+    expect(wrong.error?.issues[0]?.message).toMatch(/^must be a route of the API: POST \/leads, /);
   });
 
   it('traces every function and the state machine', () => {
