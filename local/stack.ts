@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   webhookSecret?: string;
   /** Put something between the SES client and the emulator (a fault injector in tests). */
   sesEndpoint?: (emulatorUrl: string) => Promise<string> | string;
+  /** The same for the functions' DynamoDB client (the stack's own setup talks to the emulator directly). */
+  dynamoEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   logLevel?: string;
   /** Told of every API request (for the `npm start` log). */
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
@@ -181,7 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint ? await options.dynamoEndpoint(dynamo.url) : dynamo.url,
       AWS_ENDPOINT_URL_SESV2: options.sesEndpoint ? await options.sesEndpoint(ses.url) : ses.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
