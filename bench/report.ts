@@ -2,7 +2,8 @@ import type { ColdStartRow } from './cold-start';
 import type { PathCounts } from './paths';
 import { ratio, round } from './util';
 
-interface Load {
+/** One autocannon run, as reported. */
+export interface LoadResult {
   p50: number;
   p99: number;
   rps: number;
@@ -17,7 +18,7 @@ export interface BenchResults {
   sizes: Record<string, any>;
   elapsedS: number;
   coldStart?: ColdStartRow[];
-  intake?: Record<string, { floor: Load; intake: Load }>;
+  intake?: Record<string, { floor: LoadResult; intake: LoadResult }>;
   confirmation?: Array<{ rate: number; seconds: number; leads: number; accepted: number; failed: number; confirmed: number; achievedRate: number; p50: number; p99: number; max: number; floor: { p50: number; p99: number } }>;
   paths?: PathCounts[];
   scale?: {

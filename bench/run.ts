@@ -14,7 +14,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import autocannon from 'autocannon';
 import { coldStart, type ColdStartRow } from './cold-start';
 import type { PathCounts } from './paths';
-import { report } from './report';
+import { type LoadResult, report } from './report';
 import { median, percentile, repoRoot, round, wallMs } from './util';
 
 const args = process.argv.slice(2);
@@ -84,15 +84,6 @@ function child(mode: string, arg: unknown = {}, nodeArgs: string[] = []): Child 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 // ---------------------------------------------------------------- intake latency
-
-export interface LoadResult {
-  p50: number;
-  p99: number;
-  rps: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-}
 
 function leadBody(prefix: string, i: number) {
   return JSON.stringify({ email: `bench.${prefix}.${i}@acme.io`, name: 'Dana Director', company: 'Acme', jobTitle: 'Director of Sales', formId: 'demo-request', message: 'A demo please.' });
