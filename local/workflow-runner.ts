@@ -125,6 +125,8 @@ interface Execution {
   abort: () => void;
   /** Latest target of a Wait: handlers never see a "now" before it (see TaskContext.now). */
   waitFloor: number;
+  /** Each Wait's planned end on the clock, by state name, moved to when it really ended. */
+  waitEnds: Map<string, ClockSegment>;
   /** Simulated instant the execution times out (top-level TimeoutSeconds), if any. */
   deadline?: number;
   timeoutTimer?: NodeJS.Timeout;
@@ -211,6 +213,7 @@ export class LocalWorkflowRunner {
       events: [],
       clock: [{ real: startReal, sim: startSim, scale: 1 }],
       waitFloor: -Infinity,
+      waitEnds: new Map(),
       abort: () => {},
       done: Promise.resolve(),
       finished: false,
@@ -400,7 +403,9 @@ export class LocalWorkflowRunner {
     // Only waits are compressed: a step takes its real time, as it would in AWS, so a slow
     // first step does not push a lead's 5-minute alert to an hour.
     const real = Date.now();
-    exec.clock.push({ real, sim: now, scale }, { real: real + ms, sim: now + ms * scale, scale: 1 });
+    const end = { real: real + ms, sim: now + ms * scale, scale: 1 };
+    exec.clock.push({ real, sim: now, scale }, end);
+    exec.waitEnds.set(stateName, end);
     return ms;
   }
 
@@ -439,6 +444,11 @@ export class LocalWorkflowRunner {
   private record(exec: Execution, event: EventLog): void {
     // A timeout is recorded as ExecutionTimeout; the abort the runner used to end it is not news.
     if (exec.status === 'TIMED_OUT' && event.type === 'ExecutionAborted') return;
+    // A timer can fire a real millisecond before its planned end, which a large scale turns
+    // into minutes: the wait's end on the clock is when it really ended, so the states after
+    // it are never placed before the time it waited for.
+    const end = event.type === 'StateExited' && event.state.type === 'Wait' ? exec.waitEnds.get(event.state.name) : undefined;
+    if (end && event.timestamp < end.real) end.real = event.timestamp;
     exec.events.push(event);
     for (const listener of this.listeners) {
       try {
