@@ -3,7 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { LeadNotFound, PayloadTooLarge, SignatureInvalid, type SignatureProblem, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
 import { errorPage } from '@domain/pages';
 import { parseWith } from '@domain/validation';
@@ -12,36 +12,17 @@ import { logger } from '@commons/logger';
 import { publishMeasurements } from '@commons/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { tracer } from '@commons/tracer';
+import { html, type HttpResult, json } from '@commons/http-response';
 
 /** Zod's issues as the contract's `{path, message}` list (the domain's parser, for handlers). */
 export { parseWith };
+export { html, type HttpResult, json };
 
 /**
  * An API Gateway HTTP API event after the middlewares: headers lower-cased, body parsed, and
  * the body's bytes as they arrived (`rawBody`), which a webhook signature is computed over.
  */
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown; rawBody?: Buffer };
-export type HttpResult = APIGatewayProxyStructuredResultV2;
-
-const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
-
-export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
-  statusCode,
-  headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },
-  body: JSON.stringify(body),
-});
-
-export const html = (statusCode: number, body: string): HttpResult => ({
-  statusCode,
-  headers: {
-    'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-    'referrer-policy': 'no-referrer',
-    ...SECURITY_HEADERS,
-  },
-  body,
-});
-
 const CONTENT_TYPES = { json: /^application\/(.+\+)?json\s*(;.*)?$/i, form: /^application\/x-www-form-urlencoded\s*(;.*)?$/i };
 
 /** Refuses bodies that are too big (413) or of a type we do not read (415) before parsing. */

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '@domain/zod';
 import { logger } from '@commons/logger';
 import { measure, type Measurement, publishMeasurements } from '@commons/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
@@ -13,7 +13,7 @@ import { tracer } from '@commons/tracer';
  * and Catch can tell transient from final. `measurements` turns the step's result into
  * metrics, published by middleware once the step returns.
  */
-export function stepHandler<S extends z.ZodType<{ leadId: string }>, R>(
+export function stepHandler<S extends z.ZodMiniType<{ leadId: string }>, R>(
   schema: S,
   step: (input: z.infer<S>) => Promise<R>,
   measurements?: (input: z.infer<S>, result: R) => Measurement[],

@@ -1,22 +1,21 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 
 /**
  * A lead's working day: follow-ups land inside it, in the lead's own time zone, so a day-3
  * email arrives at 09:00 on their Monday rather than at 03:00 on their Sunday.
  */
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time like "09:00"' });
+const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time like "09:00"' }));
 
 export const BusinessHoursSchema = z
-  .object({
+  .strictObject({
     start: clock,
     end: clock,
     /** ISO weekdays: 1 = Monday ... 7 = Sunday. */
-    days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+    days: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1), z.maxLength(7)),
     /** Used when a lead sent no time zone, or one we do not know. */
-    defaultTimeZone: z.string().refine(isTimeZone, { error: 'must be an IANA time zone such as "Europe/Berlin"' }),
+    defaultTimeZone: z.string().check(z.refine(isTimeZone, { error: 'must be an IANA time zone such as "Europe/Berlin"' })),
   })
-  .strict()
-  .refine((hours) => hours.start < hours.end, { error: 'start must be before end', path: ['end'] });
+  .check(z.refine((hours) => hours.start < hours.end, { error: 'start must be before end', path: ['end'] }));
 
 export type BusinessHours = z.infer<typeof BusinessHoursSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import { isTimeZone } from '@domain/business-hours';
 import type { Triage } from '@domain/scoring';
 import type { Schedule, SequenceStep } from '@domain/sequence';
@@ -14,19 +14,18 @@ const blankAsMissing = (value: unknown) => (typeof value === 'string' && value.t
 const requiredText = (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be text');
 
 const singleLine = (max: number) =>
-  z
-    .string({ error: 'must be text' })
-    .trim()
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' });
+  z.string({ error: 'must be text' }).check(
+    z.trim(),
+    z.maxLength(max, { error: `must be at most ${max} characters` }),
+    z.refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' }),
+  );
 
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsMissing, schema.optional());
+const optional = <T extends z.ZodMiniType>(schema: T) => z.pipe(z.transform(blankAsMissing), z.optional(schema));
 
-const webUrl = z
-  .string({ error: 'must be text' })
-  .trim()
-  .max(2048, { error: 'must be at most 2048 characters' })
-  .refine(
+const webUrl = z.string({ error: 'must be text' }).check(
+  z.trim(),
+  z.maxLength(2048, { error: 'must be at most 2048 characters' }),
+  z.refine(
     (s) => {
       try {
         const url = new URL(s);
@@ -36,43 +35,45 @@ const webUrl = z
       }
     },
     { error: 'must be an http(s) URL' },
-  );
+  ),
+);
 
 const ianaTimeZone = z
   .string({ error: 'must be text' })
-  .trim()
-  .max(64)
-  .refine(isTimeZone, { error: 'must be an IANA time zone such as "Europe/Berlin"' });
+  .check(z.trim(), z.maxLength(64), z.refine(isTimeZone, { error: 'must be an IANA time zone such as "Europe/Berlin"' }));
 
 const TRUE_WORDS = new Set(['true', 'on', 'yes', '1']);
 const FALSE_WORDS = new Set(['false', 'off', 'no', '0']);
-const consentFlag = z.preprocess((value) => {
-  if (typeof value !== 'string') return value;
-  const word = value.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  return value;
-}, z.boolean({ error: 'must be true or false' }));
+const consentFlag = z.pipe(
+  z.transform((value: unknown) => {
+    if (typeof value !== 'string') return value;
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    return value;
+  }),
+  z.boolean({ error: 'must be true or false' }),
+);
 
 /**
  * What a website form may submit. Unknown fields are dropped (zod strips them), so nothing
  * the form adds is ever stored raw.
  */
 export const LeadSubmissionSchema = z.object({
-  email: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
-    z
-      .string({ error: requiredText })
-      .max(254, { error: 'must be at most 254 characters' })
-      .pipe(z.email({ error: 'must be a valid email address' })),
+  email: z.pipe(
+    z.transform((v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v)),
+    z.pipe(
+      z.string({ error: requiredText }).check(z.maxLength(254, { error: 'must be at most 254 characters' })),
+      z.email({ error: 'must be a valid email address' }),
+    ),
   ),
-  name: z.preprocess(
-    blankAsMissing,
-    z
-      .string({ error: requiredText })
-      .trim()
-      .max(120, { error: 'must be at most 120 characters' })
-      .refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' }),
+  name: z.pipe(
+    z.transform(blankAsMissing),
+    z.string({ error: requiredText }).check(
+      z.trim(),
+      z.maxLength(120, { error: 'must be at most 120 characters' }),
+      z.refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' }),
+    ),
   ),
   company: optional(singleLine(200)),
   jobTitle: optional(singleLine(120)),
@@ -82,21 +83,19 @@ export const LeadSubmissionSchema = z.object({
   phone: optional(
     z
       .string({ error: 'must be text' })
-      .trim()
-      .regex(/^[+0-9 ().\-/x]{3,40}$/i, { error: 'must be a phone number (digits, spaces, + ( ) - .)' }),
+      .check(z.trim(), z.regex(/^[+0-9 ().\-/x]{3,40}$/i, { error: 'must be a phone number (digits, spaces, + ( ) - .)' })),
   ),
   message: optional(
-    z
-      .string({ error: 'must be text' })
-      .trim()
-      .max(5000, { error: 'must be at most 5000 characters' })
-      .refine((s) => !CONTROL_EXCEPT_NEWLINES.test(s), { error: 'must not contain control characters' }),
+    z.string({ error: 'must be text' }).check(
+      z.trim(),
+      z.maxLength(5000, { error: 'must be at most 5000 characters' }),
+      z.refine((s) => !CONTROL_EXCEPT_NEWLINES.test(s), { error: 'must not contain control characters' }),
+    ),
   ),
   formId: optional(
     z
       .string({ error: 'must be text' })
-      .trim()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, { error: 'must be 1-64 letters, digits, or - _ . :' }),
+      .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, { error: 'must be 1-64 letters, digits, or - _ . :' })),
   ),
   pageUrl: optional(webUrl),
   referrer: optional(webUrl),
@@ -108,7 +107,7 @@ export const LeadSubmissionSchema = z.object({
   consent: optional(consentFlag),
   timezone: optional(ianaTimeZone),
   /** Honeypot: hidden from people, filled in by bots. */
-  website: optional(z.string().max(2048)),
+  website: optional(z.string().check(z.maxLength(2048))),
 });
 
 export type LeadSubmission = Omit<z.infer<typeof LeadSubmissionSchema>, 'website'>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import type { Clock } from '@domain/clock';
 import { LeadNotFound, ValidationError } from '@domain/errors';
 import type { Lead, RepOutcome } from '@domain/lead';
@@ -15,20 +15,20 @@ const blankAsMissing = (v: unknown) => (v === '' ? undefined : v);
 /** What a rep decided about a lead, whichever way it reaches us. */
 const decision = {
   outcome: z.enum(['contacted', 'accepted', 'rejected'], { error: 'must be one of contacted, accepted, rejected' }),
-  reason: z.preprocess(blankAsMissing, z.enum(REJECT_REASONS, { error: `must be one of ${REJECT_REASONS.join(', ')}` }).optional()),
-  note: z.preprocess(blankAsMissing, z.string({ error: 'must be text' }).max(2000, { error: 'must be at most 2000 characters' }).optional()),
+  reason: z.pipe(z.transform(blankAsMissing), z.optional(z.enum(REJECT_REASONS, { error: `must be one of ${REJECT_REASONS.join(', ')}` }))),
+  note: z.pipe(z.transform(blankAsMissing), z.optional(z.string({ error: 'must be text' }).check(z.maxLength(2000, { error: 'must be at most 2000 characters' })))),
 };
 
 /** A reason belongs to a rejection: required with it, refused without it (it would be misread later). */
-function reasonFitsOutcome(body: { outcome: RepOutcome; reason?: string }, ctx: z.RefinementCtx): void {
+function reasonFitsOutcome(body: { outcome: RepOutcome; reason?: string }, ctx: z.core.$RefinementCtx): void {
   if (body.outcome === 'rejected' && body.reason === undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when the outcome is rejected' });
   if (body.outcome !== 'rejected' && body.reason !== undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is only for the outcome rejected' });
 }
 
 /** What the rep's page (or any holder of the signed email link) sends. */
 export const RepResponseSchema = z
-  .object({ token: z.string({ error: 'is required' }).min(1, { error: 'is required' }).max(1024), ...decision })
-  .superRefine(reasonFitsOutcome);
+  .object({ token: z.string({ error: 'is required' }).check(z.minLength(1, { error: 'is required' }), z.maxLength(1024)), ...decision })
+  .check(z.superRefine(reasonFitsOutcome));
 
 export type RepResponseRequest = z.infer<typeof RepResponseSchema>;
 
@@ -39,11 +39,11 @@ export type RepResponseRequest = z.infer<typeof RepResponseSchema>;
  */
 export const CrmResponseSchema = z
   .object({
-    leadId: z.string({ error: 'is required: the id of the lead this response is about' }).max(80, { error: 'must be a lead id' }),
+    leadId: z.string({ error: 'is required: the id of the lead this response is about' }).check(z.maxLength(80, { error: 'must be a lead id' })),
     ...decision,
-    repId: z.preprocess(blankAsMissing, z.string({ error: 'must be text' }).max(63, { error: 'must be a rep id such as "rep-ana"' }).optional()),
+    repId: z.pipe(z.transform(blankAsMissing), z.optional(z.string({ error: 'must be text' }).check(z.maxLength(63, { error: 'must be a rep id such as "rep-ana"' })))),
   })
-  .superRefine(reasonFitsOutcome);
+  .check(z.superRefine(reasonFitsOutcome));
 
 export type CrmResponseRequest = z.infer<typeof CrmResponseSchema>;
 

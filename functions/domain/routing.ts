@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import { countryCode } from '@domain/countries';
 import { isAtWork, type Rep } from '@domain/rep';
 import { emailDomain } from '@domain/scoring';
@@ -7,23 +7,25 @@ import { emailDomain } from '@domain/scoring';
  * Who gets a lead: the account's owner first, then the territory's pool, then the default
  * pool, taking turns over the pool's active reps. Reps on leave are skipped.
  */
-const repId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
-const poolName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, { error: 'must be lower-case letters, digits and dashes' });
+const repId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/));
+const poolName = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,30}$/, { error: 'must be lower-case letters, digits and dashes' }));
+const isoCountry = z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO code such as "DE"' }));
 
-export const RoutingSchema = z
-  .object({
-    /** Company email domain -> the rep who owns that account. */
-    accountOwners: z.record(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, { error: 'must be a lower-case domain' }), repId).default({}),
-    /** First matching territory wins; countries are ISO codes. */
-    territories: z
-      .array(z.object({ name: z.string().min(1).max(40), countries: z.array(z.string().regex(/^[A-Z]{2}$/, { error: 'must be an ISO code such as "DE"' })).min(1), pool: poolName }).strict())
-      .default([]),
-    /** Reps taking turns; `default` takes every lead no territory claims. */
-    pools: z.record(poolName, z.array(repId).min(1)).refine((pools) => 'default' in pools, { error: 'needs a "default" pool' }),
-    /** Told when a hot lead is escalated. */
-    teamLead: z.object({ name: z.string().min(1).max(100), email: z.email() }).strict().optional(),
-  })
-  .strict();
+export const RoutingSchema = z.strictObject({
+  /** Company email domain -> the rep who owns that account. */
+  accountOwners: z._default(z.record(z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, { error: 'must be a lower-case domain' })), repId), {}),
+  /** First matching territory wins; countries are ISO codes. */
+  territories: z._default(
+    z.array(
+      z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(40)), countries: z.array(isoCountry).check(z.minLength(1)), pool: poolName }),
+    ),
+    [],
+  ),
+  /** Reps taking turns; `default` takes every lead no territory claims. */
+  pools: z.record(poolName, z.array(repId).check(z.minLength(1))).check(z.refine((pools) => 'default' in pools, { error: 'needs a "default" pool' })),
+  /** Told when a hot lead is escalated. */
+  teamLead: z.optional(z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(100)), email: z.email() })),
+});
 
 export type Routing = z.infer<typeof RoutingSchema>;
 

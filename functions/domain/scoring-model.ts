@@ -1,70 +1,66 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 
 /**
  * The scoring model as data that ops edit (lib/config/scoring-model.json), validated here at
  * synth and at cold start. Patterns are case-insensitive regular expressions.
  */
-const pattern = z.string().min(1).refine(
-  (source) => {
-    try {
-      new RegExp(source, 'i');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be a valid regular expression' },
+const pattern = z.string().check(
+  z.minLength(1),
+  z.refine(
+    (source) => {
+      try {
+        new RegExp(source, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be a valid regular expression' },
+  ),
 );
-const points = z.number().int().min(0).max(100);
-const domain = z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, { error: 'must be a lower-case domain such as "example.com"' });
+const points = z.number().check(z.int(), z.minimum(0), z.maximum(100));
+const domain = z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, { error: 'must be a lower-case domain such as "example.com"' }));
+const days = z.number().check(z.int(), z.minimum(1), z.maximum(365));
 
-const Rule = z.object({ pattern, points, label: z.string().min(1).max(80) }).strict();
+const Rule = z.strictObject({ pattern, points, label: z.string().check(z.minLength(1), z.maxLength(80)) });
 
-export const ScoringModelSchema = z
-  .object({
-    version: z.string().min(1).max(40),
-    /** Score at or above which a lead is hot / warm. */
-    grades: z.object({ hot: points, warm: points }).strict().refine((g) => g.hot > g.warm, { error: 'hot must be above warm' }),
-    /** Caps: intent can weigh more than fit (and by default does). */
-    maxPoints: z.object({ fit: points, intent: points }).strict().refine((m) => m.fit + m.intent <= 100, { error: 'fit + intent must be at most 100' }),
-    fit: z
-      .object({
-        /** Job titles, first match wins; several languages welcome. */
-        seniority: z.array(Rule),
-        /** Employee-count bands by lower bound, first match wins (largest first). */
-        companySize: z.array(z.object({ atLeast: z.number().int().min(1), points }).strict()),
-        idealIndustries: z.object({ pattern, points }).strict(),
-        businessEmail: z.object({ points, freeMailDomains: z.array(domain) }).strict(),
-        /** ISO 3166 alpha-2 codes of the markets served. */
-        countries: z.object({ codes: z.array(z.string().regex(/^[A-Z]{2}$/, { error: 'must be an ISO code such as "DE"' })), points }).strict(),
-      })
-      .strict(),
-    intent: z
-      .object({
-        /** Which form they used (formId), first match wins. */
-        forms: z.array(Rule),
-        pages: Rule,
-        keywords: z.object({ pattern, points }).strict(),
-        paidMediums: z.object({ pattern, points }).strict(),
-        repeatVisit: z.object({ withinDays: z.number().int().min(1).max(365), points }).strict(),
-      })
-      .strict(),
-    triage: z
-      .object({
-        /** Competitors and other domains whose leads are dropped. */
-        blockedDomains: z.array(domain),
-        /** Local parts of addresses no person reads (`noreply@`), and test addresses. */
-        roleAccounts: pattern,
-        disqualifyStudents: z.boolean(),
-        /** Poor fit but strong intent: follow-ups, no alert. */
-        nurture: z.object({ fitBelow: points, intentAtLeast: points }).strict(),
-        /** Target accounts: several contacts in the window flag "account activity" in the alert. */
-        targetAccounts: z.array(domain),
-        accountActivity: z.object({ contacts: z.number().int().min(2), withinDays: z.number().int().min(1).max(365) }).strict(),
-      })
-      .strict(),
-  })
-  .strict();
+export const ScoringModelSchema = z.strictObject({
+  version: z.string().check(z.minLength(1), z.maxLength(40)),
+  /** Score at or above which a lead is hot / warm. */
+  grades: z.strictObject({ hot: points, warm: points }).check(z.refine((g) => g.hot > g.warm, { error: 'hot must be above warm' })),
+  /** Caps: intent can weigh more than fit (and by default does). */
+  maxPoints: z.strictObject({ fit: points, intent: points }).check(z.refine((m) => m.fit + m.intent <= 100, { error: 'fit + intent must be at most 100' })),
+  fit: z.strictObject({
+    /** Job titles, first match wins; several languages welcome. */
+    seniority: z.array(Rule),
+    /** Employee-count bands by lower bound, first match wins (largest first). */
+    companySize: z.array(z.strictObject({ atLeast: z.number().check(z.int(), z.minimum(1)), points })),
+    idealIndustries: z.strictObject({ pattern, points }),
+    businessEmail: z.strictObject({ points, freeMailDomains: z.array(domain) }),
+    /** ISO 3166 alpha-2 codes of the markets served. */
+    countries: z.strictObject({ codes: z.array(z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO code such as "DE"' }))), points }),
+  }),
+  intent: z.strictObject({
+    /** Which form they used (formId), first match wins. */
+    forms: z.array(Rule),
+    pages: Rule,
+    keywords: z.strictObject({ pattern, points }),
+    paidMediums: z.strictObject({ pattern, points }),
+    repeatVisit: z.strictObject({ withinDays: days, points }),
+  }),
+  triage: z.strictObject({
+    /** Competitors and other domains whose leads are dropped. */
+    blockedDomains: z.array(domain),
+    /** Local parts of addresses no person reads (`noreply@`), and test addresses. */
+    roleAccounts: pattern,
+    disqualifyStudents: z.boolean(),
+    /** Poor fit but strong intent: follow-ups, no alert. */
+    nurture: z.strictObject({ fitBelow: points, intentAtLeast: points }),
+    /** Target accounts: several contacts in the window flag "account activity" in the alert. */
+    targetAccounts: z.array(domain),
+    accountActivity: z.strictObject({ contacts: z.number().check(z.int(), z.minimum(2)), withinDays: days }),
+  }),
+});
 
 export type ScoringModel = z.infer<typeof ScoringModelSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import { BusinessHoursSchema, withinBusinessHours } from '@domain/business-hours';
 import { defaultSla } from '@domain/sla';
 
@@ -6,20 +6,18 @@ import { defaultSla } from '@domain/sla';
  * The timed sequence a lead goes through, as data: the state machine is built from it and
  * intake computes each lead's schedule from it, so the graph and the timestamps cannot drift.
  */
-export const SequenceSchema = z
-  .object({
-    hotAlertAfterMinutes: z.number().int().min(1).max(24 * 60),
-    followUpDays: z
-      .array(z.number().int().min(1).max(90))
-      .min(1)
-      .max(10)
-      .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
-        message: 'follow-up days must be strictly increasing, e.g. [1, 3, 7, 14]',
-      }),
-    /** When set, follow-ups to the lead wait for the lead's working day; the rep alert never does. */
-    businessHours: BusinessHoursSchema.optional(),
-  })
-  .strict();
+export const SequenceSchema = z.strictObject({
+  hotAlertAfterMinutes: z.number().check(z.int(), z.minimum(1), z.maximum(24 * 60)),
+  followUpDays: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(90))).check(
+    z.minLength(1),
+    z.maxLength(10),
+    z.refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
+      message: 'follow-up days must be strictly increasing, e.g. [1, 3, 7, 14]',
+    }),
+  ),
+  /** When set, follow-ups to the lead wait for the lead's working day; the rep alert never does. */
+  businessHours: z.optional(BusinessHoursSchema),
+});
 
 export type Sequence = z.infer<typeof SequenceSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import type { Lead, LeadGrade } from '@domain/lead';
 import { REJECT_REASONS } from '@domain/rep-response';
 
@@ -8,10 +8,10 @@ import { REJECT_REASONS } from '@domain/rep-response';
  * marketing read one table instead of arguing about "lead quality".
  */
 
-const minutes = z.number().int().min(1).max(30 * 24 * 60);
+const minutes = z.number().check(z.int(), z.minimum(1), z.maximum(30 * 24 * 60));
 
 /** Minutes a lead of each grade may wait for its first contact. */
-export const SlaSchema = z.object({ hot: minutes, warm: minutes, cold: minutes }).strict();
+export const SlaSchema = z.strictObject({ hot: minutes, warm: minutes, cold: minutes });
 
 export type Sla = z.infer<typeof SlaSchema>;
 

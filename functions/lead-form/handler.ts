@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { httpHandler } from '@commons/http';
+import { staticHandler } from '@commons/static-handler';
 import { leadFormScript } from './lead-form-script';
 
 // Computed once per container: the script only changes with a deploy.
@@ -16,7 +16,7 @@ const headers = {
 };
 
 /** GET /lead-form.js: the script that turns a website's `<form data-lead-form>` into a lead form. */
-export const handler = httpHandler(async (event) => {
+export const handler = staticHandler(async (event) => {
   const cached = event.headers['if-none-match']?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
   return cached ? { statusCode: 304, headers } : { statusCode: 200, headers, body: leadFormScript };
 });

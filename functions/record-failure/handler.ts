@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import { systemClock } from '@domain/clock';
 import { recordFailure } from '@domain/lead-sequence';
 import { leadStore } from '@commons/lead-store';
@@ -6,7 +6,7 @@ import { logger } from '@commons/logger';
 import { stepHandler } from '@commons/step-handler';
 import { LeadStepInput } from '@commons/step-input';
 
-const FailureInput = LeadStepInput.extend({ error: z.string().default('Unknown'), cause: z.string().optional() });
+const FailureInput = z.extend(LeadStepInput, { error: z._default(z.string(), 'Unknown'), cause: z.optional(z.string()) });
 
 export const handler = stepHandler(FailureInput, async ({ leadId, error, cause }) => {
   logger.error('Lead sequence failed', { failure: error });

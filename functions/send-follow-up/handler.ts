@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import { sendFollowUp } from '@domain/lead-sequence';
 import { followUpStep } from '@domain/sequence';
 import { emailSent } from '@commons/metrics';
@@ -6,7 +6,7 @@ import { sequenceDeps } from '@commons/sequence-deps';
 import { stepHandler } from '@commons/step-handler';
 import { LeadStepInput } from '@commons/step-input';
 
-const FollowUpInput = LeadStepInput.extend({ day: z.number().int().min(1) });
+const FollowUpInput = z.extend(LeadStepInput, { day: z.number().check(z.int(), z.minimum(1)) });
 
 export const handler = stepHandler(
   FollowUpInput,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@domain/zod';
 import { systemClock } from '@domain/clock';
 import { recordSenderEvent, type SenderEvent } from '@domain/sender-reputation';
 import { leadStore } from '@commons/lead-store';
@@ -6,16 +6,17 @@ import { senderProblem } from '@commons/metrics';
 import { stepHandler } from '@commons/step-handler';
 
 /** The part of SES's EventBridge event ("Email Bounced", "Email Complaint Received") we use. */
-const SesEvent = z
-  .object({
+const SesEvent = z.pipe(
+  z.object({
     detail: z.object({
       eventType: z.enum(['Bounce', 'Complaint']),
-      bounce: z.object({ bounceType: z.string(), bounceSubType: z.string().optional() }).optional(),
-      complaint: z.object({ complaintFeedbackType: z.string().optional() }).optional(),
-      mail: z.object({ tags: z.record(z.string(), z.array(z.string())).default({}) }),
+      bounce: z.optional(z.object({ bounceType: z.string(), bounceSubType: z.optional(z.string()) })),
+      complaint: z.optional(z.object({ complaintFeedbackType: z.optional(z.string()) })),
+      mail: z.object({ tags: z._default(z.record(z.string(), z.array(z.string())), {}) }),
     }),
-  })
-  .transform(({ detail }) => ({ ...detail, leadId: detail.mail.tags.leadId?.[0] ?? '' }));
+  }),
+  z.transform(({ detail }) => ({ ...detail, leadId: detail.mail.tags.leadId?.[0] ?? '' })),
+);
 
 const senderEvent = (event: z.infer<typeof SesEvent>): SenderEvent =>
   event.eventType === 'Bounce'

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * What stays out of the Lambda bundles because it cost cold start for nothing: full `zod` (it
+ * cannot be tree-shaken: about 440 KB in every bundle) and, in the form script's function,
+ * everything the API's body handling and tracing load.
+ */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const functionsDir = join(root, 'functions');
+const sources = (readdirSync(functionsDir, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts')).map((file) => join(functionsDir, file));
+
+/** The npm packages a bundle of `entry` is made of, as esbuild resolves them for Lambda. */
+async function packagesIn(entry: string): Promise<string[]> {
+  const { metafile } = await build({
+    entryPoints: [entry], bundle: true, write: false, metafile: true, minify: true, platform: 'node', format: 'cjs', target: 'node22',
+    tsconfig: join(root, 'tsconfig.json'), logLevel: 'silent',
+  });
+  const names = Object.keys(metafile.inputs).flatMap((path) => {
+    const parts = path.split('node_modules/').at(-1)!.split('/');
+    return path.includes('node_modules/') ? [parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!] : [];
+  });
+  return [...new Set(names)].sort();
+}
+
+describe('the Lambda bundles', () => {
+  it('take zod only as zod/mini, through @domain/zod', () => {
+    const zodImport = /\bfrom\s+['"]zod(\/[^'"]*)?['"]|\brequire\(\s*['"]zod/;
+    const importers = sources.filter((file) => zodImport.test(readFileSync(file, 'utf8'))).map((file) => relative(root, file));
+    expect(importers).toEqual(['functions/domain/zod.ts']);
+  });
+
+  it('serve the form script without zod, body parsers or the X-Ray SDK', async () => {
+    const packages = await packagesIn(join(functionsDir, 'lead-form', 'handler.ts'));
+    expect(packages.filter((name) => /^(zod|aws-xray-sdk-core|@middy\/http-.*|@aws-sdk\/.*)$/.test(name))).toEqual([]);
+  });
+});
