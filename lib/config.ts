@@ -82,6 +82,35 @@ export const ThrottlingSchema = RouteThrottleSchema.extend({
     .optional(),
 }).strict();
 
+/** AWS WAF counts 10 to 2,000,000,000 requests per client in a rate rule's window. */
+const PerIpLimitSchema = z
+  .number()
+  .int()
+  .min(10, 'AWS WAF limits at least 10 requests per IP in 5 minutes: use 10 or more')
+  .max(2_000_000_000, 'AWS WAF limits at most 2,000,000,000 requests per IP in 5 minutes');
+
+/**
+ * The optional edge firewall (lib/lead-firewall.ts): CloudFront with an AWS WAF web ACL in
+ * front of the API, because WAF cannot attach to an HTTP API itself.
+ */
+export const FirewallSchema = z
+  .object({
+    /** Requests one client IP may make to the whole API in any 5 minutes; then 429 until it slows down. */
+    ratePerIpPer5Min: PerIpLimitSchema,
+    /** A tighter limit for `POST /leads` per client IP (the form is what abuse aims at). */
+    leadsPerIpPer5Min: PerIpLimitSchema.optional(),
+    /** AWS's common rule set: "count" records what it would block (watch it first), "block" enforces it, "off". */
+    managedRules: z.enum(['count', 'block', 'off']).default('count'),
+    /** An ACM certificate in us-east-1 for publicBaseUrl's host, so the distribution answers on that domain. */
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, 'must be the ARN of an ACM certificate in us-east-1 (CloudFront takes certificates only from there)')
+      .optional(),
+  })
+  .strict();
+
+export type Firewall = z.infer<typeof FirewallSchema>;
+
 export const DeployConfigSchema = z
   .object({
     stage: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes, e.g. "prod"'),
@@ -99,12 +128,14 @@ export const DeployConfigSchema = z
       .refine((reps) => new Set(reps.map((r) => r.id)).size === reps.length, 'rep ids must be unique')
       .refine((reps) => reps.some((r) => r.active), 'at least one rep must be active, or no lead has an owner'),
     /** Account owners, territories and pools; absent: every active rep in one round-robin pool. */
-    routing: RoutingSchema.optional(),
+    routing: z.optional(RoutingSchema),
     sequence: SequenceSchema,
     throttling: ThrottlingSchema,
+    /** Optional: CloudFront + AWS WAF (rate limit per client IP) in front of the API; off when absent. */
+    firewall: FirewallSchema.optional(),
     linkTtlDays: z.number().int().min(1).max(365).default(30),
     /** Minutes to first contact each grade may wait (the SLA the report and metrics measure). */
-    slaMinutes: SlaSchema.default(defaultSla),
+    slaMinutes: z._default(SlaSchema, defaultSla),
     /** Days a lead and its timeline are kept (DynamoDB TTL) before they are deleted. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     logRetentionDays: z
@@ -122,7 +153,27 @@ export const DeployConfigSchema = z
     if (config.slaMinutes.hot <= hotAlertAfterMinutes || config.slaMinutes.hot >= followUpDays[0]! * 24 * 60) {
       ctx.addIssue({ code: 'custom', path: ['slaMinutes', 'hot'], message: `must be after the alert (minute ${hotAlertAfterMinutes}) and before the first follow-up (day ${followUpDays[0]})` });
     }
+    if (config.firewall) firewallIssues(config.firewall, config.publicBaseUrl).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
   });
+
+/** What the firewall needs from the rest of the config: links must reach the API through it. */
+function firewallIssues(firewall: Firewall, publicBaseUrl: string | undefined): Array<{ path: string[]; message: string }> {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  if (firewall.leadsPerIpPer5Min !== undefined && firewall.leadsPerIpPer5Min > firewall.ratePerIpPer5Min) {
+    issues.push({ path: ['firewall', 'leadsPerIpPer5Min'], message: `must not exceed ratePerIpPer5Min (${firewall.ratePerIpPer5Min}): every lead posted counts against that too` });
+  }
+  if (publicBaseUrl && !firewall.certificateArn) {
+    // Links in emails would go to a domain the distribution does not answer on, around the firewall.
+    issues.push({ path: ['firewall', 'certificateArn'], message: `is needed with publicBaseUrl: an ACM certificate in us-east-1 for ${new URL(publicBaseUrl).host}, so the distribution answers on that domain (or remove publicBaseUrl to link to the distribution's own domain)` });
+  }
+  if (firewall.certificateArn && !publicBaseUrl) {
+    issues.push({ path: ['firewall', 'certificateArn'], message: 'needs publicBaseUrl: the https://<domain> the certificate is for, which links and forms then use' });
+  }
+  if (firewall.certificateArn && publicBaseUrl && !/^https:\/\/[^/]+$/.test(publicBaseUrl)) {
+    issues.push({ path: ['publicBaseUrl'], message: 'must be https://<domain> with no path when the firewall serves it (the API\'s routes start at the root)' });
+  }
+  return issues;
+}
 
 /** The SES configuration set every email is sent through (the stack creates it). */
 export const configurationSetName = (config: Pick<DeployConfig, 'stage' | 'sender'>): string => config.sender.configurationSet ?? `speed-to-lead-${config.stage}`;
