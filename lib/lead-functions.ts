@@ -4,6 +4,7 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,6 +13,7 @@ import { Construct } from 'constructs';
 import { configurationSetName, type DeployConfig } from './config';
 import { acknowledgeNag, nagArn } from './nag';
 import { type EventHandlerName, eventHandlers, type RouteHandlerName, routes, type WorkflowStepName, workflowSteps } from './routes';
+import { type StartQueue, startQueueSettings } from './start-queue';
 
 export type FunctionName = RouteHandlerName | WorkflowStepName | EventHandlerName;
 
@@ -25,10 +27,11 @@ export const routeHandlers: readonly RouteHandlerName[] = [...new Set(routes.map
 
 /**
  * What each function may do beyond writing its own logs. This table is the whole of the
- * grants: a function not marked here gets nothing more. `usesLeads` also decides whether it
- * gets the lead configuration in its environment.
+ * grants (with the workflow's, in `letIntakeStart`): a function not marked here gets nothing
+ * more. `usesLeads` also decides whether it gets the lead configuration in its environment;
+ * `tableActions` narrows its table access to those actions (default: read and write).
  */
-const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boolean; usesLinks: boolean }> = {
+const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boolean; usesLinks: boolean; tableActions?: readonly string[] }> = {
   intake: { usesLeads: true, sendsEmail: false, usesLinks: false },
   'rep-response': { usesLeads: true, sendsEmail: false, usesLinks: true },
   unsubscribe: { usesLeads: true, sendsEmail: false, usesLinks: true },
@@ -43,7 +46,13 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   'record-failure': { usesLeads: true, sendsEmail: false, usesLinks: false },
   // Bounces and complaints from SES: marks the lead, sends nothing.
   'sender-events': { usesLeads: true, sendsEmail: false, usesLinks: false },
+  // Starts queued leads' workflows: reads the lead, appends `sequence-started` to its timeline.
+  'start-workflow': { usesLeads: true, sendsEmail: false, usesLinks: false, tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
 };
+
+/** Lambda timeouts: the API's are short (a form is waiting), the queue consumer's sets its queue's visibility. */
+const timeoutOf = (name: FunctionName): Duration =>
+  name === 'start-workflow' ? startQueueSettings.consumerTimeout : (routeHandlers as readonly string[]).includes(name) ? Duration.seconds(10) : Duration.seconds(30);
 
 export interface LeadFunctionsProps {
   readonly config: DeployConfig;
@@ -62,9 +71,7 @@ export class LeadFunctions extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: LeadFunctionsProps) {
     super(scope, id);
-    for (const name of routeHandlers) this.functions.set(name, this.leadFunction(name, Duration.seconds(10)));
-    for (const name of workflowSteps) this.functions.set(name, this.leadFunction(name, Duration.seconds(30)));
-    for (const name of eventHandlers) this.functions.set(name, this.leadFunction(name, Duration.seconds(30)));
+    for (const name of [...routeHandlers, ...workflowSteps, ...eventHandlers]) this.functions.set(name, this.leadFunction(name, timeoutOf(name)));
   }
 
   /** The function behind an API handler or a workflow step. */
@@ -79,11 +86,30 @@ export class LeadFunctions extends Construct {
     return [...this.functions.entries()];
   }
 
-  /** Intake starts one execution per lead: it gets the ARN and StartExecution on this machine only. */
-  letIntakeStart(stateMachine: IStateMachine): void {
+  /**
+   * Intake starts one execution per lead, and queues the start when Step Functions throttles
+   * it: intake gets StartExecution on this machine and SendMessage on this queue, nothing
+   * more. The start-workflow function consumes the queue (batches, partial failures, bounded
+   * concurrency) and gets StartExecution on this machine.
+   */
+  letIntakeStart(stateMachine: IStateMachine, startQueue: StartQueue): void {
     const intake = this.get('intake');
-    intake.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
-    stateMachine.grantStartExecution(intake);
+    const starter = this.get('start-workflow');
+    for (const fn of [intake, starter]) {
+      fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+      stateMachine.grantStartExecution(fn);
+    }
+    intake.addEnvironment('START_QUEUE_URL', startQueue.queue.queueUrl);
+    // Not grantSendMessages: that adds GetQueueAttributes and GetQueueUrl, which intake never calls.
+    intake.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [startQueue.queue.queueArn] }));
+    // The event source grants the consumer what polling needs (receive, delete, change visibility, attributes).
+    starter.addEventSource(
+      new SqsEventSource(startQueue.queue, {
+        batchSize: startQueueSettings.batchSize,
+        maxConcurrency: startQueueSettings.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
   }
 
   /** CRMs sign webhook requests with this secret: only rep-response learns where it is and may read it. */
@@ -95,7 +121,7 @@ export class LeadFunctions extends Construct {
 
   private leadFunction(name: FunctionName, timeout: Duration): NodejsFunction {
     const { config, table, linkSecret, publicBaseUrl } = this.props;
-    const { usesLeads, sendsEmail, usesLinks } = capabilities[name];
+    const { usesLeads, sendsEmail, usesLinks, tableActions } = capabilities[name];
     const id = pascalCase(name);
 
     const logGroup = new LogGroup(this, `${id}Logs`, { retention: config.logRetentionDays });
@@ -156,7 +182,8 @@ export class LeadFunctions extends Construct {
     });
     (fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, name);
 
-    if (usesLeads) table.grantReadWriteData(fn);
+    if (usesLeads && tableActions) table.grant(fn, ...tableActions);
+    else if (usesLeads) table.grantReadWriteData(fn);
     if (usesLinks) linkSecret.grantRead(fn);
     if (sendsEmail) fn.addToRolePolicy(this.sendEmailStatement());
 

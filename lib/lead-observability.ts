@@ -16,6 +16,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Sequence } from '@domain/sequence';
+import type { StartQueue } from './start-queue';
 
 export interface LeadObservabilityProps {
   readonly stage: string;
@@ -23,6 +24,8 @@ export interface LeadObservabilityProps {
   readonly api: HttpApi;
   readonly stateMachine: StateMachine;
   readonly functions: ReadonlyArray<[string, NodejsFunction]>;
+  /** Workflow starts waiting out Step Functions' throttling, and those that never started. */
+  readonly startQueue: StartQueue;
   readonly alarmTopic: ITopic;
 }
 
@@ -33,8 +36,8 @@ export const senderReputationLimits = { bounceRate: 0.02, complaintRate: 0.0005 
 
 /**
  * What ops watch without watching: the funnel and the speed on one dashboard, and alarms to
- * the stack's topic for failed sequences, function errors, API 5xx, sender reputation and hot
- * leads nobody called within their SLA.
+ * the stack's topic for failed sequences, function errors, API 5xx, sender reputation, hot
+ * leads nobody called within their SLA, and leads whose workflow could not be started.
  */
 export class LeadObservability extends Construct {
   readonly dashboard: Dashboard;
@@ -42,7 +45,7 @@ export class LeadObservability extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: LeadObservabilityProps) {
     super(scope, id);
-    const { api, stateMachine, functions, sequence } = props;
+    const { api, stateMachine, functions, sequence, startQueue } = props;
     const hourly = { period: Duration.hours(1), statistic: 'Sum' };
 
     const byGrade = (name: string, options: { statistic: string; period?: Duration }) =>
@@ -96,6 +99,18 @@ export class LeadObservability extends Construct {
             width: 8,
           }),
         ],
+        [
+          new GraphWidget({
+            title: 'Workflow starts queued (throttled at intake), waiting, dead letters',
+            left: [
+              startQueue.queue.metricNumberOfMessagesSent({ label: 'queued', period: Duration.minutes(5) }),
+              startQueue.queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting', period: Duration.minutes(5), statistic: 'Maximum' }),
+              startQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'dead letters', period: Duration.minutes(5), statistic: 'Maximum' }),
+            ],
+            right: [startQueue.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest waiting (s)', period: Duration.minutes(5), statistic: 'Maximum' })],
+            width: 8,
+          }),
+        ],
       ],
     });
 
@@ -106,6 +121,12 @@ export class LeadObservability extends Construct {
     const ses = (metricName: string) => new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
     this.alarm('ses-bounce-rate', ses('Reputation.BounceRate'), senderReputationLimits.bounceRate, `SES bounce rate over ${senderReputationLimits.bounceRate * 100}%: clean the lists before SES reviews the account`, ComparisonOperator.GREATER_THAN_THRESHOLD);
     this.alarm('ses-complaint-rate', ses('Reputation.ComplaintRate'), senderReputationLimits.complaintRate, `SES complaint rate over ${senderReputationLimits.complaintRate * 100}%: check what is being sent to whom`, ComparisonOperator.GREATER_THAN_THRESHOLD);
+    this.alarm(
+      'start-queue-dead-letters',
+      startQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      1,
+      'A lead is stored but its workflow never started (the start queue gave up on it): fix the cause, then redrive the dead-letter queue to the start queue',
+    );
     this.alarm('hot-leads-past-sla', this.product('HotLeadPastSla', {}, { period: Duration.minutes(15), statistic: 'Sum' }), 1, 'A hot lead was not contacted within its SLA and was escalated');
   }
 

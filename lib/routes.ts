@@ -27,7 +27,10 @@ export const workflowSteps = [
 
 export type WorkflowStepName = (typeof workflowSteps)[number];
 
-/** Functions that react to AWS events rather than to the API or the workflow. */
-export const eventHandlers = ['sender-events'] as const;
+/**
+ * Functions that react to AWS events rather than to the API or the workflow: SES's bounces
+ * and complaints, and the start queue (lead workflows Step Functions throttled at intake).
+ */
+export const eventHandlers = ['sender-events', 'start-workflow'] as const;
 
 export type EventHandlerName = (typeof eventHandlers)[number];

@@ -8,10 +8,12 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { configurationSetName, type DeployConfig, loadScoringModel } from './config';
 import { LeadApi } from './lead-api';
+import { LeadEdge } from './lead-firewall';
 import { LeadFunctions } from './lead-functions';
 import { LeadObservability } from './lead-observability';
 import { LeadTable } from './lead-table';
 import { LeadWorkflow } from './lead-workflow';
+import { StartQueue } from './start-queue';
 import { acknowledgeNag } from './nag';
 
 export interface SpeedToLeadStackProps extends StackProps {
@@ -22,9 +24,13 @@ export interface SpeedToLeadStackProps extends StackProps {
 export class SpeedToLeadStack extends Stack {
   readonly table: LeadTable;
   readonly api: LeadApi;
+  /** CloudFront + AWS WAF in front of the API, when the stage's config has a `firewall`. */
+  readonly edge?: LeadEdge;
   readonly observability: LeadObservability;
   readonly functions: LeadFunctions;
   readonly workflow: LeadWorkflow;
+  /** Workflow starts Step Functions throttled at intake, retried from SQS. */
+  readonly startQueue: StartQueue;
 
   constructor(scope: Construct, id: string, props: SpeedToLeadStackProps) {
     super(scope, id, {
@@ -49,12 +55,16 @@ export class SpeedToLeadStack extends Stack {
     // The API exists before the functions so they can link to its endpoint; its routes,
     // which need the functions, are added last. Function -> Api and Route -> Function: no cycle.
     this.api = new LeadApi(this, 'Api', { config });
+    if (config.firewall) {
+      this.edge = new LeadEdge(this, 'Edge', { stage: config.stage, firewall: config.firewall, apiEndpoint: this.api.endpoint, publicBaseUrl: config.publicBaseUrl });
+    }
 
     this.functions = new LeadFunctions(this, 'Functions', {
       config,
       table: this.table.table,
       linkSecret,
-      publicBaseUrl: config.publicBaseUrl ?? this.api.endpoint,
+      // Behind the firewall, links go through it too.
+      publicBaseUrl: this.edge?.url ?? config.publicBaseUrl ?? this.api.endpoint,
     });
 
     const alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `speed-to-lead ${config.stage} alarms`, enforceSSL: true });
@@ -67,7 +77,9 @@ export class SpeedToLeadStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       alarmTopic,
     });
-    this.functions.letIntakeStart(this.workflow.stateMachine);
+    // A burst past Step Functions' start quota waits here instead of failing the form.
+    this.startQueue = new StartQueue(this, 'StartQueue');
+    this.functions.letIntakeStart(this.workflow.stateMachine, this.startQueue);
 
     // A CRM marks leads contacted with requests signed by this shared secret (see README).
     const webhookSecret = new Secret(this, 'WebhookSigningSecret', {
@@ -108,6 +120,7 @@ export class SpeedToLeadStack extends Stack {
       api: this.api.httpApi,
       stateMachine: this.workflow.stateMachine,
       functions: this.functions.all(),
+      startQueue: this.startQueue,
       alarmTopic,
     });
 

@@ -4,13 +4,16 @@ import { join } from 'node:path';
 
 /**
  * What `npm start` keeps between runs, in one folder (`.local/` by default, git-ignored):
- * the DynamoDB data, so leads and their unfinished sequences survive a restart, and the
+ * the DynamoDB data, so leads and their unfinished sequences survive a restart, the queued
+ * workflow starts (SQS), so a start throttled just before a stop still happens, and the
  * link-signing secret, so the links in emails already sent keep working.
  */
 export interface LocalData {
   dir: string;
   /** dynalite's folder. */
   dynamoPath: string;
+  /** The local SQS's messages (the start queue's). */
+  queuePath: string;
   linkSecret: string;
   /** Nothing was kept yet: a first start, or a start with --fresh. */
   isNew: boolean;
@@ -28,6 +31,7 @@ export class DataDirInUse extends Error {
 
 const SECRET_FILE = 'link-secret';
 const DYNAMO_DIR = 'dynamodb';
+const QUEUE_FILE = 'sqs.jsonl';
 const PID_FILE = 'pid';
 
 const isAlive = (pid: number) => {
@@ -61,12 +65,14 @@ function claim(dir: string): () => void {
 export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): LocalData {
   const dynamoPath = join(dir, DYNAMO_DIR);
   const secretPath = join(dir, SECRET_FILE);
+  const queuePath = join(dir, QUEUE_FILE);
   mkdirSync(dir, { recursive: true });
   // Before --fresh: never wipe the data of a run that is still going.
   const release = claim(dir);
   if (opts.fresh) {
     // Only what we wrote: LOCAL_DATA_DIR may point at a folder that holds other things.
     rmSync(dynamoPath, { recursive: true, force: true });
+    rmSync(queuePath, { force: true });
     rmSync(secretPath, { force: true });
   }
   const isNew = !existsSync(dynamoPath);
@@ -77,5 +83,5 @@ export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): Loca
     linkSecret = randomBytes(32).toString('hex');
     writeFileSync(secretPath, `${linkSecret}\n`, { mode: 0o600 });
   }
-  return { dir, dynamoPath, linkSecret, isNew, release };
+  return { dir, dynamoPath, queuePath, linkSecret, isNew, release };
 }

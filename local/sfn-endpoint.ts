@@ -11,15 +11,58 @@ import type { EventLog, ExecutionDescription, LocalWorkflowRunner } from './work
 // The runner's errors already carry the API's error names.
 const RUNNER_ERRORS = new Set(['ExecutionAlreadyExists', 'ExecutionDoesNotExist', 'InvalidName', 'InvalidExecutionInput']);
 
+/**
+ * Step Functions' StartExecution quota: a token bucket per account and region (800 tokens,
+ * refilled at 150/s in most regions; 1,300 and 300/s in the largest). A call with no token
+ * left is refused with ThrottlingException (HTTP 400), which the SDK retries with backoff.
+ */
+export interface StartQuota {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export const defaultStartQuota: StartQuota = { capacity: 800, refillPerSecond: 150 };
+
+export class TokenBucket {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly quota: StartQuota,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!(quota.capacity >= 1) || !(quota.refillPerSecond >= 0)) throw new Error(`A start quota needs capacity >= 1 and refillPerSecond >= 0, got ${JSON.stringify(quota)}`);
+    this.tokens = quota.capacity;
+    this.refilledAt = this.now();
+  }
+
+  /** Spends a token if there is one. */
+  take(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(this.quota.capacity, this.tokens + ((now - this.refilledAt) / 1000) * this.quota.refillPerSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export interface RunningSfnEndpoint extends RunningEndpoint {
+  /** StartExecution calls refused by the quota so far (each SDK retry counts). */
+  readonly throttledStarts: number;
+}
+
 export async function startSfnEndpoint(
   runner: LocalWorkflowRunner,
-  opts: { port?: number; host?: string } = {},
-): Promise<RunningEndpoint> {
+  opts: { port?: number; host?: string; startQuota?: StartQuota } = {},
+): Promise<RunningSfnEndpoint> {
   const checkStateMachine = (arn: string) => {
     if (arn !== runner.stateMachineArn) throw new AwsJsonError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
   };
+  const startQuota = new TokenBucket(opts.startQuota ?? defaultStartQuota);
+  let throttledStarts = 0;
 
-  return startAwsJsonEndpoint({
+  const endpoint = await startAwsJsonEndpoint({
     targetPrefix: 'AWSStepFunctions',
     jsonVersion: '1.0',
     port: opts.port,
@@ -27,6 +70,10 @@ export async function startSfnEndpoint(
     clientErrors: RUNNER_ERRORS,
     operations: {
       StartExecution: (body) => {
+        if (!startQuota.take()) {
+          throttledStarts += 1;
+          throw new AwsJsonError('ThrottlingException', 'Rate exceeded');
+        }
         checkStateMachine(requireString(body, 'stateMachineArn'));
         // The API generates a name when none is given.
         const name = typeof body.name === 'string' ? body.name : randomUUID();
@@ -74,6 +121,12 @@ export async function startSfnEndpoint(
       },
     },
   });
+  return {
+    ...endpoint,
+    get throttledStarts() {
+      return throttledStarts;
+    },
+  };
 }
 
 function toApiExecution(execution: ExecutionDescription): Record<string, unknown> {

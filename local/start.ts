@@ -108,6 +108,7 @@ async function main() {
       sesPort: ports.SES_PORT,
       dynamoPort: ports.DYNAMODB_PORT,
       dataPath: data.dynamoPath,
+      queuePath: data.queuePath,
       linkSecret: data.linkSecret,
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       // Submissions that start no sequence would otherwise leave no trace in the log.

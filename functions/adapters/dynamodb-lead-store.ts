@@ -62,20 +62,26 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async createLead(lead: Lead): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...leadKey(lead.leadId),
-          ...lead,
-          submittedDay: lead.submittedAt.slice(0, 10),
-          emailDomain: emailDomain(lead.email),
-          expiresAt: this.expiresAt(lead.submittedAt),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async createLead(lead: Lead): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...leadKey(lead.leadId),
+            ...lead,
+            submittedDay: lead.submittedAt.slice(0, 10),
+            emailDomain: emailDomain(lead.email),
+            expiresAt: this.expiresAt(lead.submittedAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async getLead(leadId: string): Promise<Lead | undefined> {
@@ -95,10 +101,6 @@ export class DynamoDbLeadStore implements LeadStore {
         ReturnValues: 'ALL_NEW',
       }),
     );
-  }
-
-  async recordExecution(leadId: string, executionArn: string): Promise<void> {
-    await this.update(leadId, 'SET executionArn = :arn', { ':arn': executionArn });
   }
 
   async recordScore(leadId: string, score: LeadScore, assignment?: { owner: Rep; rule: string }): Promise<void> {
@@ -364,7 +366,28 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async listEvents(leadId: string): Promise<TimelineEvent[]> {
     const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':event': 'EVENT#' } });
-    return items.map((item) => ({ type: String(item.type), at: String(item.at), actor: String(item.actor), ...(item.detail ? { detail: item.detail as TimelineEvent['detail'] } : {}) }));
+    return items.map((item) => this.toEvent(item));
+  }
+
+  /**
+   * Every lead with its timeline, in one pass over the whole table: for reconciling a run
+   * (`npm run reconcile`), never for a request path.
+   */
+  async everyLeadWithTimeline(): Promise<Array<{ lead: Lead; timeline: TimelineEvent[] }>> {
+    const byLead = new Map<string, { lead?: Lead; timeline: TimelineEvent[] }>();
+    const entry = (pk: string) => byLead.get(pk) ?? byLead.set(pk, { timeline: [] }).get(pk)!;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
+      for (const item of page.Items ?? []) {
+        const pk = String(item.pk);
+        if (!pk.startsWith('LEAD#')) continue;
+        if (item.sk === 'PROFILE') entry(pk).lead = this.toLead(item);
+        else if (String(item.sk).startsWith('EVENT#')) entry(pk).timeline.push(this.toEvent(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return [...byLead.values()].filter((entry): entry is { lead: Lead; timeline: TimelineEvent[] } => entry.lead !== undefined);
   }
 
   /** Every page of a query on the table or one of its indexes. */
@@ -379,6 +402,10 @@ export class DynamoDbLeadStore implements LeadStore {
     return items;
   }
 
+
+  private toEvent(item: Record<string, unknown>): TimelineEvent {
+    return { type: String(item.type), at: String(item.at), actor: String(item.actor), ...(item.detail ? { detail: item.detail as TimelineEvent['detail'] } : {}) };
+  }
 
   private toLead(attributes: Record<string, unknown> | undefined): Lead {
     const lead = { ...attributes };

@@ -9,6 +9,10 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     private readonly stateMachineArn: string,
   ) {}
 
+  executionArnOf(leadId: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${leadId}`;
+  }
+
   async start(leadId: string, input: object): Promise<string> {
     try {
       const result = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: leadId, input: JSON.stringify(input) }));
@@ -16,7 +20,9 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     } catch (error) {
       const name = (error as { name?: string }).name;
       // It ran already (and finished): the lead has had its sequence.
-      if (name === 'ExecutionAlreadyExists') return this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${leadId}`;
+      if (name === 'ExecutionAlreadyExists') return this.executionArnOf(leadId);
+      // ThrottlingException here has outlived the client's own retries (standard mode: 3
+      // attempts, backing off): the caller queues the start instead of failing the lead.
       throw new TransientError(`Could not start the lead workflow (${name ?? 'error'})`, { cause: error });
     }
   }

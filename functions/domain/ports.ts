@@ -34,9 +34,9 @@ export interface RepResponse {
 export interface LeadStore {
   /** Guards a submission for the dedupe window; tells the first lead's id when it repeats. */
   claimSubmission(fingerprint: string, leadId: string, now: Date, windowSeconds: number): Promise<{ first: true } | { first: false; leadId: string }>;
-  createLead(lead: Lead): Promise<void>;
+  /** False when a lead with this id is stored already (the write changed nothing). */
+  createLead(lead: Lead): Promise<boolean>;
   getLead(leadId: string): Promise<Lead | undefined>;
-  recordExecution(leadId: string, executionArn: string): Promise<void>;
   /** The score and triage; the owner and the rule that chose them, unless the lead was disqualified. */
   recordScore(leadId: string, score: LeadScore, assignment?: { owner: Rep; rule: string }): Promise<void>;
   /** The same person's earlier visits and how many people from their company wrote in, since `since`. */
@@ -79,8 +79,21 @@ export interface Mailer {
 }
 
 export interface WorkflowStarter {
-  /** Starts the lead's sequence; idempotent for the same lead and input. */
+  /**
+   * Starts the lead's sequence; idempotent for the same lead and input (an execution that
+   * exists already counts as started). Throws TransientError when it cannot start now.
+   */
   start(leadId: string, input: object): Promise<string>;
+  /** The execution's ARN, known before it starts: it is named after the lead. */
+  executionArnOf(leadId: string): string;
+}
+
+export interface StartQueue {
+  /**
+   * Durably queues the start of a stored lead's sequence, for when Step Functions will not
+   * take it now (throttled in a burst); its consumer starts it. Throws TransientError.
+   */
+  enqueue(leadId: string): Promise<void>;
 }
 
 export interface SecretSource {

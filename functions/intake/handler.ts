@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SfnWorkflowStarter } from '@adapters/sfn-workflow-starter';
 import { systemClock } from '@domain/clock';
 import { ValidationError } from '@domain/errors';
 import { submitLead, type IntakeDeps } from '@domain/intake';
@@ -10,13 +8,15 @@ import { httpHandler, json, parseWith } from '@commons/http';
 import { leadStore } from '@commons/lead-store';
 import { logger } from '@commons/logger';
 import { duplicateSubmission, leadSubmitted, measure } from '@commons/metrics';
-import { tracer } from '@commons/tracer';
+import { startQueue } from '@commons/start-queue';
+import { workflowStarter } from '@commons/workflow-starter';
 
 let deps: IntakeDeps | undefined;
 const intakeDeps = (): IntakeDeps =>
   (deps ??= {
     store: leadStore(),
-    workflow: new SfnWorkflowStarter(tracer.captureAWSv3Client(new SFNClient({})), config().STATE_MACHINE_ARN ?? ''),
+    workflow: workflowStarter(),
+    startQueue: startQueue(),
     clock: systemClock,
     sequence: config().SEQUENCE,
     hotSlaMinutes: config().SLA_MINUTES.hot,
@@ -37,8 +37,8 @@ export const handler = httpHandler(async (event, context) => {
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ValidationError('Invalid Idempotency-Key header', [{ path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }]);
   }
-  const { leadId, duplicate } = await submitLead(intakeDeps(), submission, key);
-  logger.info(duplicate ? 'Duplicate submission' : 'Lead accepted', { leadId });
+  const { leadId, duplicate, startQueued } = await submitLead(intakeDeps(), submission, key);
+  logger.info(duplicate ? 'Duplicate submission' : 'Lead accepted', { leadId, ...(startQueued ? { startQueued } : {}) });
   measure(context, ...(duplicate ? duplicateSubmission() : leadSubmitted(submission)));
   return duplicate ? json(200, { leadId, status: 'accepted', duplicate: true }) : json(202, { leadId, status: 'accepted' });
 }, { jsonOnly: true });

@@ -18,7 +18,7 @@ const topicId = resourcesOfType(template as never, 'AWS::SNS::Topic')[0]![0];
 describe('the prod stage', () => {
   it('has a dashboard with the funnel, the speed and the health of every part', () => {
     const body = JSON.stringify(only('AWS::CloudWatch::Dashboard').Properties.DashboardBody);
-    for (const title of ['Leads per hour by grade', 'Time to first contact', '% contacted within SLA', 'Emails sent by step', 'Unsubscribes, bounces, complaints', 'Sequences failed', 'Lambda errors', 'Lambda throttles', 'API 4xx / 5xx and latency']) {
+    for (const title of ['Leads per hour by grade', 'Time to first contact', '% contacted within SLA', 'Emails sent by step', 'Unsubscribes, bounces, complaints', 'Sequences failed', 'Lambda errors', 'Lambda throttles', 'API 4xx / 5xx and latency', 'Workflow starts queued']) {
       expect(body).toContain(title);
     }
     expect(body).toContain('SpeedToLead/prod');
@@ -35,6 +35,8 @@ describe('the prod stage', () => {
     expect(by('Reputation.BounceRate')[0]).toMatchObject({ Namespace: 'AWS/SES', Threshold: senderReputationLimits.bounceRate, ComparisonOperator: 'GreaterThanThreshold' });
     expect(by('Reputation.ComplaintRate')[0]).toMatchObject({ Namespace: 'AWS/SES', Threshold: 0.0005 });
     expect(by('HotLeadPastSla')[0]).toMatchObject({ Namespace: 'SpeedToLead/prod', Threshold: 1 });
+    // A lead whose workflow never started: the start queue gave up on it.
+    expect(by('ApproximateNumberOfMessagesVisible')).toEqual([expect.objectContaining({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
     expect(only('AWS::SNS::Subscription').Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 

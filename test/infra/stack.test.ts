@@ -244,11 +244,12 @@ describe('functions', () => {
     for (const [id, fn] of functions) {
       const handler = String(fn.Metadata?.['SpeedToLead:Handler']);
       const isRoute = routes.some((r) => r.handler === handler);
+      // The start queue's consumer is short, so failed starts come back soon (visibility = 6 x timeout).
       expect(fn.Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         MemorySize: 256,
-        Timeout: isRoute ? 10 : 30,
+        Timeout: isRoute || handler === 'start-workflow' ? 10 : 30,
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
       });
@@ -284,8 +285,10 @@ describe('functions', () => {
       expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(flatten(raw.LINK_SECRET_ID)).toMatch(/^<Ref:LinkSigningSecret/);
       expect(flatten(raw.TABLE_NAME)).toMatch(/^<Ref:LeadsTable/);
-      if (handler === 'intake') expect(flatten(raw.STATE_MACHINE_ARN)).toMatch(/^<Ref:WorkflowStateMachine/);
+      if (handler === 'intake' || handler === 'start-workflow') expect(flatten(raw.STATE_MACHINE_ARN), handler).toMatch(/^<Ref:WorkflowStateMachine/);
       else expect(raw.STATE_MACHINE_ARN, handler).toBeUndefined();
+      if (handler === 'intake') expect(flatten(raw.START_QUEUE_URL)).toMatch(/^<Ref:StartQueue[0-9A-F]{8}>$/);
+      else expect(raw.START_QUEUE_URL, handler).toBeUndefined();
     }
   });
 
@@ -294,6 +297,45 @@ describe('functions', () => {
     expect(flatten(intakeDev.Properties.Environment.Variables.PUBLIC_BASE_URL)).toMatch(/^<ApiHttpApi[0-9A-F]+\.ApiEndpoint>$/);
     const [, intakeQa] = resourcesOfType(qaTemplate, 'AWS::Lambda::Function')[0]!;
     expect(intakeQa.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://leads.example.org');
+  });
+});
+
+describe('the start queue (workflow starts Step Functions throttled at intake)', () => {
+  it.each(stages)('%s: encrypted, TLS only, redriven to an alarmed dead-letter queue, consumed by start-workflow in bounded batches', (_, template) => {
+    const t = template();
+    const queues = resourcesOfType(t, 'AWS::SQS::Queue');
+    expect(queues).toHaveLength(2);
+    const [queueId, queue] = queues.find(([, q]) => q.Properties.RedrivePolicy)!;
+    const [dlqId, dlq] = queues.find(([id]) => id !== queueId)!;
+    for (const [id, q] of [[queueId, queue], [dlqId, dlq]] as const) {
+      expect(q.Properties, id).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+      const policy = resourcesOfType(t, 'AWS::SQS::QueuePolicy').find(([, p]) => p.Properties.Queues.some((ref: { Ref: string }) => ref.Ref === id));
+      expect(policy?.[1].Properties.PolicyDocument.Statement, id).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+    // Six times the consumer's timeout, as AWS advises for SQS event sources.
+    expect(queue.Properties.VisibilityTimeout).toBe(60);
+    expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 10 });
+
+    const mapping = only(t, 'AWS::Lambda::EventSourceMapping').Properties;
+    expect(mapping).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: functionIdOf(t, 'start-workflow') },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+
+    const alarms = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const deadLetters = alarms.filter((a) => a.Namespace === 'AWS/SQS');
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 });
 
@@ -310,6 +352,7 @@ describe('least privilege', () => {
     // Only rep-response verifies CRM webhooks, so only it may read their secret.
     const webhookSecretId = secretIdOf('WebhookSigningSecret');
     const machineId = resourcesOfType(t, 'AWS::StepFunctions::StateMachine')[0]![0];
+    const startQueueId = resourcesOfType(t, 'AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)![0];
 
     for (const handler of allHandlers) {
       const functionId = functionIdOf(t, handler);
@@ -333,6 +376,8 @@ describe('least privilege', () => {
       for (const s of table) {
         expect(asList(s.Resource).map(flatten), handler).toEqual([`<${tableId}.Arn>`, `<${tableId}.Arn>/index/*`]);
       }
+      // The start queue's consumer reads the lead and appends to its timeline: nothing else.
+      if (handler === 'start-workflow') expect(table.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
 
       const ses = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('ses:')));
       if (emailSenders.includes(handler)) {
@@ -354,15 +399,26 @@ describe('least privilege', () => {
       }
 
       const states = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('states:')));
-      if (handler === 'intake') {
+      if (handler === 'intake' || handler === 'start-workflow') {
         expect(states.map((s) => [s.Action, flatten(s.Resource)])).toEqual([['states:StartExecution', `<Ref:${machineId}>`]]);
       } else {
         expect(states, handler).toHaveLength(0);
       }
 
+      // Intake may only send to the start queue; its consumer only what polling it needs.
+      const sqs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('sqs:')));
+      if (handler === 'intake') {
+        expect(sqs.map((s) => [s.Action, flatten(s.Resource)])).toEqual([['sqs:SendMessage', `<${startQueueId}.Arn>`]]);
+      } else if (handler === 'start-workflow') {
+        expect(sqs.map((s) => asList(s.Resource).map(flatten))).toEqual([[`<${startQueueId}.Arn>`]]);
+        expect(asList(sqs[0]!.Action).sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']);
+      } else {
+        expect(sqs, handler).toHaveLength(0);
+      }
+
       // Nothing beyond logs, X-Ray, the table, and the grants above.
       const services = new Set(statements.flatMap((s) => asList(s.Action).map((a) => a.split(':')[0])));
-      const allowed = new Set(['logs', 'xray', 'dynamodb', 'ses', 'secretsmanager', 'states']);
+      const allowed = new Set(['logs', 'xray', 'dynamodb', 'ses', 'secretsmanager', 'states', 'sqs']);
       for (const service of services) expect(allowed.has(service!), `${handler}: ${service}`).toBe(true);
     }
   });

@@ -23,7 +23,8 @@ describe('cdk synth', () => {
     });
     const manifest = JSON.parse(readFileSync(join(out, 'speed-to-lead-dev.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string; packaging?: string } }> };
     const bundles = Object.values(manifest.files).filter((file) => file.source.packaging === 'zip').map((file) => join(out, file.source.path, 'index.js'));
-    expect(bundles).toHaveLength(12);
+    // One per function: the API handlers, the workflow steps, sender-events and start-workflow.
+    expect(bundles).toHaveLength(13);
     const require = createRequire(import.meta.url);
     for (const bundle of bundles) {
       // No SDK client is left for the runtime to provide: each bundle carries what it calls
