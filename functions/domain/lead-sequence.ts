@@ -58,8 +58,15 @@ const unsubscribeHeaders = (url: string): Record<string, string> => ({
  * claim always wins, and a retried step that was sent does nothing.
  *
  * Guarantee: at-least-once per step, deduplicated by the claim. A send that fails releases the
- * claim so the retry sends; only a crash after the provider accepted the message and before the
- * `sent` mark is written can repeat it, which we prefer to losing the email.
+ * claim so the retry sends; a step that dies between its claim and its send leaves a claim
+ * without a `sent` mark, which the retry claims again and sends. Only a crash (or a timeout)
+ * after SES accepted the message and before the `sent` mark is written can repeat it.
+ *
+ * Why not at-most-once: SES has no idempotency key, so a claim without a `sent` mark cannot
+ * tell "never sent" from "sent, then died". At-most-once would have to treat every such claim
+ * as sent, which drops the email after every crash or timeout anywhere between claim and
+ * mark; at-least-once repeats it only in the one window of a single DynamoDB write after SES
+ * answered. A lost minute-5 alert costs a hot lead; a repeated one costs a second email.
  */
 async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>): Promise<SendResult> {
   const lead = await loadLead(deps.store, leadId);
