@@ -285,9 +285,9 @@ export class DynamoDbLeadStore implements LeadStore {
     }
   }
 
-  async appendEvent(leadId: string, event: TimelineEvent): Promise<void> {
+  private eventItem(leadId: string, event: TimelineEvent) {
     const detail = event.detail ? Object.fromEntries(Object.entries(event.detail).filter(([, v]) => v !== undefined)) : undefined;
-    const item = {
+    return {
       pk: `LEAD#${leadId}`,
       type: event.type,
       at: event.at,
@@ -295,6 +295,25 @@ export class DynamoDbLeadStore implements LeadStore {
       ...(detail && Object.keys(detail).length ? { detail } : {}),
       expiresAt: this.expiresAt(event.at),
     };
+  }
+
+  async appendEventOnce(leadId: string, event: TimelineEvent): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...this.eventItem(leadId, event), sk: `EVENT#${event.at}#${event.type}` },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (error) {
+      // Written already, by the attempt this one retries.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async appendEvent(leadId: string, event: TimelineEvent): Promise<void> {
+    const item = this.eventItem(leadId, event);
     // Append-only: an event never overwrites another. Two of the same type in the same
     // millisecond (two quick responses) get a numbered key instead.
     for (let n = 1; ; n++) {

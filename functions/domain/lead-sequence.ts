@@ -72,7 +72,12 @@ async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, 
   const lead = await loadLead(deps.store, leadId);
   const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString());
   if (claim.kind === 'stopped') return { sent: false, stop: true };
-  if (claim.kind === 'already-sent') return { sent: false, stop: false };
+  if (claim.kind === 'already-sent') {
+    // The attempt that sent it may have died before its timeline event: write it now (once).
+    const sent = lead.steps[step];
+    if (sent?.status === 'sent' && sent.sentAt) await deps.store.appendEventOnce(leadId, sentEvent(step, sent.sentAt));
+    return { sent: false, stop: false };
+  }
 
   const email = { ...(await compose(lead)), tags: { leadId, step } };
   let messageId: string;
@@ -90,9 +95,16 @@ async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, 
   }
   const sentAt = deps.clock.now().toISOString();
   await deps.store.markStepSent(leadId, step, { sentAt, messageId });
-  await deps.store.appendEvent(leadId, { type: `${step}-sent`, at: sentAt, actor: 'system', detail: { to: email.to === lead.email ? 'lead' : 'rep' } });
+  await deps.store.appendEventOnce(leadId, sentEvent(step, sentAt));
   return { sent: true, stop: false };
 }
+
+/** Steps whose email goes to the sales team rather than to the lead. */
+const TEAM_STEPS: ReadonlySet<SequenceStep> = new Set(['hot-alert', 'escalation', 'team-lead-notice']);
+
+/** A step's `-sent` event, at the time its step record says it was sent, so a retry can write it again. */
+const sentEvent = (step: SequenceStep, sentAt: string) =>
+  ({ type: `${step}-sent`, at: sentAt, actor: 'system', detail: { to: TEAM_STEPS.has(step) ? 'rep' : 'lead' } }) as const;
 
 async function leadEmail(deps: SequenceDeps, lead: Lead, content: (unsubscribeUrl: string) => Omit<OutgoingEmail, 'to'>): Promise<OutgoingEmail> {
   const unsubscribeUrl = await signedUrl(deps, lead, 'unsubscribe');

@@ -61,6 +61,11 @@ export interface LeadStore {
   closeLead(leadId: string, at: string): Promise<void>;
   recordFailure(leadId: string, failure: { error: string; cause?: string; at: string }): Promise<void>;
   appendEvent(leadId: string, event: TimelineEvent): Promise<void>;
+  /**
+   * An event a retry may write again (a step's \`-sent\`, at the time the step record says it
+   * was sent): one per time and type, so writing it twice keeps one.
+   */
+  appendEventOnce(leadId: string, event: TimelineEvent): Promise<void>;
   listEvents(leadId: string): Promise<TimelineEvent[]>;
 }
 

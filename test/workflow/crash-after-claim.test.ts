@@ -57,4 +57,29 @@ describe('a crash between claiming a follow-up and sending it', () => {
     expect(dayOne).toHaveLength(1);
     expect((await storeOf(stack).leads.getLead(leadId))?.steps['follow-up-1']).toMatchObject({ status: 'sent' });
   });
+
+  it('a step that dies after its email is marked sent and before its timeline event: the retry writes the event once and sends nothing', async () => {
+    const email = uniqueEmail('crash-event');
+    const { body } = await postLead(stack, warmLead(email));
+    const leadId = body.leadId as string;
+    // The day-1 follow-up is sent and marked sent; writing its timeline event fails on all four
+    // of the SDK's attempts, so the step fails and the state machine retries it.
+    const before = dynamo.injected;
+    dynamo.fail({
+      matches: (b) => b.includes(`LEAD#${leadId}`) && b.includes('follow-up-1-sent'),
+      times: 4,
+      status: 500,
+      body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
+    });
+
+    const execution = await stack.runner.waitFor(executionArnOf(stack, leadId));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(dynamo.injected - before).toBe(4);
+    const retried = stack.runner.history(executionArnOf(stack, leadId)).filter((e) => e.type === 'StateRetried').map((e) => (e as { state: { name: string } }).state.name);
+    expect(retried).toEqual([stateNames.sendFollowUp(stack.config.sequence.followUpDays[0]!)]);
+    const dayOne = (await emailsTo(stack.sesUrl, email)).filter((e) => e.subject.endsWith('(day 1)'));
+    expect(dayOne).toHaveLength(1);
+    const timeline = await storeOf(stack).leads.listEvents(leadId);
+    expect(timeline.filter((event) => event.type === 'follow-up-1-sent')).toHaveLength(1);
+  });
 });
