@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expiryAfterDays, signLink } from '@domain/links';
+import { contactFromLink, executionArnOf, leadShapes, submitLead, unsubscribeOneClick } from '../local/people';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { stateMachineDefinition } from '../local/template';
 import { startProxy, recordingSes, type SentEmail } from './proxy';
@@ -57,22 +57,12 @@ async function countingDynamo(upstream: string) {
   return { ...proxy, counts };
 }
 
-const leadShapes = {
-  hot: (email: string) => ({ email, name: 'Dana Director', company: 'Acme', jobTitle: 'Director of Sales', companySize: '201-500', formId: 'demo-request', message: 'We would like a demo and a quote.' }),
-  warm: (email: string) => ({ email, name: 'Wes Warm', jobTitle: 'Office Manager', formId: 'pricing' }),
-  cold: (email: string) => ({ email, name: 'Sam Cold', formId: 'newsletter' }),
-};
-
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-const executionArnOf = (stack: LocalStack, leadId: string) => `${stack.runner.stateMachineArn.replace(':stateMachine:', ':execution:')}:${leadId}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function post(stack: LocalStack, path: string, body: unknown) {
-  const response = await fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return (await response.json()) as Record<string, any>;
-}
+const post = async (stack: LocalStack, body: unknown) => (await submitLead(stack, body)).body;
 
 async function waitDone(stack: LocalStack, arn: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -98,8 +88,6 @@ export async function runPaths(opts: { quick?: boolean }) {
   const taskStates = new Set(Object.entries(definition.States).filter(([, s]) => s.Type === 'Task').map(([name]) => name));
 
   const results: PathCounts[] = [];
-  const contactToken = (leadId: string) => signLink({ leadId, purpose: 'contact', repId: 'rep-ana', expiresAt: expiryAfterDays(new Date(), 30) }, stack.linkSecret);
-  const unsubscribeToken = (leadId: string) => signLink({ leadId, purpose: 'unsubscribe', expiresAt: expiryAfterDays(new Date(), 30) }, stack.linkSecret);
 
   async function run(
     path: string,
@@ -114,7 +102,7 @@ export async function runPaths(opts: { quick?: boolean }) {
     let apiMs = 0;
     stack.runner.setTimeScale(action?.scaleUntil ?? fast);
     const t0 = wallMs();
-    const { leadId } = (await post(stack, '/leads', leadShapes[shape](email))) as { leadId: string };
+    const { leadId } = (await post(stack, leadShapes[shape](email))) as { leadId: string };
     apiMs += Math.ceil(wallMs() - t0);
     apiRequests++;
     const arn = executionArnOf(stack, leadId);
@@ -158,7 +146,7 @@ export async function runPaths(opts: { quick?: boolean }) {
 
   // Warm every handler once (module load, clients, connections), as a deployed stack's would be.
   await run('warm-up', 'hot');
-  const contact = (leadId: string) => post(stack, `/leads/${leadId}/contact`, { token: contactToken(leadId), outcome: 'contacted' });
+  const contact = (leadId: string) => contactFromLink(stack, leadId);
   results.push(await run('hot, not contacted', 'hot'));
   results.push(await run('hot, contacted at +3 min', 'hot', { atMs: 3 * MINUTE, scaleUntil: opts.quick ? 180 : 60, act: contact }));
   results.push(await run('warm, contacted on day 2', 'warm', { atMs: 2 * DAY, act: contact }));
@@ -166,7 +154,7 @@ export async function runPaths(opts: { quick?: boolean }) {
   results.push(
     await run('warm, unsubscribed on day 4', 'warm', {
       atMs: 4 * DAY,
-      act: async (leadId) => fetch(`${stack.apiUrl}/leads/${leadId}/unsubscribe?token=${encodeURIComponent(unsubscribeToken(leadId))}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }).then((r) => r.text()),
+      act: (leadId) => unsubscribeOneClick(stack, leadId),
     }),
   );
 
@@ -174,14 +162,14 @@ export async function runPaths(opts: { quick?: boolean }) {
   {
     await stack.runner.idle();
     const body = leadShapes.cold(`dup.${randomUUID().slice(0, 8)}@acme.io`);
-    const first = await post(stack, '/leads', body);
+    const first = await post(stack, body);
     await waitDone(stack, executionArnOf(stack, first.leadId as string), 120_000);
     await stack.runner.idle();
     const d0 = { ...dynamo.counts };
     const e0 = sent.length;
     const executions = stack.runner.list().length;
     const t0 = wallMs();
-    const again = await post(stack, '/leads', body);
+    const again = await post(stack, body);
     const ms = Math.ceil(wallMs() - t0);
     await sleep(200);
     if (again.duplicate !== true || stack.runner.list().length !== executions) throw new Error('The repeat submission was not treated as a duplicate');
@@ -204,70 +192,216 @@ export async function runPaths(opts: { quick?: boolean }) {
   return results;
 }
 
+/** Section 5's lead paths: none is contacted, so each gets exactly what its grade's sequence sends. */
+export const SCALE_MIX = [
+  { path: 'hot', share: 4 },
+  { path: 'warm', share: 2 },
+  { path: 'cold', share: 3 },
+  { path: 'disqualified', share: 1 },
+] as const;
+export type ScalePath = (typeof SCALE_MIX)[number]['path'];
+
+export interface ScaleResult {
+  leads: number;
+  timeScale: number;
+  maxConcurrentTasks: number;
+  /** Leads per path. */
+  mix: Record<ScalePath, number>;
+  /** Writing the leads (BatchWriteItem), before any execution starts. */
+  storedMs: number;
+  /** From the first StartExecution to the last (all at once, in slices). */
+  startedMs: number;
+  /** From the first StartExecution to the end of the last execution. */
+  finishedMs: number;
+  peakInFlight: number;
+  /** When the last execution was started. */
+  inFlightWhenAllStarted: number;
+  peakTasksQueued: number;
+  /** Task invocations, retries included. */
+  tasks: number;
+  retries: number;
+  statuses: Record<string, number>;
+  /**
+   * The process of the runner and the handlers: RSS after the warm-up and a GC, and its peak;
+   * the JS heap after that GC, its peak, and what a full GC leaves of it once every execution
+   * has started (what the executions in flight really hold; the rest of a peak is garbage).
+   */
+  runner: { baselineRss: number; peakRss: number; baselineHeap: number; peakHeap: number; liveHeapAllStarted: number; cpuMs: number };
+  /** dynalite and the SES emulator's process: what they hold grows with every lead stored and email sent. */
+  emulators?: { baselineRss: number; peakRss: number; cpuMs: number };
+  /** Per path: emails each lead received, as {count: leads}, and what the path sends to the lead. */
+  emails: Array<{ path: ScalePath; expected: number; received: Record<string, number> }>;
+  emailsTotal: number;
+}
+
+const scaleShape = (path: ScalePath, email: string) => (path === 'disqualified' ? { ...leadShapes.hot(email), name: 'No Reply' } : leadShapes[path](email));
+
 /**
- * N leads in flight at once (half hot, half cold, none contacted) through the local API:
- * time compressed so the sequence outlasts the submission; peak RSS of the process sampled every 50 ms, and each lead's emails.
+ * N leads in flight at once, started directly on the runner: the leads are stored as intake
+ * stores them (the lead store's own items, written 25 at a time), then every execution is
+ * started with `runner.start`, so each runs the synthesized state machine with the real
+ * handlers against the emulators; no API or StartExecution quota in between (section 2 and
+ * the start-burst test cover those). Peak RSS and CPU of the runner's process and of the
+ * emulators' process, and every lead's emails counted in the SES emulator.
  */
-export async function runScale(opts: { leads: number; timeScale: number; concurrency: number }) {
+export async function runScale(opts: { leads: number; timeScale: number }): Promise<ScaleResult> {
   if (!opts.leads) throw new Error('runScale needs leads');
-  const sent: SentEmail[] = [];
+  const { DynamoDbLeadStore } = await import('@adapters/dynamodb-lead-store');
+  const { LeadSubmissionSchema } = await import('@domain/lead');
+  const { parseWith } = await import('@domain/validation');
+  const { scheduleFor } = await import('@domain/sequence');
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { BatchWriteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+
   // The warm-up lead runs its whole sequence fast; the measured ones at opts.timeScale.
-  const stack = await startLocalStack({ timeScale: 864_000, logLevel: 'ERROR', sesEndpoint: recordingSes(sent) });
-  // Warm the handlers once so the baseline includes the loaded code.
-  const warm = await post(stack, '/leads', leadShapes.hot(`warmup@acme.io`));
+  const stack = await startLocalStack({ timeScale: 864_000, logLevel: 'ERROR' });
+  const maxConcurrentTasks = stack.runner.maxConcurrentTasks;
+  const run = randomUUID().slice(0, 8);
+  // Warm every handler once (module load, clients, connections), so the baseline includes them.
+  const warm = await post(stack, leadShapes.hot(`warm-up@w.${run}.example`));
   await waitDone(stack, executionArnOf(stack, warm.leadId as string), 300_000);
   await stack.runner.idle();
-  stack.runner.setTimeScale(opts.timeScale);
-  global.gc?.();
-  const baseline = process.memoryUsage().rss;
-  let peak = baseline;
-  let peakInFlight = 0;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-    peakInFlight = Math.max(peakInFlight, stack.runner.list().filter((e) => e.status === 'RUNNING').length);
-  }, 50);
-  const started = Date.now();
-  const leads: Array<{ leadId: string; email: string; shape: 'hot' | 'cold' }> = [];
-  let next = 0;
-  const failures: string[] = [];
+
+  // Each lead its own company: the score reads the earlier leads of the lead's domain, which
+  // for one shared domain would grow with every lead (a test artefact, not a load).
+  const wheel = SCALE_MIX.flatMap(({ path, share }) => Array<ScalePath>(share).fill(path));
+  const mix = Object.fromEntries(SCALE_MIX.map(({ path }) => [path, 0])) as Record<ScalePath, number>;
+  const items: Array<Record<string, unknown>> = [];
+  // The lead store's writes captured instead of sent: the items are exactly what intake writes.
+  const capture = new DynamoDbLeadStore({ send: async (command: { input: { Item?: Record<string, unknown> } }) => void (command.input.Item && items.push(command.input.Item)) } as never, stack.tableName, stack.config.retentionDays);
+  const leads: Array<{ leadId: string; email: string; path: ScalePath; input: WorkflowStart }> = [];
+  for (let i = 0; i < opts.leads; i++) {
+    const path = wheel[i % wheel.length]!;
+    mix[path]++;
+    const email = path === 'disqualified' ? `noreply@l${i}.${run}.example` : `${path}.${i}@l${i}.${run}.example`;
+    const submission = parseWith(LeadSubmissionSchema, scaleShape(path, email));
+    const leadId = randomUUID();
+    const now = new Date();
+    const lead = {
+      ...submission,
+      leadId,
+      submittedAt: now.toISOString(),
+      status: 'new' as const,
+      schedule: scheduleFor(now, stack.config.sequence, submission.timezone, stack.config.slaMinutes.hot),
+      steps: {},
+      executionArn: executionArnOf(stack, leadId),
+    };
+    await capture.createLead(lead);
+    await capture.appendEvent(leadId, { type: 'submitted', at: lead.submittedAt, actor: 'lead', detail: { formId: lead.formId, source: lead.utm_source } });
+    leads.push({ leadId, email, path, input: { leadId, submittedAt: lead.submittedAt, schedule: lead.schedule } });
+  }
+  const storing = Date.now();
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), { marshallOptions: { removeUndefinedValues: true } });
+  const batches: Array<Array<Record<string, unknown>>> = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   await Promise.all(
-    Array.from({ length: opts.concurrency }, async () => {
-      while (next < opts.leads) {
-        const i = next++;
-        const shape = i % 2 === 0 ? 'hot' : 'cold';
-        const email = `scale-${i}.${randomUUID().slice(0, 6)}@acme.io`;
-        try {
-          const { leadId } = (await post(stack, '/leads', leadShapes[shape](email))) as { leadId: string };
-          leads.push({ leadId, email, shape });
-        } catch (error) {
-          failures.push(String(error));
+    Array.from({ length: 8 }, async () => {
+      for (let batch = batches.shift(); batch; batch = batches.shift()) {
+        let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; requests.length; attempt++) {
+          if (attempt === 10) throw new Error('BatchWriteItem kept leaving items unprocessed');
+          const { UnprocessedItems } = await db.send(new BatchWriteCommand({ RequestItems: { [stack.tableName]: requests } }));
+          requests = (UnprocessedItems?.[stack.tableName] ?? []) as typeof requests;
         }
       }
     }),
   );
-  const submittedMs = Date.now() - started;
-  const inFlightAtEndOfSubmission = stack.runner.list().filter((e) => e.status === 'RUNNING').length;
-  for (const lead of leads) await waitDone(stack, executionArnOf(stack, lead.leadId), 600_000);
+  db.destroy();
+  const storedMs = Date.now() - storing;
+  items.length = 0;
+
+  stack.runner.setTimeScale(opts.timeScale);
+  let tasks = 0;
+  let retries = 0;
+  stack.runner.onEvent((_arn, event) => {
+    if (event.type === 'StateEntered' && event.state.type === 'Task') tasks++;
+    if (event.type === 'StateRetried') retries++;
+  });
+  for (let i = 0; i < 3; i++) {
+    global.gc?.();
+    await sleep(50);
+  }
+  const runnerBaseline = process.memoryUsage.rss();
+  const heapBaseline = process.memoryUsage().heapUsed;
+  let peakHeap = heapBaseline;
+  const emulatorsBaseline = await stack.emulators.usage();
+  const runnerCpu = process.cpuUsage();
+  let peakRss = runnerBaseline;
+  let peakEmulatorsRss = emulatorsBaseline?.rss ?? 0;
+  let peakInFlight = 0;
+  let peakTasksQueued = 0;
+  const sample = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    const counts = stack.runner.counts();
+    peakInFlight = Math.max(peakInFlight, counts.running);
+    peakTasksQueued = Math.max(peakTasksQueued, counts.tasksQueued);
+  };
+  const sampler = setInterval(sample, 100);
+  const emulatorSampler = setInterval(() => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    void stack.emulators.usage().then((usage) => void (peakEmulatorsRss = Math.max(peakEmulatorsRss, usage?.rss ?? 0)), () => undefined);
+  }, 1000);
+
+  const started = Date.now();
+  // All at once, a slice per turn of the event loop so the sampler still gets its turns.
+  for (let i = 0; i < leads.length; i += 250) {
+    for (const lead of leads.slice(i, i + 250)) stack.runner.start(lead.leadId, lead.input);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const startedMs = Date.now() - started;
+  sample();
+  const inFlightWhenAllStarted = stack.runner.counts().running;
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  global.gc?.();
+  const liveHeapAllStarted = process.memoryUsage().heapUsed;
   await stack.runner.idle();
-  clearInterval(sampler);
   const finishedMs = Date.now() - started;
-  const byEmail = new Map<string, number>();
-  for (const mail of sent) for (const to of mail.to) byEmail.set(to, (byEmail.get(to) ?? 0) + 1);
+  clearInterval(sampler);
+  clearInterval(emulatorSampler);
+  sample();
+  const cpu = process.cpuUsage(runnerCpu);
+  const emulatorsEnd = await stack.emulators.usage();
+
   const statuses: Record<string, number> = {};
   for (const lead of leads) {
-    const status = stack.runner.describe(executionArnOf(stack, lead.leadId)).status;
+    const { status } = stack.runner.describe(executionArnOf(stack, lead.leadId));
     statuses[status] = (statuses[status] ?? 0) + 1;
   }
-  const emailsPerLead = leads.map((lead) => ({ shape: lead.shape, emails: byEmail.get(lead.email) ?? 0 }));
+  const received = await stack.emulators.emailCounts();
+  // To the lead: the confirmation and each follow-up, unless the score disqualified it.
+  const toLead = 1 + stack.config.sequence.followUpDays.length;
+  const emails = SCALE_MIX.map(({ path }) => ({ path, expected: path === 'disqualified' ? 0 : toLead, received: {} as Record<string, number> }));
+  for (const lead of leads) {
+    const row = emails.find((e) => e.path === lead.path)!;
+    const count = String(received[lead.email] ?? 0);
+    row.received[count] = (row.received[count] ?? 0) + 1;
+  }
+  const emailsTotal = Object.values(received).reduce((sum, n) => sum + n, 0);
   await stack.close();
-  return { leads: leads.length, failures: failures.length, inFlightAtEndOfSubmission, submittedMs, finishedMs, baselineRss: baseline, peakRss: peak, peakInFlight, statuses, emailsPerLead: summarize(emailsPerLead) };
+  return {
+    leads: leads.length,
+    timeScale: opts.timeScale,
+    maxConcurrentTasks,
+    mix,
+    storedMs,
+    startedMs,
+    finishedMs,
+    peakInFlight,
+    inFlightWhenAllStarted,
+    peakTasksQueued,
+    tasks,
+    retries,
+    statuses,
+    runner: { baselineRss: runnerBaseline, peakRss, baselineHeap: heapBaseline, peakHeap, liveHeapAllStarted, cpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+    ...(emulatorsBaseline && emulatorsEnd ? { emulators: { baselineRss: emulatorsBaseline.rss, peakRss: Math.max(peakEmulatorsRss, emulatorsEnd.rss), cpuMs: Math.round(emulatorsEnd.cpuMs - emulatorsBaseline.cpuMs) } } : {}),
+    emails,
+    emailsTotal,
+  };
 }
 
-function summarize(rows: Array<{ shape: string; emails: number }>) {
-  const out: Record<string, Record<number, number>> = {};
-  for (const row of rows) {
-    out[row.shape] ??= {};
-    out[row.shape]![row.emails] = (out[row.shape]![row.emails] ?? 0) + 1;
-  }
-  return out;
+/** A lead workflow's execution input (what intake starts it with). */
+interface WorkflowStart {
+  leadId: string;
+  submittedAt: string;
+  schedule: object;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type DeployConfig, loadConfig } from '../lib/config';
 import { handlerMetadataKey } from '../lib/lead-functions';
 import type { RouteHandlerName } from '../lib/routes';
@@ -7,9 +7,11 @@ import { synthTemplate } from '../lib/synth';
 import { type ApiHandler, startLocalApi } from './api';
 import { lambdaContext } from './lambda-context';
 import type { RunningEndpoint } from './aws-json-endpoint';
-import { ensureTable, startDynamoDb, startSes, tableDefinition, type RunningEmulator } from './emulators';
+import { ensureTable, startEmulators, tableDefinition, type RunningEmulator, type RunningEmulators } from './emulators';
+import { startEventSourceMapping, type RunningEventSourceMapping } from './event-source-mapping';
 import { startSecretsEndpoint } from './secrets-endpoint';
-import { startSfnEndpoint } from './sfn-endpoint';
+import { startSfnEndpoint, type StartQuota } from './sfn-endpoint';
+import { type QueueDefinition, type QueueStats, startSqsEndpoint } from './sqs-endpoint';
 import { demoPageRoutes } from './demo-page';
 import { findUnfinishedLeads, resumeInstant, workflowInputOf } from './resume';
 import { type CfnTemplate, resolveIntrinsic, stateMachineDefinition } from './template';
@@ -32,6 +34,14 @@ export interface LocalStackOptions {
   dynamoPort?: number;
   /** Keep DynamoDB data in this folder across restarts (in memory when absent). */
   dataPath?: string;
+  /** Run dynalite and the SES emulator in this process instead of a child process of their own. */
+  emulatorsInProcess?: boolean;
+  /** Keep queued messages (the start queue's) in this file across restarts (in memory when absent). */
+  queuePath?: string;
+  /** Step Functions' StartExecution token bucket; default AWS's 800 and 150/s. */
+  startQuota?: StartQuota;
+  /** Every queue's visibility timeout in seconds instead of the template's (tests: failed messages come back sooner). */
+  queueVisibilitySeconds?: number;
   /** The link-signing secret; random when absent (links die with the process). */
   linkSecret?: string;
   /** The secret CRMs sign webhook requests with; random when absent. */
@@ -40,6 +50,10 @@ export interface LocalStackOptions {
   sesEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   /** The same for the functions' DynamoDB client (the stack's own setup talks to the emulator directly). */
   dynamoEndpoint?: (emulatorUrl: string) => Promise<string> | string;
+  /** The same for the functions' Step Functions client (StartExecution faults in tests). */
+  sfnEndpoint?: (emulatorUrl: string) => Promise<string> | string;
+  /** The same for the functions' SQS client and queue URLs (the local event source mapping talks to the emulator directly). */
+  sqsEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   logLevel?: string;
   /** Told of every API request (for the `npm start` log). */
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
@@ -50,6 +64,14 @@ export interface LocalStack {
   sesUrl: string;
   dynamoUrl: string;
   sfnUrl: string;
+  /** dynalite and the SES emulator (their process's memory and CPU, for the bench). */
+  emulators: RunningEmulators;
+  /** StartExecution calls the quota refused so far (each SDK retry counts). */
+  throttledStarts(): number;
+  sqsUrl: string;
+  /** The queue of workflow starts Step Functions throttled at intake, and its dead-letter queue. */
+  startQueue: LocalQueue;
+  startDeadLetterQueue: LocalQueue;
   tableName: string;
   linkSecret: string;
   webhookSecret: string;
@@ -65,6 +87,12 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+export interface LocalQueue {
+  /** As the functions see it (through `sqsEndpoint` when given). */
+  url: string;
+  stats(): QueueStats;
+}
+
 export interface ResumedLead {
   leadId: string;
   executionArn: string;
@@ -77,6 +105,8 @@ export interface ResumedLead {
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', stateMachine: 'speed-to-lead-lead-workflow' };
+/** The lead workflow's ARN in the local stack (the functions' STATE_MACHINE_ARN). */
+export const localStateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LOCAL.stateMachine}`;
 
 const logicalIdsOfType = (template: CfnTemplate, type: string) =>
   Object.entries(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
@@ -120,6 +150,48 @@ function functionEnvironment(template: CfnTemplate, refs: Record<string, string>
   return env;
 }
 
+/**
+ * The template's SQS queues as local queues, named after their logical ids, with the
+ * visibility timeout, retention and redrive policy CDK gave them.
+ */
+function queueDefinitions(template: CfnTemplate, visibilityOverride?: number): QueueDefinition[] {
+  return logicalIdsOfType(template, 'AWS::SQS::Queue').map((id) => {
+    const props = template.Resources[id]?.Properties ?? {};
+    const redrive = props.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt'?: [string, string] }; maxReceiveCount?: number } | undefined;
+    const deadLetterQueue = redrive?.deadLetterTargetArn?.['Fn::GetAtt']?.[0];
+    if (redrive && (!deadLetterQueue || typeof redrive.maxReceiveCount !== 'number')) throw new Error(`${id}: unsupported RedrivePolicy ${JSON.stringify(redrive)}`);
+    return {
+      name: id,
+      // SQS's defaults when the template leaves them out.
+      visibilityTimeoutSeconds: visibilityOverride ?? (props.VisibilityTimeout as number | undefined) ?? 30,
+      retentionSeconds: (props.MessageRetentionPeriod as number | undefined) ?? 4 * 86_400,
+      ...(redrive ? { redrive: { deadLetterQueue: deadLetterQueue!, maxReceiveCount: redrive.maxReceiveCount! } } : {}),
+    };
+  });
+}
+
+/** The template's SQS event source mappings: which function reads which queue, and how. */
+function sqsEventSources(template: CfnTemplate) {
+  return logicalIdsOfType(template, 'AWS::Lambda::EventSourceMapping').flatMap((id) => {
+    const props = template.Resources[id]?.Properties ?? {};
+    const queueId = (props.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+    const functionId = (props.FunctionName as { Ref?: string } | undefined)?.Ref;
+    if (!queueId || template.Resources[queueId]?.Type !== 'AWS::SQS::Queue') return [];
+    if (!functionId) throw new Error(`${id}: FunctionName is not a Ref to a function of the template`);
+    return [{
+      queueId,
+      handler: handlerName(template, functionId),
+      // The function's own timeout (Lambda's default: 3 s), for its context's remaining time.
+      timeoutMs: ((template.Resources[functionId]?.Properties?.Timeout as number | undefined) ?? 3) * 1000,
+      // Lambda's defaults for SQS when the template leaves them out.
+      batchSize: (props.BatchSize as number | undefined) ?? 10,
+      maxConcurrency: (props.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 5,
+      reportBatchItemFailures: ((props.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+      enabled: props.Enabled !== false,
+    }];
+  });
+}
+
 function corsOf(template: CfnTemplate) {
   const [apiId] = logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api');
   const cors = apiId ? template.Resources[apiId]?.Properties?.CorsConfiguration : undefined;
@@ -132,23 +204,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const linkSecret = options.linkSecret ?? randomBytes(32).toString('hex');
   const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('hex');
   const running: Array<RunningEmulator | RunningEndpoint | { close(): Promise<void> }> = [];
+  // Closed first, so that nothing starts new work while the rest shuts down.
+  const mappings: RunningEventSourceMapping[] = [];
   const closeAll = async () => {
+    for (const mapping of mappings.splice(0)) await mapping.close().catch(() => undefined);
     for (const service of running.reverse()) await service.close().catch(() => undefined);
   };
 
   try {
-    const dynamo = await startDynamoDb({
-      ...(options.dataPath ? { path: options.dataPath } : {}),
-      ...(options.dynamoPort !== undefined ? { port: options.dynamoPort } : {}),
+    // In a process of their own by default: the emulators get one core, the runner and handlers the other.
+    const emulators = await startEmulators({
+      dynamo: { ...(options.dataPath ? { path: options.dataPath } : {}), ...(options.dynamoPort !== undefined ? { port: options.dynamoPort } : {}) },
+      ses: { ...(options.sesPort !== undefined ? { port: options.sesPort } : {}) },
+      ...(options.emulatorsInProcess ? { inProcess: true } : {}),
     });
-    running.push(dynamo);
+    running.push(emulators);
+    const { dynamo, ses } = emulators;
     await ensureTable(dynamo.url, tableDefinition(template, LOCAL.tableName));
-    const ses = await startSes({ ...(options.sesPort !== undefined ? { port: options.sesPort } : {}) });
-    running.push(ses);
     const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret }, { region: REGION, accountId: ACCOUNT });
     running.push(secrets);
 
-    const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LOCAL.stateMachine}`;
+    const stateMachineArn = localStateMachineArn;
     const runner = new LocalWorkflowRunner({
       definition: stateMachineDefinition(template, { region: REGION, accountId: ACCOUNT }).definition,
       stateMachineArn,
@@ -159,8 +235,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return async (payload) => (await loadHandler(name))(payload, lambdaContext(name));
       },
     });
-    const sfn = await startSfnEndpoint(runner);
+    const sfn = await startSfnEndpoint(runner, options.startQuota ? { startQuota: options.startQuota } : {});
     running.push(sfn);
+
+    const sqs = await startSqsEndpoint(queueDefinitions(template, options.queueVisibilitySeconds), {
+      region: REGION,
+      accountId: ACCOUNT,
+      ...(options.queuePath ? { persistPath: options.queuePath } : {}),
+    });
+    running.push(sqs);
+    // Queue URLs name the origin the functions' client uses: the SDK sends to a queue URL's host.
+    const functionsSqsUrl = options.sqsEndpoint ? await options.sqsEndpoint(sqs.url) : sqs.url;
+    const localQueue = (name: string): LocalQueue => ({ url: sqs.queueUrl(name, functionsSqsUrl), stats: () => sqs.stats(name) });
 
     const api = await startLocalApi({
       ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
@@ -177,6 +263,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : LOCAL.secretName;
     for (const id of logicalIdsOfType(template, 'AWS::StepFunctions::StateMachine')) refs[id] = stateMachineArn;
     for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api')) refs[`${id}.ApiEndpoint`] = api.url;
+    for (const id of logicalIdsOfType(template, 'AWS::SQS::Queue')) {
+      refs[id] = sqs.queueUrl(id, functionsSqsUrl);
+      refs[`${id}.Arn`] = `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
+      refs[`${id}.QueueName`] = id;
+    }
 
     Object.assign(process.env, {
       AWS_REGION: REGION,
@@ -185,19 +276,52 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint ? await options.dynamoEndpoint(dynamo.url) : dynamo.url,
       AWS_ENDPOINT_URL_SESV2: options.sesEndpoint ? await options.sesEndpoint(ses.url) : ses.url,
-      AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_SFN: options.sfnEndpoint ? await options.sfnEndpoint(sfn.url) : sfn.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      AWS_ENDPOINT_URL_SQS: functionsSqsUrl,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       // Metrics are EMF lines on stdout: quiet here unless asked for (POWERTOOLS_METRICS_DISABLED=false).
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      // Tracing is off outside Lambda, but the X-Ray SDK's automatic mode still hooks every
+      // promise of the process (cls-hooked): a fifth of the runner's CPU at scale.
+      AWS_XRAY_MANUAL_MODE: 'true',
       ...functionEnvironment(template, refs),
     });
+
+    // Lambda's event source mappings: the function runs on what its queue holds, as in AWS.
+    const sources = sqsEventSources(template);
+    for (const source of sources.filter((s) => s.enabled)) {
+      mappings.push(
+        startEventSourceMapping({
+          sqsUrl: sqs.url,
+          queueUrl: sqs.queueUrl(source.queueId),
+          queueArn: refs[`${source.queueId}.Arn`]!,
+          region: REGION,
+          batchSize: source.batchSize,
+          maxConcurrency: source.maxConcurrency,
+          reportBatchItemFailures: source.reportBatchItemFailures,
+          invoke: async (event) => (await loadHandler(source.handler))(event, lambdaContext(source.handler, source.timeoutMs)) as Promise<SQSBatchResponse | void>,
+          onBatch: ({ error }) => {
+            if (error) console.error(`[${source.handler}] batch failed:`, error);
+          },
+        }),
+      );
+    }
+    const startSource = sources.find((s) => s.handler === 'start-workflow');
+    if (!startSource) throw new Error('The template has no SQS event source for start-workflow: the start queue would never drain');
+    const startDeadLetters = queueDefinitions(template).find((q) => q.name === startSource.queueId)?.redrive?.deadLetterQueue;
+    if (!startDeadLetters) throw new Error(`${startSource.queueId}: the start queue has no dead-letter queue`);
 
     return {
       apiUrl: api.url,
       sesUrl: ses.url,
       dynamoUrl: dynamo.url,
       sfnUrl: sfn.url,
+      emulators,
+      throttledStarts: () => sfn.throttledStarts,
+      sqsUrl: sqs.url,
+      startQueue: localQueue(startSource.queueId),
+      startDeadLetterQueue: localQueue(startDeadLetters),
       tableName: LOCAL.tableName,
       linkSecret,
       webhookSecret,
@@ -222,6 +346,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return resumed;
       },
       close: async () => {
+        // The start queue's consumer first: it would start executions while they are stopped.
+        for (const mapping of mappings.splice(0)) await mapping.close();
         for (const execution of runner.list()) if (execution.status === 'RUNNING') runner.stop(execution.executionArn);
         // A stopped execution may still be inside a step: let it finish before its database goes.
         await runner.idle();

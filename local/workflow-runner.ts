@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { lambdaLogicalIdFromArn } from './template';
@@ -53,6 +54,20 @@ export interface LocalWorkflowOptions {
   timeScale: number;
   /** If set, every Retry waits this many real ms instead of its IntervalSeconds/backoff (tests). */
   retryIntervalMs?: number;
+  /**
+   * Task invocations running at once, like a Lambda concurrency limit (default 32); the
+   * others wait their turn. Thousands of leads due at the same instant then queue here, cheaply,
+   * instead of all starting and timing out together in the SDK's socket queue.
+   */
+  maxConcurrentTasks?: number;
+}
+
+/** How many executions and task invocations there are now: cheap to ask, unlike list(). */
+export interface RunnerCounts {
+  executions: number;
+  running: number;
+  tasksRunning: number;
+  tasksQueued: number;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -89,6 +104,8 @@ export class InvalidExecutionInput extends Error {
 interface AslState {
   Type: string;
   Resource?: string;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Retry?: unknown[];
   Seconds?: number;
   SecondsPath?: string;
@@ -120,7 +137,7 @@ interface Execution {
   cause?: string;
   startDate: Date;
   stopDate?: Date;
-  events: EventLog[];
+  history: History;
   clock: ClockSegment[];
   abort: () => void;
   /** Latest target of a Wait: handlers never see a "now" before it (see TaskContext.now). */
@@ -135,6 +152,17 @@ interface Execution {
   finished: boolean;
 }
 
+/**
+ * An execution's events. Each carries the state's whole input or output, so a lead's 14-day
+ * history is some 35 KB of JSON, mostly repeated: the events up to each Wait (where an
+ * execution spends nearly all its life) and at the end are kept deflated, with the execution
+ * input as the dictionary, about 1 KB a lead; only the events since the last Wait are objects.
+ */
+interface History {
+  chunks: string[];
+  tail: EventLog[];
+}
+
 type TaskKind = { kind: 'invoke' } | { kind: 'direct'; logicalId: string };
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -142,6 +170,11 @@ const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke$/;
 const STATE_MACHINE_ARN = /^arn:([^:]+):states:([^:]+):([^:]+):stateMachine:([^:]+)$/;
 // setTimeout fires at once for delays above 2^31-1 ms (~24.8 days), so long timers are chained.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const DEFAULT_MAX_CONCURRENT_TASKS = 32;
+// Step Functions gives a Task no timeout of its own unless the definition sets one (the
+// function's timeout applies); the library would give it 60 s, which a task waiting for a
+// slot could reach. The longest a timer can wait stands for "none".
+const TASK_TIMEOUT_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
 export class LocalWorkflowRunner {
   readonly stateMachineArn: string;
@@ -152,8 +185,14 @@ export class LocalWorkflowRunner {
   private readonly timeoutSeconds?: number;
   private readonly executions = new Map<string, Execution>();
   private readonly listeners = new Set<(executionArn: string, event: EventLog) => void>();
-  /** Task calls under way: a stopped execution's running step still finishes, like a Lambda would. */
+  /** Task calls under way or waiting for a slot: a stopped execution's step still finishes, like a Lambda would. */
   private readonly stepsRunning = new Set<Promise<unknown>>();
+  /** Task invocations that may run at once (see LocalWorkflowOptions.maxConcurrentTasks). */
+  readonly maxConcurrentTasks: number;
+  private tasksRunning = 0;
+  /** Task calls waiting for one of the maxConcurrentTasks slots, first come first served. */
+  private readonly taskQueue: Array<() => void> = [];
+  private running = 0;
   private timeScale: number;
 
   constructor(private readonly opts: LocalWorkflowOptions) {
@@ -162,12 +201,18 @@ export class LocalWorkflowRunner {
     }
     this.stateMachineArn = opts.stateMachineArn;
     this.timeScale = checkScale(opts.timeScale);
+    this.maxConcurrentTasks = opts.maxConcurrentTasks ?? DEFAULT_MAX_CONCURRENT_TASKS;
+    if (!Number.isInteger(this.maxConcurrentTasks) || this.maxConcurrentTasks < 1) throw new Error(`maxConcurrentTasks must be a whole number >= 1, got ${opts.maxConcurrentTasks}`);
 
-    const { TimeoutSeconds, ...rest } = opts.definition as AslMachine;
+    // A copy: the Task timeouts below are the runner's business, not the caller's object.
+    const { TimeoutSeconds, ...rest } = JSON.parse(JSON.stringify(opts.definition)) as AslMachine;
     const retryStates: string[] = [];
     for (const [name, state] of allStates(rest)) {
       if (state.Type === 'Wait') this.waits.set(name, state);
-      if (state.Type === 'Task') this.tasks.set(name, taskKind(name, state.Resource));
+      if (state.Type === 'Task') {
+        this.tasks.set(name, taskKind(name, state.Resource));
+        if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = TASK_TIMEOUT_SECONDS;
+      }
       if (state.Retry?.length) retryStates.push(name);
     }
     if (opts.retryIntervalMs !== undefined) {
@@ -210,7 +255,7 @@ export class LocalWorkflowRunner {
       input: inputText,
       status: 'RUNNING',
       startDate: new Date(startReal),
-      events: [],
+      history: { chunks: [], tail: [] },
       clock: [{ real: startReal, sim: startSim, scale: 1 }],
       waitFloor: -Infinity,
       waitEnds: new Map(),
@@ -229,6 +274,7 @@ export class LocalWorkflowRunner {
     });
     exec.abort = run.abort;
     this.executions.set(executionArn, exec);
+    this.running++;
 
     const settled = run.result.then(
       (output) => this.finish(exec, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
@@ -238,6 +284,7 @@ export class LocalWorkflowRunner {
       for await (const event of run.eventLogs) this.record(exec, event);
     })().catch((err: unknown) => console.error(`[workflow] event log of ${executionArn} failed`, err));
     exec.done = Promise.all([settled, drained]).then(() => {
+      compact(exec);
       exec.finished = true;
     });
 
@@ -265,7 +312,14 @@ export class LocalWorkflowRunner {
   }
 
   history(executionArn: string): EventLog[] {
-    return [...this.get(executionArn).events];
+    const exec = this.get(executionArn);
+    const dictionary = Buffer.from(exec.input);
+    const kept = exec.history.chunks.flatMap((chunk) => JSON.parse(inflateRawSync(Buffer.from(chunk, 'latin1'), { dictionary }).toString('utf8')) as EventLog[]);
+    return [...kept, ...exec.history.tail];
+  }
+
+  counts(): RunnerCounts {
+    return { executions: this.executions.size, running: this.running, tasksRunning: this.tasksRunning, tasksQueued: this.taskQueue.length };
   }
 
   async waitFor(executionArn: string): Promise<ExecutionDescription> {
@@ -334,25 +388,16 @@ export class LocalWorkflowRunner {
   }
 
   private overridesFor(exec: Execution): NonNullable<RunOptions['overrides']> {
-    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, task] of this.tasks) {
-      // A timer may fire a real millisecond or two early by Date.now() (libuv measures from
-      // its cached loop time), which a large time scale turns into minutes; a task that runs
-      // after a Wait must still see a time at or after the Wait's target.
-      const now = () => Math.max(simAt(exec), exec.waitFloor);
-      const context: TaskContext = { executionArn: exec.arn, stateName, now };
-      handlers[stateName] = async (input) => {
-        if (task.kind === 'direct') return this.invoke(task.logicalId, input, context);
-        // lambda:invoke: the input is the state's Parameters, i.e. {FunctionName, Payload}.
-        const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-        const fn = String(FunctionName);
-        const result = await this.invoke(lambdaLogicalIdFromArn(fn) ?? fn, Payload, context);
-        // The service integration's response shape, so ResultSelector ($.Payload) works unchanged.
-        return { StatusCode: 200, Payload: result, ExecutedVersion: '$LATEST' };
-      };
-    }
-    // The library reads waitTimeOverrides[stateName] when a Wait starts, so a getter lets
-    // each wait be computed then, from the simulated clock and the current time scale.
+    // The library reads taskResourceLocalHandlers[stateName] when a Task starts and
+    // waitTimeOverrides[stateName] when a Wait starts, so getters build each when it is
+    // needed (and a wait is computed then, from the simulated clock and the current time
+    // scale) rather than a closure per state for every execution in flight.
+    const handlers = new Proxy({} as Record<string, (input: unknown) => Promise<unknown>>, {
+      get: (_target, prop) => {
+        const task = typeof prop === 'string' ? this.tasks.get(prop) : undefined;
+        return task ? (input: unknown) => this.runTask(exec, prop as string, task, input) : undefined;
+      },
+    });
     const waitTimeOverrides = new Proxy({} as Record<string, number>, {
       get: (_target, prop) => (typeof prop === 'string' && this.waits.has(prop) ? this.waitMs(exec, prop) : undefined),
     });
@@ -363,18 +408,51 @@ export class LocalWorkflowRunner {
     };
   }
 
+  private async runTask(exec: Execution, stateName: string, task: TaskKind, input: unknown): Promise<unknown> {
+    // A timer may fire a real millisecond or two early by Date.now() (libuv measures from
+    // its cached loop time), which a large time scale turns into minutes; a task that runs
+    // after a Wait must still see a time at or after the Wait's target.
+    const context: TaskContext = { executionArn: exec.arn, stateName, now: () => Math.max(simAt(exec), exec.waitFloor) };
+    if (task.kind === 'direct') return this.invoke(exec, task.logicalId, input, context);
+    // lambda:invoke: the input is the state's Parameters, i.e. {FunctionName, Payload}.
+    const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+    const fn = String(FunctionName);
+    const result = await this.invoke(exec, lambdaLogicalIdFromArn(fn) ?? fn, Payload, context);
+    // The service integration's response shape, so ResultSelector ($.Payload) works unchanged.
+    return { StatusCode: 200, Payload: result, ExecutedVersion: '$LATEST' };
+  }
+
   /** Calls the local handler the way Lambda would: JSON in, JSON out, errors as errorType/errorMessage. */
-  private async invoke(logicalId: string, payload: unknown, context: TaskContext): Promise<unknown> {
+  private async invoke(exec: Execution, logicalId: string, payload: unknown, context: TaskContext): Promise<unknown> {
+    const step = this.withTaskSlot(async () => {
+      // Stopped or timed out while it waited for a slot: it was never invoked, so it never runs
+      // (a step already running when its execution stops still finishes).
+      if (exec.status !== 'RUNNING') throw Object.assign(new Error(`${exec.arn} stopped before this step ran`), { name: 'ExecutionStopped' });
+      return this.opts.resolveTask(logicalId)(cloneJson(payload), context);
+    });
+    this.stepsRunning.add(step);
+    void step.catch(() => undefined).finally(() => this.stepsRunning.delete(step));
     let result: unknown;
     try {
-      const step = this.opts.resolveTask(logicalId)(cloneJson(payload), context);
-      this.stepsRunning.add(step);
-      void step.catch(() => undefined).finally(() => this.stepsRunning.delete(step));
       result = await step;
     } catch (err) {
       throw lambdaError(err);
     }
     return result === undefined ? null : cloneJson(result);
+  }
+
+  /** Runs `call` once fewer than maxConcurrentTasks calls are running; the handler's own clock (its Lambda context) starts then. */
+  private async withTaskSlot<T>(call: () => Promise<T>): Promise<T> {
+    if (this.tasksRunning < this.maxConcurrentTasks) this.tasksRunning++;
+    // A call that finishes hands its slot straight to the first one waiting.
+    else await new Promise<void>((resolve) => this.taskQueue.push(resolve));
+    try {
+      return await call();
+    } finally {
+      const next = this.taskQueue.shift();
+      if (next) next();
+      else this.tasksRunning--;
+    }
   }
 
   /** Real milliseconds to sleep in a Wait state, from the execution's simulated clock. */
@@ -434,6 +512,7 @@ export class LocalWorkflowRunner {
 
   private close(exec: Execution, status: ExecutionStatus, fields: Partial<Execution>): void {
     clearTimeout(exec.timeoutTimer);
+    this.running--;
     for (const [key, value] of Object.entries(fields)) {
       if (value !== undefined) (exec as unknown as Record<string, unknown>)[key] = value;
     }
@@ -449,7 +528,7 @@ export class LocalWorkflowRunner {
     // it are never placed before the time it waited for.
     const end = event.type === 'StateExited' && event.state.type === 'Wait' ? exec.waitEnds.get(event.state.name) : undefined;
     if (end && event.timestamp < end.real) end.real = event.timestamp;
-    exec.events.push(event);
+    exec.history.tail.push(event);
     for (const listener of this.listeners) {
       try {
         listener(exec.arn, event);
@@ -457,7 +536,18 @@ export class LocalWorkflowRunner {
         console.error('[workflow] onEvent listener failed', err);
       }
     }
+    // An execution spends its life in Waits: its events so far are kept deflated meanwhile.
+    if (event.type === 'StateEntered' && event.state.type === 'Wait') compact(exec);
   }
+}
+
+/** Deflates the events recorded since the last compaction into one chunk of the history. */
+function compact(exec: Execution): void {
+  const { tail } = exec.history;
+  if (tail.length === 0) return;
+  // A string of the bytes, not the Buffer: zlib returns a view of a 16 KB block per chunk.
+  exec.history.chunks.push(deflateRawSync(JSON.stringify(tail), { dictionary: Buffer.from(exec.input), level: 1 }).toString('latin1'));
+  exec.history.tail = [];
 }
 
 function* allStates(machine: AslMachine): Generator<[string, AslState]> {

@@ -52,7 +52,8 @@ describe('bench harness (quick)', () => {
     ]);
     for (const path of results.paths) expect(path.apiRequests).toBeGreaterThan(0);
     expect(results.scale.leads).toBeGreaterThan(0);
-    expect(results.scale.peakRss).toBeGreaterThan(0);
+    expect(results.scale.peakInFlight).toBeGreaterThan(0);
+    expect(results.scale.runner.peakRss).toBeGreaterThan(0);
     const report = readFileSync(md, 'utf8');
     for (const heading of ['## 1. Cold start', '## 2. Intake latency', '## 3. Time to confirmation', '## 4. Cost per 1,000 leads', '## 5. Scale of the local runner', '## Not measured yet']) {
       expect(report).toContain(heading);

@@ -178,6 +178,80 @@ describe('local workflow runner', () => {
     expect(() => runner.start('lead-dup', JSON.parse(runner.describe(first.executionArn).input))).toThrow(ExecutionAlreadyExists);
   });
 
+  it('runs at most maxConcurrentTasks task invocations at once; the others wait their turn and all finish', async () => {
+    let running = 0;
+    let most = 0;
+    const releases: Array<() => void> = [];
+    const runner = newRunner({
+      maxConcurrentTasks: 2,
+      resolveTask: (logicalId) => async () => {
+        running++;
+        most = Math.max(most, running);
+        // Each call holds its slot until the test lets it go.
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running--;
+        return logicalId.startsWith('ScoreFn') ? { score: 1 } : { sent: true };
+      },
+    });
+    const arns = ['lead-slot-1', 'lead-slot-2', 'lead-slot-3', 'lead-slot-4', 'lead-slot-5'].map((name) => runner.start(name, input(name)).executionArn);
+    while (releases.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(runner.counts()).toMatchObject({ executions: 5, running: 5, tasksRunning: 2, tasksQueued: 3 });
+    // Let every call go as it comes, until all five sequences are done.
+    const pump = setInterval(() => releases.splice(0).forEach((release) => release()), 5);
+    const results = await Promise.all(arns.map((arn) => runner.waitFor(arn)));
+    clearInterval(pump);
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('SUCCEEDED'));
+    expect(most).toBe(2);
+    expect(runner.counts()).toMatchObject({ running: 0, tasksRunning: 0, tasksQueued: 0 });
+    expect(() => newRunner({ maxConcurrentTasks: 0 })).toThrow(/maxConcurrentTasks/);
+  });
+
+  it('never runs the waiting step of an execution stopped meanwhile; the running one finishes', async () => {
+    const called: string[] = [];
+    let release!: () => void;
+    const runner = newRunner({
+      maxConcurrentTasks: 1,
+      resolveTask: () => async (payload) => {
+        called.push((payload as { leadId: string }).leadId);
+        await new Promise<void>((resolve) => (release = resolve));
+        return { score: 1 };
+      },
+    });
+    const first = runner.start('lead-running', input('lead-running', Date.now() + 365 * DAY_MS));
+    const second = runner.start('lead-queued', input('lead-queued'));
+    while (!release) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(runner.counts()).toMatchObject({ tasksRunning: 1, tasksQueued: 1 });
+    runner.stop(first.executionArn);
+    runner.stop(second.executionArn);
+    release();
+    await runner.idle();
+    expect(called).toEqual(['lead-running']);
+    expect([runner.describe(first.executionArn).status, runner.describe(second.executionArn).status]).toEqual(['ABORTED', 'ABORTED']);
+  });
+
+  it('keeps the whole history, with each state\'s data, of executions that waited and finished', async () => {
+    const runner = newRunner();
+    const { executionArn } = runner.start('lead-history', input('lead-history', Date.now() + DAY_MS));
+    await runner.waitFor(executionArn);
+    const history = runner.history(executionArn);
+    expect(history.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'StateEntered',
+      'StateExited',
+      'StateEntered',
+      'StateExited',
+      'StateEntered',
+      'StateExited',
+      'StateEntered',
+      'StateExited',
+      'ExecutionSucceeded',
+    ]);
+    // Events from before the wait (kept compacted while it slept) still carry their data.
+    const scored = history.find((e) => e.type === 'StateExited' && e.state.name === 'Score');
+    expect(scored).toMatchObject({ state: { input: { leadId: 'lead-history' }, output: { leadId: 'lead-history', scored: { score: 42 } } } });
+    expect(history.every((e, i) => i === 0 || e.timestamp >= history[i - 1]!.timestamp)).toBe(true);
+  });
+
   it('keeps simulated time continuous when the time scale changes', async () => {
     const runner = newRunner({ timeScale: 1 });
     const { executionArn } = runner.start('lead-clock', input('lead-clock', Date.now() + DAY_MS));
