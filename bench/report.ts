@@ -168,15 +168,17 @@ export function report(r: BenchResults): string {
     }
     push(
       '',
-      '**Why missed, and what would close it.** The intake (`functions/domain/intake.ts`) makes five',
-      'sequential round trips where the floor makes two: a conditional put of the dedupe guard, the',
-      'lead put, the `submitted` timeline event, StartExecution, then a write of the execution ARN',
-      'on the lead. Against local emulators each round trip costs about as much as the handler\'s',
-      'own work, so the ratio tracks the number of sequential calls (about 5/2), plus zod parsing.',
-      'Writing guard, lead and event in one `TransactWriteItems` (dynalite does not implement it,',
-      'so the local stack could not run it today), and dropping the ARN write-back (the ARN is',
-      'derivable from the lead id, as the adapter already does for ExecutionAlreadyExists) would',
-      'bring it to two round trips, the floor\'s. At concurrency 32 both queue in one process.',
+      '**Why missed, and what would close it.** The intake (`functions/domain/intake.ts`) makes three',
+      'sequential round trips where the floor makes two: a conditional put of the dedupe guard; the',
+      'lead and its `submitted` timeline event, written in parallel; StartExecution. (It made five',
+      'until this run: the lead and the event one after the other, and a write-back of the execution',
+      'ARN, which is now stored with the lead since the execution is named after it.) Against local',
+      'emulators each round trip costs about as much as the handler\'s own work, so the ratio tracks',
+      'the sequential calls (3/2) plus validation and the handler\'s middleware. The guard is what',
+      'keeps a repeat from becoming a second lead, so it stays first; writing guard, lead and event',
+      'in one `TransactWriteItems` would make it two round trips like the floor (dynalite does not',
+      'implement transactions, so the local stack could not run it). At concurrency 32 the handlers',
+      'share the one process with the API server and the runner, and the gap widens with queueing.',
       '',
     );
   }
