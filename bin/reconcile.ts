@@ -86,12 +86,16 @@ export async function reconcile(sources: ReconcileSources): Promise<Reconciliati
   const [all, emails] = await Promise.all([sources.store.everyLeadWithTimeline(), inbox(sources.sesUrl, sources.since)]);
   const leads = since ? all.filter(({ lead }) => lead.submittedAt >= since) : all;
 
-  const byMessage = new Map<string, string>();
+  // The SES emulator's ids are random 9-digit numbers, so in a long run two emails can share
+  // one: an id names a list of leads, and the email's own link or recipient picks among them.
+  const byMessage = new Map<string, string[]>();
+  const addressOf = new Map<string, string>();
   const byAddress = new Map<string, string[]>();
   const known = new Set<string>();
   for (const { lead } of leads) {
     known.add(lead.leadId);
-    for (const step of Object.values(lead.steps)) if (step?.messageId) byMessage.set(step.messageId, lead.leadId);
+    addressOf.set(lead.leadId, lead.email.toLowerCase());
+    for (const step of Object.values(lead.steps)) if (step?.messageId) byMessage.set(step.messageId, [...(byMessage.get(step.messageId) ?? []), lead.leadId]);
     byAddress.set(lead.email, [...(byAddress.get(lead.email) ?? []), lead.leadId]);
   }
   const onlyLeadOf = (address: string | undefined) => {
@@ -102,8 +106,13 @@ export async function reconcile(sources: ReconcileSources): Promise<Reconciliati
   const unexplained: Reconciliation['emails']['unexplained'] = [];
   for (const email of emails) {
     const linked = LINKED_LEAD.exec(email.body?.text ?? '')?.[1];
+    const sharing = byMessage.get(email.messageId) ?? [];
+    const byId =
+      sharing.length <= 1
+        ? sharing[0]
+        : (sharing.find((id) => id === linked) ?? sharing.find((id) => email.destination.to.some((to) => to.toLowerCase() === addressOf.get(id))));
     const leadId =
-      byMessage.get(email.messageId) ??
+      byId ??
       (linked && known.has(linked) ? linked : undefined) ??
       email.destination.to.map(onlyLeadOf).find(Boolean) ??
       onlyLeadOf(NAMED_LEAD.exec(email.body?.text ?? '')?.[1]);
