@@ -34,6 +34,12 @@ const tooManyRequests = {
 };
 const TOO_MANY_REQUESTS_BODY = 'TooManyRequests';
 
+/** A CloudFront web ACL's metrics: namespace AWS/WAFV2 in us-east-1, dimensions WebACL (its name) and Rule (a rule's metric name, or ALL). */
+export interface FirewallMetrics {
+  readonly webAcl: string;
+  readonly rules: ReadonlyArray<{ rule: string; metricName: string }>;
+}
+
 export interface LeadFirewallStackProps extends StackProps {
   readonly stage: string;
   readonly firewall: Firewall;
@@ -44,6 +50,8 @@ export class LeadFirewallStack extends Stack {
   /** The output the stage's distribution reads the web ACL's ARN from. */
   static readonly webAclArnOutput = 'WebAclArn';
   readonly webAcl: CfnWebACL;
+  /** What the stage's dashboard graphs: the web ACL's name and each rule's metric (AWS/WAFV2, in us-east-1). */
+  readonly metrics: FirewallMetrics;
 
   constructor(scope: Construct, id: string, { stage, firewall, ...props }: LeadFirewallStackProps) {
     super(scope, id, {
@@ -113,9 +121,11 @@ export class LeadFirewallStack extends Stack {
       });
     }
 
+    const name = `speed-to-lead-${stage}`;
+    this.metrics = { webAcl: name, rules: rules.map((rule) => ({ rule: rule.name, metricName: (rule.visibilityConfig as CfnWebACL.VisibilityConfigProperty).metricName })) };
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       // A fixed name keeps the ARN stable across updates: the stage reads it once per deploy.
-      name: `speed-to-lead-${stage}`,
+      name,
       description: `speed-to-lead ${stage}: requests per client IP, in front of the lead API`,
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },

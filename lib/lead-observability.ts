@@ -16,6 +16,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Sequence } from '@domain/sequence';
+import { FIREWALL_REGION, type FirewallMetrics } from './lead-firewall';
 import type { StartQueue } from './start-queue';
 
 export interface LeadObservabilityProps {
@@ -27,12 +28,30 @@ export interface LeadObservabilityProps {
   /** Workflow starts waiting out Step Functions' throttling, and those that never started. */
   readonly startQueue: StartQueue;
   readonly alarmTopic: ITopic;
+  /** The web ACL in front of the API, when the stage has a firewall: its blocks and counts are graphed. */
+  readonly firewall?: FirewallMetrics;
 }
 
 const GRADES = ['hot', 'warm', 'cold'] as const;
 
 /** SES reviews an account around 5% bounces and 0.1% complaints: we want to hear well before. */
 export const senderReputationLimits = { bounceRate: 0.02, complaintRate: 0.0005 } as const;
+
+/**
+ * The firewall's work: requests each rule blocked (the rate limits answer 429) or, for a rule
+ * set in count mode, would have blocked, against all it allowed. CloudFront's web ACLs report
+ * in us-east-1, whatever the stage's region: the graph reads them there.
+ */
+function firewallWidget({ webAcl, rules }: FirewallMetrics): GraphWidget {
+  const waf = (metricName: string, rule: string, label: string) =>
+    new Metric({ namespace: 'AWS/WAFV2', metricName, dimensionsMap: { WebACL: webAcl, Rule: rule }, statistic: 'Sum', period: Duration.minutes(5), region: FIREWALL_REGION, label });
+  return new GraphWidget({
+    title: 'Firewall: requests blocked or counted per rule (allowed on the right)',
+    left: rules.flatMap(({ rule, metricName }) => [waf('BlockedRequests', metricName, `${rule} blocked`), waf('CountedRequests', metricName, `${rule} counted`)]),
+    right: [waf('AllowedRequests', 'ALL', 'allowed')],
+    width: 8,
+  });
+}
 
 /**
  * What ops watch without watching: the funnel and the speed on one dashboard, and alarms to
@@ -110,6 +129,7 @@ export class LeadObservability extends Construct {
             right: [startQueue.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest waiting (s)', period: Duration.minutes(5), statistic: 'Maximum' })],
             width: 8,
           }),
+          ...(props.firewall ? [firewallWidget(props.firewall)] : []),
         ],
       ],
     });

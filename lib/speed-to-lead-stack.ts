@@ -122,6 +122,7 @@ export class SpeedToLeadStack extends Stack {
       functions: this.functions.all(),
       startQueue: this.startQueue,
       alarmTopic,
+      ...(this.edge ? { firewall: this.edge.firewallStack.metrics } : {}),
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });

@@ -31,6 +31,9 @@ function synthStage(config: DeployConfig) {
   };
 }
 
+/** The stage's dashboard, its body parsed (references become `<Ref:...>`). */
+const dashboardOf = (template: Template) => JSON.parse(flatten(only(template, 'AWS::CloudWatch::Dashboard')[1].Properties.DashboardBody)) as { widgets: Array<{ properties: { title: string; metrics: unknown[][] } }> };
+
 const only = (template: Template, type: string) => {
   const found = resourcesOfType(template, type);
   expect(found, type).toHaveLength(1);
@@ -53,6 +56,10 @@ describe('the firewall, off (dev)', () => {
     expect(resourcesOfType(template, 'AWS::CloudFront::Distribution')).toEqual([]);
     expect(resourcesOfType(template, 'AWS::WAFv2::WebACL')).toEqual([]);
     expect(app.node.children.filter(Stack.isStack)).toEqual([stack]);
+  });
+
+  it('graphs no firewall on the dashboard', () => {
+    expect(JSON.stringify(dashboardOf(template))).not.toContain('AWS/WAFV2');
   });
 
   it('links to the API itself', () => {
@@ -109,6 +116,24 @@ describe('the firewall, on', () => {
     const common = ruleNamed(firewallTemplate!, 'AwsCommonRules');
     expect(common.OverrideAction).toEqual({ Count: {} });
     expect(common.Statement.ManagedRuleGroupStatement).toMatchObject({ VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' });
+  });
+
+  it('graphs on the stage\'s dashboard what each rule blocked or counted, read in us-east-1 where CloudFront\'s web ACLs report', () => {
+    const widget = dashboardOf(template).widgets.find((w) => w.properties.title.startsWith('Firewall:'));
+    expect(widget).toBeDefined();
+    // [namespace, name, dimension, value, dimension, value, options]
+    const metrics = widget!.properties.metrics.map(([namespace, name, k1, v1, k2, v2, options]) => {
+      const dimensions = { [String(k1)]: v1, [String(k2)]: v2 };
+      return { namespace, name, webAcl: dimensions.WebACL, rule: dimensions.Rule, options: options as { region: string; label: string } };
+    });
+    for (const metric of metrics) expect(metric).toMatchObject({ namespace: 'AWS/WAFV2', webAcl: 'speed-to-lead-guarded', options: { region: FIREWALL_REGION } });
+    // Each rule's metric name, as the web ACL declares it.
+    const acl = only(firewallTemplate!, 'AWS::WAFv2::WebACL')[1].Properties;
+    for (const rule of acl.Rules as Array<{ Name: string; VisibilityConfig: { MetricName: string } }>) {
+      expect(metrics).toContainEqual(expect.objectContaining({ name: 'BlockedRequests', rule: rule.VisibilityConfig.MetricName, options: expect.objectContaining({ label: `${rule.Name} blocked` }) }));
+      expect(metrics).toContainEqual(expect.objectContaining({ name: 'CountedRequests', rule: rule.VisibilityConfig.MetricName }));
+    }
+    expect(metrics).toContainEqual(expect.objectContaining({ name: 'AllowedRequests', rule: 'ALL' }));
   });
 
   it('associates the web ACL with the distribution, read from the firewall stack\'s output in us-east-1', () => {
