@@ -15,13 +15,14 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
-export const html = (statusCode: number, body: string): HttpResult => ({
+export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
   headers: {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
     'referrer-policy': 'no-referrer',
     ...SECURITY_HEADERS,
+    ...headers,
   },
   body,
 });

@@ -1,4 +1,5 @@
 import middy, { type MiddlewareObj } from '@middy/core';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
@@ -74,10 +75,23 @@ const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   stale: 'X-Timestamp is more than 5 minutes from our clock: send the Unix time in seconds and sign each request when you send it (older requests are refused as replays)',
 };
 
+/**
+ * An AWS service (DynamoDB, Step Functions, SQS) still failing after the SDK's retries: a
+ * server-side fault, a throttle, a timeout or a dropped connection, as the SDK's own retry
+ * strategy classifies them. Nothing the client sent caused it and the same request may work in
+ * a moment: 503 with Retry-After, so a mail provider's one-click unsubscribe or a CRM's webhook
+ * tries again.
+ */
+function isServiceOutage(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const sdkError = error as Parameters<typeof isServerError>[0];
+  return isServerError(sdkError) || isThrottlingError(sdkError) || isTransientError(sdkError);
+}
+
 /** Every error kind maps to its status here, and only here. Nothing a client sends yields a 500. */
 export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
   const respond = (status: number, kind: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    asHtml ? html(status, errorPage(status === 403 ? 'This link is not valid' : 'Something is not right', message)) : json(status, { error: kind, message, ...extra }, headers);
+    asHtml ? html(status, errorPage(status === 403 ? 'This link is not valid' : 'Something is not right', message), headers) : json(status, { error: kind, message, ...extra }, headers);
 
   if (error instanceof ValidationError) return respond(400, 'ValidationError', error.message, { issues: error.issues });
   const format = unparsableBody(error);
@@ -93,7 +107,10 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
   if (error instanceof LeadNotFound) return respond(404, 'LeadNotFound', 'No such lead');
   if (error instanceof PayloadTooLarge) return respond(413, 'PayloadTooLarge', error.message);
   if (error instanceof UnsupportedMediaType) return respond(415, 'UnsupportedMediaType', error.message);
-  if (error instanceof TransientError) return respond(503, 'ServiceUnavailable', 'Please try again in a moment', {}, { 'retry-after': '2' });
+  if (error instanceof TransientError || isServiceOutage(error)) {
+    if (!(error instanceof TransientError)) logger.warn('A service we depend on failed past its retries', { error: error as Error });
+    return respond(503, 'ServiceUnavailable', 'Please try again in a moment', {}, { 'retry-after': '2' });
+  }
   logger.error('Unexpected error', { error: error as Error });
   return respond(500, 'InternalError', 'Something went wrong on our side');
 }
