@@ -59,5 +59,5 @@ export async function unsubscribeOneClick(stack: Pick<LocalStack, 'apiUrl' | 'li
     body: 'List-Unsubscribe=One-Click',
   });
   await response.text();
-  return { status: response.status };
+  return { status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined };
 }

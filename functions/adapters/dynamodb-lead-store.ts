@@ -103,8 +103,9 @@ export class DynamoDbLeadStore implements LeadStore {
     );
   }
 
-  async recordScore(leadId: string, score: LeadScore, assignment?: { owner: Rep; rule: string }): Promise<void> {
+  async recordScore(leadId: string, score: LeadScore, assignment: { owner: Rep; rule: string } | undefined, at: string): Promise<void> {
     const values: Record<string, unknown> = {
+      ':at': at,
       ':score': score.score,
       ':grade': score.grade,
       ':fit': score.fit,
@@ -113,7 +114,7 @@ export class DynamoDbLeadStore implements LeadStore {
       ':model': score.model,
       ':triage': score.triage,
     };
-    const sets = ['score = :score', 'grade = :grade', 'fit = :fit', 'intent = :intent', 'reasons = :reasons', 'scoreModel = :model', 'triage = :triage'];
+    const sets = ['scoredAt = :at', 'score = :score', 'grade = :grade', 'fit = :fit', 'intent = :intent', 'reasons = :reasons', 'scoreModel = :model', 'triage = :triage'];
     if (score.accountActivity) {
       values[':accountActivity'] = score.accountActivity;
       sets.push('accountActivity = :accountActivity');
@@ -234,8 +235,9 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async recordRepResponse(leadId: string, response: RepResponse): Promise<Lead> {
-    const values: Record<string, unknown> = { ':at': response.at, ':outcome': response.outcome };
-    const sets = ['contactedAt = if_not_exists(contactedAt, :at)', 'outcome = :outcome'];
+    const first = Object.fromEntries(Object.entries(response).filter(([, value]) => value !== undefined));
+    const values: Record<string, unknown> = { ':at': response.at, ':outcome': response.outcome, ':first': first };
+    const sets = ['contactedAt = if_not_exists(contactedAt, :at)', 'firstResponse = if_not_exists(firstResponse, :first)', 'outcome = :outcome'];
     const optional = { contactedBy: response.repId, rejectReason: response.reason, repNote: response.note };
     for (const [attribute, value] of Object.entries(optional)) {
       if (value === undefined) continue;
@@ -266,13 +268,17 @@ export class DynamoDbLeadStore implements LeadStore {
     return this.toLead(Attributes);
   }
 
-  async closeLead(leadId: string, at: string): Promise<void> {
+  async closeLead(leadId: string, at: string): Promise<string> {
+    // A repeat (a retried close step) keeps the first close's time.
+    const values = { ':at': at, ':closed': 'closed', ':new': 'new' };
     try {
-      await this.update(leadId, 'SET closedAt = :at, #status = :closed', { ':at': at, ':closed': 'closed', ':new': 'new' }, { '#status': 'status' }, 'attribute_exists(pk) AND #status = :new');
+      const { Attributes } = await this.update(leadId, 'SET closedAt = if_not_exists(closedAt, :at), #status = :closed', values, { '#status': 'status' }, 'attribute_exists(pk) AND #status = :new');
+      return (Attributes?.closedAt as string | undefined) ?? at;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Contacted, unsubscribed or failed leads keep that status; the sequence still ended.
-      await this.update(leadId, 'SET closedAt = :at', { ':at': at });
+      const { Attributes } = await this.update(leadId, 'SET closedAt = if_not_exists(closedAt, :at)', { ':at': at });
+      return (Attributes?.closedAt as string | undefined) ?? at;
     }
   }
 
@@ -297,7 +303,7 @@ export class DynamoDbLeadStore implements LeadStore {
     };
   }
 
-  async appendEventOnce(leadId: string, event: TimelineEvent): Promise<void> {
+  async appendEventOnce(leadId: string, event: TimelineEvent): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
@@ -306,9 +312,11 @@ export class DynamoDbLeadStore implements LeadStore {
           ConditionExpression: 'attribute_not_exists(sk)',
         }),
       );
+      return true;
     } catch (error) {
       // Written already, by the attempt this one retries.
       if (!isConditionFailure(error)) throw error;
+      return false;
     }
   }
 

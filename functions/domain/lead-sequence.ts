@@ -148,27 +148,39 @@ const decisionOf = (lead: Required<Pick<Lead, 'score' | 'grade' | 'triage'>> & P
 
 /**
  * Scores the lead against the model and its history, triages it, and gives it an owner. A
- * retried call returns the first decision: a lead is scored and routed once.
+ * retried call returns the first decision: a lead is scored and routed once, and its events
+ * carry the time it was scored, so a retry writes the ones its first attempt missed, once.
  */
 export async function scoreAndRoute(deps: RoutingDeps, leadId: string): Promise<RoutingDecision> {
   const lead = await loadLead(deps.store, leadId);
-  if (lead.score !== undefined && lead.grade && lead.triage) return decisionOf({ ...lead, score: lead.score, grade: lead.grade, triage: lead.triage });
+  if (lead.score !== undefined && lead.grade && lead.triage) {
+    const scored = { ...lead, score: lead.score, grade: lead.grade, triage: lead.triage };
+    if (lead.scoredAt) await appendScoringEvents(deps.store, leadId, scored, lead.scoredAt);
+    return decisionOf(scored);
+  }
 
   const { intent, triage } = deps.scoringModel;
   const windowDays = Math.max(intent.repeatVisit.withinDays, triage.accountActivity.withinDays);
   const history = await deps.store.leadHistory(lead, new Date(Date.parse(lead.submittedAt) - windowDays * DAY_MS).toISOString());
   const score = scoreLead(lead, deps.scoringModel, history);
   const assignment = score.triage.decision === 'disqualify' ? undefined : await routeLead(lead, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool));
-  await deps.store.recordScore(leadId, score, assignment);
-
   const at = deps.clock.now().toISOString();
-  const { score: points, grade, fit, intent: intentPoints, reasons, model } = score;
-  await deps.store.appendEvent(leadId, { type: 'scored', at, actor: 'system', detail: { score: points, grade, fit, intent: intentPoints, reasons, model } });
-  if (score.triage.decision !== 'route') {
-    await deps.store.appendEvent(leadId, { type: score.triage.decision === 'disqualify' ? 'disqualified' : 'nurtured', at, actor: 'system', detail: { reason: score.triage.reason } });
+  await deps.store.recordScore(leadId, score, assignment, at);
+  const scored = { ...score, scoreModel: score.model, ownerId: assignment?.owner.id, ownerRule: assignment?.rule };
+  await appendScoringEvents(deps.store, leadId, scored, at);
+  return decisionOf(scored);
+}
+
+type ScoredLead = Required<Pick<Lead, 'score' | 'grade' | 'triage'>> & Pick<Lead, 'fit' | 'intent' | 'reasons' | 'scoreModel' | 'ownerId' | 'ownerRule'>;
+
+/** `scored`, then `disqualified` or `nurtured` when triage said so, then `assigned` when it has an owner. */
+async function appendScoringEvents(store: LeadStore, leadId: string, lead: ScoredLead, at: string): Promise<void> {
+  const { score, grade, fit, intent, reasons, scoreModel: model, triage, ownerId, ownerRule: rule } = lead;
+  await store.appendEventOnce(leadId, { type: 'scored', at, actor: 'system', detail: { score, grade, fit, intent, reasons, model } });
+  if (triage.decision !== 'route') {
+    await store.appendEventOnce(leadId, { type: triage.decision === 'disqualify' ? 'disqualified' : 'nurtured', at, actor: 'system', detail: { reason: triage.reason } });
   }
-  if (assignment) await deps.store.appendEvent(leadId, { type: 'assigned', at, actor: 'system', detail: { ownerId: assignment.owner.id, rule: assignment.rule } });
-  return decisionOf({ score: points, grade, triage: score.triage, ownerId: assignment?.owner.id });
+  if (ownerId && triage.decision !== 'disqualify') await store.appendEventOnce(leadId, { type: 'assigned', at, actor: 'system', detail: { ownerId, rule } });
 }
 
 export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult> {
@@ -193,10 +205,12 @@ export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<
   if (!lead.escalatedAt) {
     const next = await nextRepAfter(lead, lead.ownerId, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool), deps.clock.now());
     const at = deps.clock.now().toISOString();
-    if (next && (await deps.store.escalateTo(leadId, next, at))) {
-      await deps.store.appendEvent(leadId, { type: 'escalated', at, actor: 'system', detail: { from: firstOwner, to: next.id, afterMinutes: deps.hotSlaMinutes } });
-    }
+    if (next) await deps.store.escalateTo(leadId, next, at);
     lead = await loadLead(deps.store, leadId);
+  }
+  // Keyed by the move's time: a retry writes it if its first attempt died before, once.
+  if (lead.escalatedAt) {
+    await deps.store.appendEventOnce(leadId, { type: 'escalated', at: lead.escalatedAt, actor: 'system', detail: { from: firstOwner, to: lead.ownerId, afterMinutes: deps.hotSlaMinutes } });
   }
   const newOwner = lead.escalatedAt ? deps.reps.find((rep) => rep.id === lead.ownerId) : undefined;
   let escalated = false;
@@ -224,9 +238,8 @@ export function sendFollowUp(deps: SequenceDeps, leadId: string, day: number): P
 }
 
 export async function closeLead(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string): Promise<void> {
-  const at = deps.clock.now().toISOString();
-  await deps.store.closeLead(leadId, at);
-  await deps.store.appendEvent(leadId, { type: 'closed', at, actor: 'system' });
+  const closedAt = await deps.store.closeLead(leadId, deps.clock.now().toISOString());
+  await deps.store.appendEventOnce(leadId, { type: 'closed', at: closedAt, actor: 'system' });
 }
 
 export async function recordFailure(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string, error: string, cause?: string): Promise<void> {

@@ -124,6 +124,18 @@ export interface StepRecord {
   error?: string;
 }
 
+/** A rep's answer to a lead, from the alert email's link or the CRM. */
+export interface RepResponse {
+  outcome: RepOutcome;
+  at: string;
+  /** Where it came from, and who for the timeline: `rep:<id>`, `crm:<id>` or `crm`. */
+  via: 'email-link' | 'crm';
+  actor: string;
+  repId?: string;
+  reason?: string;
+  note?: string;
+}
+
 /** A lead as the product knows it: what they sent, what we decided, and what happened. */
 export interface Lead extends LeadSubmission {
   leadId: string;
@@ -132,6 +144,8 @@ export interface Lead extends LeadSubmission {
   schedule: Schedule;
   steps: Partial<Record<SequenceStep, StepRecord>>;
   score?: number;
+  /** When it was scored and routed: the time its `scored`, triage and `assigned` events carry. */
+  scoredAt?: string;
   grade?: LeadGrade;
   reasons?: string[];
   scoreModel?: string;
@@ -151,6 +165,8 @@ export interface Lead extends LeadSubmission {
   contactedAt?: string;
   /** The rep whose link first recorded contact. */
   contactedBy?: string;
+  /** The response that first recorded contact, as it came: its timeline event is written from it. */
+  firstResponse?: RepResponse;
   outcome?: RepOutcome;
   rejectReason?: string;
   repNote?: string;

@@ -1,8 +1,10 @@
-import type { Lead, RepOutcome, StepRecord } from '@domain/lead';
+import type { Lead, RepResponse, StepRecord } from '@domain/lead';
 import type { SequenceStep } from '@domain/sequence';
 import type { EmailContent } from '@domain/templates';
 import type { LeadHistory, LeadScore } from '@domain/scoring';
 import type { Rep } from '@domain/rep';
+
+export type { RepResponse };
 
 /**
  * What the domain needs from the outside world. DynamoDB, SES, Step Functions and Secrets
@@ -23,22 +25,14 @@ export interface TimelineEvent {
   detail?: Record<string, string | number | boolean | string[] | undefined>;
 }
 
-export interface RepResponse {
-  outcome: RepOutcome;
-  at: string;
-  repId?: string;
-  reason?: string;
-  note?: string;
-}
-
 export interface LeadStore {
   /** Guards a submission for the dedupe window; tells the first lead's id when it repeats. */
   claimSubmission(fingerprint: string, leadId: string, now: Date, windowSeconds: number): Promise<{ first: true } | { first: false; leadId: string }>;
   /** False when a lead with this id is stored already (the write changed nothing). */
   createLead(lead: Lead): Promise<boolean>;
   getLead(leadId: string): Promise<Lead | undefined>;
-  /** The score and triage; the owner and the rule that chose them, unless the lead was disqualified. */
-  recordScore(leadId: string, score: LeadScore, assignment?: { owner: Rep; rule: string }): Promise<void>;
+  /** The score and triage, scored at `at`; the owner and the rule that chose them, unless the lead was disqualified. */
+  recordScore(leadId: string, score: LeadScore, assignment: { owner: Rep; rule: string } | undefined, at: string): Promise<void>;
   /** The same person's earlier visits and how many people from their company wrote in, since `since`. */
   leadHistory(lead: Pick<Lead, 'leadId' | 'email'>, since: string): Promise<LeadHistory>;
   /**
@@ -55,17 +49,19 @@ export interface LeadStore {
   markUndeliverable(leadId: string, step: SequenceStep, error: string, at: string): Promise<void>;
   /** A hard bounce or a complaint: no email to this lead again. False when the lead is unknown. */
   markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<boolean>;
-  /** Records the rep's response; the first contact time is kept on repeats. */
+  /** Records the rep's response; the first contact (its time, and the whole first response) is kept on repeats. */
   recordRepResponse(leadId: string, response: RepResponse): Promise<Lead>;
   markUnsubscribed(leadId: string, at: string): Promise<Lead>;
-  closeLead(leadId: string, at: string): Promise<void>;
+  /** Ends the sequence; returns when it closed (the first close's time on a repeat). */
+  closeLead(leadId: string, at: string): Promise<string>;
   recordFailure(leadId: string, failure: { error: string; cause?: string; at: string }): Promise<void>;
   appendEvent(leadId: string, event: TimelineEvent): Promise<void>;
   /**
-   * An event a retry may write again (a step's \`-sent\`, at the time the step record says it
-   * was sent): one per time and type, so writing it twice keeps one.
+   * An event a retry may write again, at a time the lead's record keeps (a step's `-sent` at
+   * the step's sentAt, `scored` at scoredAt, `escalated`, `unsubscribed`, `closed`): one
+   * per time and type, so writing it twice keeps one. True when this call wrote it.
    */
-  appendEventOnce(leadId: string, event: TimelineEvent): Promise<void>;
+  appendEventOnce(leadId: string, event: TimelineEvent): Promise<boolean>;
   listEvents(leadId: string): Promise<TimelineEvent[]>;
 }
 

@@ -1,9 +1,9 @@
 import * as z from '@domain/zod';
 import type { Clock } from '@domain/clock';
 import { LeadNotFound, ValidationError } from '@domain/errors';
-import type { Lead, RepOutcome } from '@domain/lead';
+import type { Lead, RepOutcome, RepResponse } from '@domain/lead';
 import { verifyLink } from '@domain/links';
-import type { LeadStore, SecretSource } from '@domain/ports';
+import type { LeadStore, SecretSource, TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { parseWith } from '@domain/validation';
 import { type SignedRequest, verifyWebhook } from '@domain/webhook-signature';
@@ -88,18 +88,30 @@ export async function leadForContactLink(deps: Pick<RepResponseDeps, 'store' | '
 async function recordResponse(deps: RepResponseDeps, leadId: string, request: Pick<CrmResponseRequest, 'outcome' | 'reason' | 'note'>, responder: Responder): Promise<RepResponseResult> {
   const at = deps.clock.now().toISOString();
   const { repId, via } = responder;
-  const lead = await deps.store.recordRepResponse(leadId, {
+  const response: RepResponse = {
     outcome: request.outcome,
     at,
+    via,
+    actor: `${via === 'crm' ? 'crm' : 'rep'}${repId ? `:${repId}` : ''}`,
     ...(repId ? { repId } : {}),
     ...(request.reason ? { reason: request.reason } : {}),
     ...(request.note ? { note: request.note } : {}),
-  });
-  const actor = `${via === 'crm' ? 'crm' : 'rep'}${repId ? `:${repId}` : ''}`;
-  await deps.store.appendEvent(leadId, { type: request.outcome, at, actor, detail: { reason: request.reason, note: request.note, via } });
+  };
+  const lead = await deps.store.recordRepResponse(leadId, response);
+  const first = lead.firstResponse;
+  // The first contact's event is keyed by its time: a repeat (a CRM retrying after a 503, a rep
+  // clicking again) writes it if the first request died before it did, once. A repeat that
+  // only retries that same answer adds nothing more; any other later answer is an event of its own.
+  const wroteFirst = first ? await deps.store.appendEventOnce(leadId, responseEvent(first)) : false;
+  const retriesFirst = first !== undefined && wroteFirst && sameAnswer(first, response);
+  if (first?.at !== at && !retriesFirst) await deps.store.appendEvent(leadId, responseEvent(response));
   const contactedAt = lead.contactedAt ?? at;
   return { leadId, contactedAt, outcome: lead.outcome ?? request.outcome, firstContact: contactedAt === at, lead };
 }
+
+const sameAnswer = (a: RepResponse, b: RepResponse) => a.outcome === b.outcome && a.actor === b.actor && a.reason === b.reason && a.note === b.note;
+
+const responseEvent = ({ outcome, at, actor, reason, note, via }: RepResponse): TimelineEvent => ({ type: outcome, at, actor, detail: { reason, note, via } });
 
 /** The rep's response from the link in the alert email (the page's buttons POST here). */
 export async function respondToLead(deps: RepResponseDeps, leadId: string, request: RepResponseRequest): Promise<RepResponseResult> {

@@ -19,7 +19,8 @@ export async function unsubscribeLead(deps: UnsubscribeDeps, leadId: string, tok
   await checkUnsubscribeLink(deps, leadId, token);
   const at = deps.clock.now().toISOString();
   const lead = await deps.store.markUnsubscribed(leadId, at);
-  const firstTime = lead.unsubscribedAt === at;
-  if (firstTime) await deps.store.appendEvent(leadId, { type: 'unsubscribed', at, actor: 'lead' });
-  return { unsubscribedAt: lead.unsubscribedAt ?? at, firstTime };
+  const unsubscribedAt = lead.unsubscribedAt ?? at;
+  // Keyed by the first unsubscribe's time: a repeat writes it if the first died before, once.
+  await deps.store.appendEventOnce(leadId, { type: 'unsubscribed', at: unsubscribedAt, actor: 'lead' });
+  return { unsubscribedAt, firstTime: unsubscribedAt === at };
 }

@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathRulesOf, reconcile } from '../../bin/reconcile';
 import { stateNames } from '../../lib/lead-workflow';
+import { contactFromCrm, unsubscribeOneClick } from '../../local/people';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { startFaultProxy } from '../support/fault-proxy';
-import { emailsTo } from '../support/inbox';
-import { executionArnOf, postLead, uniqueEmail, warmLead } from '../support/leads';
+import { emailsTo, waitForEmails } from '../support/inbox';
+import { executionArnOf, hotLead, postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
 
 /**
  * A step that dies between claiming its email and sending it (here: the send fails and so
  * does the write that would release the claim, as if the function had crashed) is retried
  * by the state machine, and the retry sends the email exactly once: a claim that was never
- * marked sent can be claimed again.
+ * marked sent can be claimed again. And a step or a request that dies after its change and
+ * before its timeline event: the retry (the state machine's, or the caller's after a 503)
+ * writes the event once, at the time the lead's record keeps, so the lead still reconciles.
  */
 const SCALE = 86_400 / 0.25;
 let stack: LocalStack;
@@ -81,5 +85,105 @@ describe('a crash between claiming a follow-up and sending it', () => {
     expect(dayOne).toHaveLength(1);
     const timeline = await storeOf(stack).leads.listEvents(leadId);
     expect(timeline.filter((event) => event.type === 'follow-up-1-sent')).toHaveLength(1);
+  });
+});
+
+/** Every write of the lead's `type` timeline event fails on all of the SDK's attempts (a handler dying before it). */
+function failEventWrites(leadId: string, type: string): number {
+  dynamo.fail({
+    matches: (b) => b.includes(`LEAD#${leadId}`) && b.includes(`#${type}"`),
+    times: 4,
+    status: 500,
+    body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
+  });
+  return dynamo.injected;
+}
+
+const retriedStates = (leadId: string) =>
+  stack.runner
+    .history(executionArnOf(stack, leadId))
+    .filter((e) => e.type === 'StateRetried')
+    .map((e) => (e as { state: { name: string } }).state.name);
+
+/** What `npm run reconcile` finds for the leads submitted since `since`, once they are done. */
+async function reconcileSince(since: Date) {
+  await stack.runner.idle();
+  return reconcile({ store: storeOf(stack).leads, sesUrl: stack.sesUrl, rules: pathRulesOf(stack.config, 2000), settled: true, since });
+}
+
+describe('a step that dies after its change and before its timeline event', () => {
+  it.each([
+    { event: 'scored', state: stateNames.scoreAndRoute, shape: warmLead },
+    { event: 'escalated', state: stateNames.escalate, shape: hotLead },
+    { event: 'closed', state: stateNames.closeLead, shape: warmLead },
+  ])('$event: the retried step writes the event once, and the lead reconciles', async ({ event, state, shape }) => {
+    const since = new Date();
+    const email = uniqueEmail(`lost-${event}`);
+    const { body } = await postLead(stack, shape(email));
+    const leadId = body.leadId as string;
+    const before = failEventWrites(leadId, event);
+
+    expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
+    expect(dynamo.injected - before).toBe(4);
+    expect(retriedStates(leadId)).toEqual([state]);
+    const lead = (await storeOf(stack).leads.getLead(leadId))!;
+    const timeline = await storeOf(stack).leads.listEvents(leadId);
+    const written = timeline.filter((e) => e.type === event);
+    expect(written).toHaveLength(1);
+    // At the time the record keeps, not the retry's.
+    expect(written[0]!.at).toBe({ scored: lead.scoredAt, escalated: lead.escalatedAt, closed: lead.closedAt }[event]);
+    if (event === 'scored') expect(timeline.filter((e) => e.type === 'assigned')).toHaveLength(1);
+    const report = await reconcileSince(since);
+    expect(report.leads).toBe(1);
+    expect(report.mismatched).toEqual([]);
+  });
+
+  it('"unsubscribed": the one-click request answers 503 to try again, and the repeat writes the event once', async () => {
+    const since = new Date();
+    const email = uniqueEmail('lost-unsubscribe');
+    const { body } = await postLead(stack, warmLead(email));
+    const leadId = body.leadId as string;
+    await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+    const before = failEventWrites(leadId, 'unsubscribed');
+
+    // A mail provider retries a one-click unsubscribe that failed on our side.
+    expect(await unsubscribeOneClick(stack, leadId)).toEqual({ status: 503, retryAfter: '2' });
+    expect(dynamo.injected - before).toBe(4);
+    expect((await unsubscribeOneClick(stack, leadId)).status).toBe(200);
+
+    expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
+    const lead = (await storeOf(stack).leads.getLead(leadId))!;
+    const unsubscribed = (await storeOf(stack).leads.listEvents(leadId)).filter((e) => e.type === 'unsubscribed');
+    expect(unsubscribed.map((e) => e.at)).toEqual([lead.unsubscribedAt]);
+    const report = await reconcileSince(since);
+    expect(report.leads).toBe(1);
+    expect(report.mismatched).toEqual([]);
+  });
+
+  it('"contacted": the CRM gets a 503, its retry records the first contact once, and a later answer is its own event', async () => {
+    const since = new Date();
+    const email = uniqueEmail('lost-contact');
+    const { body } = await postLead(stack, hotLead(email));
+    const leadId = body.leadId as string;
+    await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+    const before = failEventWrites(leadId, 'contacted');
+
+    expect((await contactFromCrm(stack, leadId)).status).toBe(503);
+    expect(dynamo.injected - before).toBe(4);
+    // The CRM retries the same answer; later the rep accepts the lead from the CRM.
+    expect((await contactFromCrm(stack, leadId)).status).toBe(200);
+    expect((await contactFromCrm(stack, leadId, { outcome: 'accepted' })).status).toBe(200);
+
+    expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
+    const lead = (await storeOf(stack).leads.getLead(leadId))!;
+    const responses = (await storeOf(stack).leads.listEvents(leadId)).filter((e) => e.type === 'contacted' || e.type === 'accepted');
+    expect(responses.map((e) => [e.type, e.actor])).toEqual([
+      ['contacted', 'crm:rep-ben'],
+      ['accepted', 'crm:rep-ben'],
+    ]);
+    expect(responses[0]!.at).toBe(lead.contactedAt);
+    const report = await reconcileSince(since);
+    expect(report.leads).toBe(1);
+    expect(report.mismatched).toEqual([]);
   });
 });
