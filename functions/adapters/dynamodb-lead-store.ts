@@ -213,14 +213,20 @@ export class DynamoDbLeadStore implements LeadStore {
     await this.update(leadId, 'SET steps.#step.#s = :failed, steps.#step.#error = :error', { ':failed': 'failed', ':error': error.slice(0, 500) }, { '#step': step, '#s': 'status', '#error': 'error' });
   }
 
-  async markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<boolean> {
+  async markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<string | undefined> {
     try {
-      // Whatever the lead's status was, no email goes to this address again.
-      await this.update(leadId, 'SET #status = :problem, emailProblem = :detail, emailProblemAt = :at', { ':problem': problem, ':detail': detail.slice(0, 500), ':at': at }, { '#status': 'status' });
-      return true;
+      // Whatever the lead's status was, no email goes to this address again. The first report's
+      // time is kept, of the problem (bouncedAt / complainedAt) and of the stop (emailProblemAt).
+      const { Attributes } = await this.update(
+        leadId,
+        'SET #status = :problem, emailProblem = :detail, emailProblemAt = if_not_exists(emailProblemAt, :at), #problemAt = if_not_exists(#problemAt, :at)',
+        { ':problem': problem, ':detail': detail.slice(0, 500), ':at': at },
+        { '#status': 'status', '#problemAt': `${problem}At` },
+      );
+      return (Attributes?.[`${problem}At`] as string | undefined) ?? at;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return false;
+      return undefined;
     }
   }
 

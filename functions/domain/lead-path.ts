@@ -103,7 +103,7 @@ export function sequenceSteps(lead: Lead, rules: PathRules): SequenceStep[] {
 }
 
 function stopOf(lead: Lead): Stop | undefined {
-  const problemAt = (lead as Lead & { emailProblemAt?: string }).emailProblemAt;
+  const problemAt = lead.emailProblemAt;
   const stops: Stop[] = [];
   if (lead.contactedAt) stops.push({ kind: 'contacted', at: lead.contactedAt });
   if (lead.unsubscribedAt) stops.push({ kind: 'unsubscribed', at: lead.unsubscribedAt });

@@ -171,6 +171,11 @@ export interface Lead extends LeadSubmission {
   rejectReason?: string;
   repNote?: string;
   unsubscribedAt?: string;
+  /** SES reported the address: a hard bounce or a complaint (the first of them stops the emails). */
+  emailProblem?: string;
+  emailProblemAt?: string;
+  bouncedAt?: string;
+  complainedAt?: string;
   closedAt?: string;
   failure?: { error: string; cause?: string; at: string };
 }

@@ -47,8 +47,11 @@ export interface LeadStore {
   /** A send failed after the claim: let a retry claim the step again. */
   releaseStep(leadId: string, step: SequenceStep, error: string): Promise<void>;
   markUndeliverable(leadId: string, step: SequenceStep, error: string, at: string): Promise<void>;
-  /** A hard bounce or a complaint: no email to this lead again. False when the lead is unknown. */
-  markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<boolean>;
+  /**
+   * A hard bounce or a complaint: no email to this lead again. Returns when this problem was
+   * first recorded (a repeated report keeps it), undefined when the lead is unknown.
+   */
+  markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<string | undefined>;
   /** Records the rep's response; the first contact (its time, and the whole first response) is kept on repeats. */
   recordRepResponse(leadId: string, response: RepResponse): Promise<Lead>;
   markUnsubscribed(leadId: string, at: string): Promise<Lead>;

@@ -19,8 +19,10 @@ export interface SenderEventDeps {
 export async function recordSenderEvent(deps: SenderEventDeps, event: SenderEvent): Promise<'bounced' | 'complained' | undefined> {
   if (event.kind === 'bounce' && !event.permanent) return undefined;
   const problem = event.kind === 'bounce' ? 'bounced' : 'complained';
-  const at = deps.clock.now().toISOString();
-  if (!(await deps.store.markSenderProblem(event.leadId, problem, at, event.detail))) return undefined;
-  await deps.store.appendEvent(event.leadId, { type: problem, at, actor: 'ses', detail: { reason: event.detail } });
+  const firstAt = await deps.store.markSenderProblem(event.leadId, problem, deps.clock.now().toISOString(), event.detail);
+  if (!firstAt) return undefined;
+  // EventBridge delivers at least once and retries a failed invocation: the event is keyed by
+  // the first report's time, so a repeat writes it if it is missing, and never twice.
+  await deps.store.appendEventOnce(event.leadId, { type: problem, at: firstAt, actor: 'ses', detail: { reason: event.detail } });
   return problem;
 }

@@ -54,6 +54,20 @@ describe('SES reporting back', () => {
     expect((await store.leads.listEvents(leadId)).find((e) => e.type === 'bounced')).toMatchObject({ actor: 'ses', detail: { reason: 'Permanent/General' } });
   });
 
+  it('the same bounce delivered again (EventBridge delivers at least once) keeps the first report: one event, the same stop time', async () => {
+    const { leadId, email } = await leadAfterFirstFollowUp();
+    const bounce = sesEvent(leadId, { eventType: 'Bounce', bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: email }] } });
+    await deliver(bounce);
+    const first = (await store.leads.getLead(leadId))!;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await deliver(bounce);
+    const again = (await store.leads.getLead(leadId))!;
+    expect(again).toMatchObject({ status: 'bounced', emailProblemAt: first.emailProblemAt, bouncedAt: first.emailProblemAt });
+    const bounced = (await store.leads.listEvents(leadId)).filter((e) => e.type === 'bounced');
+    expect(bounced.map((e) => e.at)).toEqual([first.emailProblemAt]);
+    await stack.runner.waitFor(executionArnOf(stack, leadId));
+  });
+
   it('a complaint does the same; a soft bounce changes nothing', { timeout: 60_000 }, async () => {
     const complained = await leadAfterFirstFollowUp();
     await deliver(sesEvent(complained.leadId, { eventType: 'Complaint', complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: complained.email }] } }));
