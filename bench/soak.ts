@@ -7,6 +7,7 @@
  * (bin/reconcile.ts) checks every lead's emails and timeline against its path, and no lead
  * may be stuck. Writes bench/SOAK.md; exits 1 on any mismatch, stuck lead or lost submission.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -34,6 +35,18 @@ const USAGE = `Usage: npm run soak -- [--leads 20000] [--minutes 10] [--fault-ra
                       (or then) are stuck`;
 
 const DAY_MS = 86_400_000;
+
+/** The commit under test, with "+ uncommitted changes" when the tree differs from it. */
+function commitOf(dir: string): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+const sourceCommit = commitOf(repoRoot);
 
 // ------------------------------------------------------------------ the mix of paths
 
@@ -415,6 +428,7 @@ async function main() {
 
   const results: SoakResults = {
     machine: { date: new Date(began).toISOString(), nproc: String(cpus().length), cpu: cpus()[0]?.model ?? 'unknown', memGb: round(totalmem() / 2 ** 30, 1), node: process.version },
+    commit: sourceCommit,
     command: opts.command,
     options: { leads: opts.leads, minutes: opts.minutes, faultRate: opts.faultRate, daySeconds: opts.daySeconds },
     submission: {
@@ -454,6 +468,8 @@ async function main() {
 
 export interface SoakResults {
   machine: { date: string; nproc: string; cpu: string; memGb: number; node: string };
+  /** The code that ran: read when the soak started, as edits after that do not reach the loaded modules. */
+  commit: string;
   command: string;
   options: { leads: number; minutes: number; faultRate: number; daySeconds: number };
   submission: { targetRate: number; achievedRate: number; accepted: number; failed: number; retried: number; p50: number; p99: number; actions: number; actionsFailed: number; actionsLate: number };
@@ -495,11 +511,12 @@ function soakReport(r: SoakResults, full: Reconciliation): string {
   const emails = Object.entries(full.emails.byStep).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
   return `# Soak: the last run
 
-\`${r.command}\` on ${r.machine.date.slice(0, 16).replace('T', ' ')} UTC (${r.machine.nproc} cores, ${r.machine.cpu}, ${r.machine.memGb} GB, Node ${r.machine.node}).
+\`${r.command}\` on ${r.machine.date.slice(0, 16).replace('T', ' ')} UTC (${r.machine.nproc} cores, ${r.machine.cpu}, ${r.machine.memGb} GB, Node ${r.machine.node}), at commit ${r.commit}.
 **${r.passed ? 'Passed' : 'Failed'}**: ${full.mismatched.length} lead(s) with mismatches, ${full.stuck.length} stuck, ${full.emails.unexplained.length} email(s) no lead explains, ${r.soakProblemCount} problem(s) in the soak's own checks.
 
 What it does: ${r.options.leads} leads submitted evenly over ${r.options.minutes} min through the local
-API (\`startLocalStack\`, everything in one process), a simulated day every ${r.options.daySeconds} s; each
+API (\`startLocalStack\`: the API, the state-machine runner and the functions in one process,
+dynalite and the SES emulator in a second), a simulated day every ${r.options.daySeconds} s; each
 lead's path is one of the mix below, acted out over HTTP (the rep's signed link, the CRM's
 signed webhook, the one-click unsubscribe). ${r.options.faultRate * 100}% of the functions' SES and DynamoDB requests
 fail with a transient fault, refused by a proxy before they reach the emulator (so a retry is
