@@ -12,6 +12,7 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { Firewall } from './config';
@@ -163,10 +164,19 @@ const CACHED_ERROR_CODES = [400, 403, 404, 405, 414, 500, 501, 502, 503, 504];
  * but Host (Origin for CORS, Content-Type, Idempotency-Key, X-Timestamp, X-Signature).
  */
 export class LeadEdge extends Construct {
+  /** The header CloudFront adds to every request it forwards, and the API's functions require. */
+  static readonly originHeader = 'X-Origin-Verify';
   readonly distribution: Distribution;
   readonly firewallStack: LeadFirewallStack;
   /** Where forms and links reach the API through the firewall (no trailing slash). */
   readonly url: string;
+  /**
+   * The value of `originHeader`: a dynamic reference to a generated secret, resolved by
+   * CloudFormation at deploy time into the distribution's origin and the form intake's
+   * environment (never in the template). A lead posted without it came around the firewall,
+   * through the API's own execute-api URL.
+   */
+  readonly originVerify: string;
 
   constructor(scope: Construct, id: string, { stage, firewall, apiEndpoint, publicBaseUrl }: LeadEdgeProps) {
     super(scope, id);
@@ -182,6 +192,14 @@ export class LeadEdge extends Construct {
     // stack can stay environment-agnostic: CDK's own cross-region references need a fixed region.
     const webAclArn = Fn.getStackOutput(this.firewallStack.stackName, LeadFirewallStack.webAclArnOutput, FIREWALL_REGION);
 
+    const originSecret = new Secret(this, 'OriginSecret', {
+      description: `speed-to-lead ${stage}: CloudFront sends it to the API as ${LeadEdge.originHeader}; leads posted without it went around the firewall`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledgeNag(originSecret, 'SMG4',
+      'CloudFormation resolves this value into CloudFront and the intake only when it updates them, and CloudFront takes minutes to roll a change out: a scheduled rotation would refuse leads in between. It guards nothing a lead could read; replacing it is a deliberate deploy (README).');
+    this.originVerify = originSecret.secretValue.unsafeUnwrap();
+
     const domain = firewall.certificateArn && publicBaseUrl ? new URL(publicBaseUrl).host : undefined;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `speed-to-lead ${stage}: the lead API behind AWS WAF`,
@@ -189,6 +207,8 @@ export class LeadEdge extends Construct {
         origin: new HttpOrigin(Fn.select(2, Fn.split('/', apiEndpoint)), {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+          // CloudFront sets it on every forwarded request, replacing any a viewer sent.
+          customHeaders: { [LeadEdge.originHeader]: this.originVerify },
         }),
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachePolicy: CachePolicy.CACHING_DISABLED,

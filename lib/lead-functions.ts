@@ -61,6 +61,11 @@ export interface LeadFunctionsProps {
   readonly linkSecret: ISecret;
   /** Base of the links in emails (the API endpoint unless the config names one). */
   readonly publicBaseUrl: string;
+  /**
+   * Behind the firewall: the value CloudFront adds to every request it forwards. The form
+   * intake refuses leads without it (ones posted to the execute-api URL, around the web ACL).
+   */
+  readonly originVerify?: string;
 }
 
 const pascalCase = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
@@ -120,7 +125,7 @@ export class LeadFunctions extends Construct {
   }
 
   private leadFunction(name: FunctionName, timeout: Duration): NodejsFunction {
-    const { config, table, linkSecret, publicBaseUrl } = this.props;
+    const { config, table, linkSecret, publicBaseUrl, originVerify } = this.props;
     const { usesLeads, sendsEmail, usesLinks, tableActions } = capabilities[name];
     const id = pascalCase(name);
 
@@ -176,6 +181,10 @@ export class LeadFunctions extends Construct {
               SES_CONFIGURATION_SET: configurationSetName(config),
             }
           : {}),
+        // The form intake only: it is what abuse aims at. The links' routes still answer on the
+        // API's own URL, so links emailed before the firewall keep working; their signed token,
+        // not the firewall, is what lets a request change anything there.
+        ...(originVerify && name === 'intake' ? { ORIGIN_VERIFY: originVerify } : {}),
         POWERTOOLS_SERVICE_NAME: 'speed-to-lead',
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -63,8 +63,9 @@ export class SpeedToLeadStack extends Stack {
       config,
       table: this.table.table,
       linkSecret,
-      // Behind the firewall, links go through it too.
+      // Behind the firewall, links go through it too, and only what came through it is served.
       publicBaseUrl: this.edge?.url ?? config.publicBaseUrl ?? this.api.endpoint,
+      ...(this.edge ? { originVerify: this.edge.originVerify } : {}),
     });
 
     const alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `speed-to-lead ${config.stage} alarms`, enforceSSL: true });

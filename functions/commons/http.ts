@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -36,6 +37,27 @@ const bodyGuard = (maxBytes: number): MiddlewareObj<HttpEvent> => ({
     const type = event.headers['content-type'] ?? '';
     const known = CONTENT_TYPES.json.test(type) || CONTENT_TYPES.form.test(type);
     if (!known && (bytes > 0 || type !== '')) throw new UnsupportedMediaType(['application/json', 'application/x-www-form-urlencoded']);
+  },
+});
+
+/** A request that came to the API's own URL around the firewall (CloudFront adds the header). */
+class AroundTheFirewall extends Error {
+  override readonly name = 'AroundTheFirewall';
+}
+
+/** Compares in constant time, whatever the lengths (both are hashed first). */
+const sameSecret = (given: string | undefined, wanted: string) =>
+  given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(wanted).digest());
+
+/**
+ * Behind the firewall, CDK sets ORIGIN_VERIFY (on the form intake) and CloudFront sends it as
+ * X-Origin-Verify on every request it forwards: one without it reached the execute-api URL
+ * directly, where no web ACL applies, and is refused before anything else is read. Without
+ * ORIGIN_VERIFY, nothing to check.
+ */
+const throughFirewallOnly = (originVerify: string | undefined): MiddlewareObj<HttpEvent> => ({
+  before: async ({ event }) => {
+    if (originVerify && !sameSecret(event.headers['x-origin-verify'], originVerify)) throw new AroundTheFirewall();
   },
 });
 
@@ -98,6 +120,7 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
   if (format) {
     return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
+  if (error instanceof AroundTheFirewall) return respond(403, 'Forbidden', 'Post leads to the address in the form script');
   if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', SIGNATURE_MESSAGES[error.reason]);
   if (error instanceof TokenInvalid) {
     const expired = error.reason === 'expired';
@@ -125,6 +148,8 @@ export interface HttpHandlerOptions {
   maxBodyBytes?: number;
   /** An API for programs (the form intake): errors are JSON even for a browser's form post. */
   jsonOnly?: boolean;
+  /** The X-Origin-Verify value to require; default ORIGIN_VERIFY from the environment (set behind the firewall). */
+  originVerify?: string;
 }
 
 /**
@@ -139,6 +164,7 @@ export function httpHandler(handler: (event: HttpEvent, context: Context) => Pro
     .use(publishMeasurements<HttpEvent, HttpResult>())
     .use(errorMapper(options.jsonOnly ?? false))
     .use(httpHeaderNormalizer())
+    .use(throughFirewallOnly(options.originVerify ?? process.env.ORIGIN_VERIFY))
     .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024))
     .use(keepRawBody())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))

@@ -6,7 +6,8 @@ import { Template as CdkTemplate } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DeployConfig, DeployConfigSchema, loadConfig } from '../../lib/config';
-import { FIREWALL_REGION, LeadFirewallStack } from '../../lib/lead-firewall';
+import { FIREWALL_REGION, LeadEdge, LeadFirewallStack } from '../../lib/lead-firewall';
+import { handlerMetadataKey } from '../../lib/lead-functions';
 import { SpeedToLeadStack } from '../../lib/speed-to-lead-stack';
 import { flatten, resourcesOfType, type Template } from './template';
 
@@ -60,6 +61,10 @@ describe('the firewall, off (dev)', () => {
 
   it('graphs no firewall on the dashboard', () => {
     expect(JSON.stringify(dashboardOf(template))).not.toContain('AWS/WAFV2');
+  });
+
+  it('requires no origin header', () => {
+    for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(fn.Properties.Environment?.Variables?.ORIGIN_VERIFY).toBeUndefined();
   });
 
   it('links to the API itself', () => {
@@ -149,6 +154,7 @@ describe('the firewall, on', () => {
     const [origin] = config.Origins;
     expect(origin.DomainName).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [expect.stringMatching(/^ApiHttpApi/), 'ApiEndpoint'] }] }] });
     expect(origin.CustomOriginConfig).toEqual({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+    expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: LeadEdge.originHeader, HeaderValue: expect.anything() }]);
     const behavior = config.DefaultCacheBehavior;
     expect(behavior.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'OPTIONS']));
     // AWS managed policies: CachingDisabled, AllViewerExceptHostHeader (Origin, query strings, the signing headers).
@@ -157,6 +163,19 @@ describe('the firewall, on', () => {
     expect(behavior.ViewerProtocolPolicy).toBe('https-only');
     // An error answer (a 503 to retry, a 404 before the lead exists) is never replayed from the edge.
     for (const code of [403, 404, 503]) expect(config.CustomErrorResponses).toContainEqual({ ErrorCode: code, ErrorCachingMinTTL: 0 });
+  });
+
+  it('takes leads only through the distribution: the intake requires its header, resolved from a generated secret at deploy time', () => {
+    const [secretId] = resourcesOfType(template, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('EdgeOriginSecret'))!;
+    const value = config.Origins[0].OriginCustomHeaders[0].HeaderValue;
+    // A dynamic reference: the template never holds the value.
+    expect(value).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] });
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const required = functions.filter(([, fn]) => fn.Properties.Environment?.Variables?.ORIGIN_VERIFY !== undefined);
+    for (const [, fn] of required) expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY).toEqual(value);
+    const handlerOf = ([, fn]: (typeof functions)[number]) => fn.Metadata?.[handlerMetadataKey] as string;
+    // The links' routes keep answering on the API's own URL: links emailed before the firewall still work.
+    expect(required.map(handlerOf)).toEqual(['intake']);
   });
 
   it('links and the form go through the distribution', () => {
@@ -251,7 +270,7 @@ describe('cdk-nag AwsSolutions with the firewall on', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  it('acknowledges only CloudFront\'s findings, each with its reason, and TLS only without a certificate', () => {
+  it('acknowledges only CloudFront\'s findings and the origin secret\'s rotation, each with its reason, and TLS only without a certificate', () => {
     const acknowledged = (config: DeployConfig) => {
       const { stack } = synthStage(config);
       return stack.edge!.node
@@ -261,8 +280,8 @@ describe('cdk-nag AwsSolutions with the firewall on', () => {
         .map(([id, reason]) => [id.slice(id.indexOf('AwsSolutions-')), reason] as const);
     };
     const own = acknowledged(guarded);
-    expect(own.map(([id]) => id).sort()).toEqual(['AwsSolutions-CFR1', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4']);
+    expect(own.map(([id]) => id).sort()).toEqual(['AwsSolutions-CFR1', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4', 'AwsSolutions-SMG4']);
     for (const [id, reason] of own) expect(reason, id).toMatch(/^[A-Z`'].{40,}\.$/);
-    expect(acknowledged(prod).map(([id]) => id).sort()).toEqual(['AwsSolutions-CFR1', 'AwsSolutions-CFR3']);
+    expect(acknowledged(prod).map(([id]) => id).sort()).toEqual(['AwsSolutions-CFR1', 'AwsSolutions-CFR3', 'AwsSolutions-SMG4']);
   });
 });
