@@ -23,8 +23,10 @@ import type { SequenceStep } from '@domain/sequence';
  *   LEAD#<id> / EVENT#<iso-ts>#<type>    its timeline, append-only
  *   DEDUPE#<hash> / DEDUPE               repeat-submission guard (TTL)
  *   ROUTING#<pool> / CURSOR              round-robin counter
+ *   WEBHOOK#<signature hex> / SEEN       a CRM request already recorded (TTL)
  */
 const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' });
+const webhookKey = (signature: string) => ({ pk: `WEBHOOK#${signature}`, sk: 'SEEN' });
 const STORAGE_ATTRIBUTES = ['pk', 'sk', 'submittedDay', 'emailDomain', 'expiresAt'] as const;
 
 const isConditionFailure = (error: unknown) =>
@@ -238,6 +240,17 @@ export class DynamoDbLeadStore implements LeadStore {
       { ':failed': 'failed', ':error': error.slice(0, 500), ':failedStatus': 'failed', ':failure': { error: 'EmailRejected', cause: error.slice(0, 500), at } },
       { '#step': step, '#s': 'status', '#error': 'error', '#status': 'status' },
     );
+  }
+
+  async isWebhookRecorded(signature: string): Promise<boolean> {
+    // An expired item needs no check here: its request is refused as stale before we look.
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: webhookKey(signature), ConsistentRead: true, ProjectionExpression: 'pk' }));
+    return Item !== undefined;
+  }
+
+  async rememberWebhook(signature: string, until: Date): Promise<void> {
+    // Kept only while its signature is accepted, not for the leads' retention.
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...webhookKey(signature), expiresAt: Math.floor(until.getTime() / 1000) } }));
   }
 
   async recordRepResponse(leadId: string, response: RepResponse): Promise<Lead> {

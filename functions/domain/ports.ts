@@ -52,6 +52,13 @@ export interface LeadStore {
    * first recorded (a repeated report keeps it), undefined when the lead is unknown.
    */
   markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<string | undefined>;
+  /** True when a CRM's signed request with this signature (its hex, lowercased) was recorded already. */
+  isWebhookRecorded(signature: string): Promise<boolean>;
+  /**
+   * Remembers a recorded signed request until `until`, so a replay while its signature is still
+   * accepted changes nothing. Holds no personal data and no lead id; expires by TTL.
+   */
+  rememberWebhook(signature: string, until: Date): Promise<void>;
   /** Records the rep's response; the first contact (its time, and the whole first response) is kept on repeats. */
   recordRepResponse(leadId: string, response: RepResponse): Promise<Lead>;
   markUnsubscribed(leadId: string, at: string): Promise<Lead>;

@@ -6,7 +6,7 @@ import { verifyLink } from '@domain/links';
 import type { LeadStore, SecretSource, TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { parseWith } from '@domain/validation';
-import { type SignedRequest, verifyWebhook } from '@domain/webhook-signature';
+import { type SignedRequest, verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from '@domain/webhook-signature';
 
 export const REJECT_REASONS = ['no-budget', 'wrong-role', 'bad-fit', 'no-timeline', 'duplicate', 'spam', 'other'] as const;
 
@@ -62,6 +62,8 @@ export interface RepResponseResult {
   outcome: RepOutcome;
   /** True when this response was the lead's first contact (what the SLA measures). */
   firstContact: boolean;
+  /** A CRM's signed request recorded before, sent again: answered, nothing recorded or counted. */
+  replayed?: true;
   /** The lead after the response. */
   lead: Lead;
 }
@@ -120,8 +122,21 @@ export async function respondToLead(deps: RepResponseDeps, leadId: string, reque
 }
 
 /**
+ * A signed request is accepted until its timestamp plus the tolerance, on our clock; a minute
+ * more covers the clocks of our other functions.
+ */
+const REMEMBERED_PAST_WINDOW_SECONDS = 60;
+
+/** A signed request's identity: its signature's hex, lowercased, since either case verifies. */
+const signatureOf = (signed: SignedRequest) => (signed.signature ?? '').trim().toLowerCase().replace(/^sha256=/, '');
+
+const rememberedUntil = (signed: SignedRequest) => new Date((Number((signed.timestamp ?? '').trim()) + WEBHOOK_TOLERANCE_SECONDS + REMEMBERED_PAST_WINDOW_SECONDS) * 1000);
+
+/**
  * The rep's response from a CRM's signed webhook: the signature is checked first (401), then
- * the body (400), then the lead (404), so an unsigned caller learns nothing about leads.
+ * the body (400), then the lead (404), so an unsigned caller learns nothing about leads. The
+ * same signed request sent again within its window is answered with the lead's current answer
+ * and changes nothing.
  */
 export async function respondFromCrm(deps: RepResponseDeps, leadId: string, signed: SignedRequest, body: unknown): Promise<RepResponseResult> {
   verifyWebhook(signed, await deps.secrets.webhookSecret(), deps.clock.now());
@@ -130,6 +145,16 @@ export async function respondFromCrm(deps: RepResponseDeps, leadId: string, sign
   if (request.repId !== undefined && !deps.reps.some((rep) => rep.id === request.repId)) {
     throw new ValidationError('Invalid repId: not a configured rep', [{ path: 'repId', message: `must be one of the configured reps: ${deps.reps.map((r) => r.id).join(', ')}` }]);
   }
-  if (!(await deps.store.getLead(leadId))) throw new LeadNotFound(leadId);
-  return recordResponse(deps, leadId, request, { via: 'crm', ...(request.repId ? { repId: request.repId } : {}) });
+  const lead = await deps.store.getLead(leadId);
+  if (!lead) throw new LeadNotFound(leadId);
+  const signature = signatureOf(signed);
+  // A recorded request always left an answer on the lead: a lead without one needs no look-up.
+  if (lead.contactedAt && lead.outcome && (await deps.store.isWebhookRecorded(signature))) {
+    return { leadId, contactedAt: lead.contactedAt, outcome: lead.outcome, firstContact: false, replayed: true, lead };
+  }
+  const result = await recordResponse(deps, leadId, request, { via: 'crm', ...(request.repId ? { repId: request.repId } : {}) });
+  // Only once the response and its events are written: a request that failed part-way (a 503)
+  // comes back as the same signed request, and that retry must be recorded.
+  await deps.store.rememberWebhook(signature, rememberedUntil(signed));
+  return result;
 }

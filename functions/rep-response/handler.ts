@@ -23,7 +23,7 @@ export const handler = httpHandler(async (event, context) => {
     ? await respondFromCrm(linkDeps(), leadId, signed, event.body)
     : await respondToLead(linkDeps(), leadId, parseWith(RepResponseSchema, event.body));
 
-  measure(context, ...repResponded(result.outcome, result.lead.rejectReason));
+  if (!result.replayed) measure(context, ...repResponded(result.outcome, result.lead.rejectReason));
   if (result.firstContact) measure(context, ...firstContact(result.lead, config().SLA_MINUTES, systemClock.now()));
 
   const { contactedAt, outcome } = result;

@@ -147,6 +147,35 @@ describe('a CRM webhook signed with the shared secret', () => {
   });
 });
 
+describe('the same signed request sent again within its 5 minutes', () => {
+  it('is answered as the first was and changes nothing; a new request is still recorded', async () => {
+    const { leadId } = await newLead();
+    const responses = async () => (await store.leads.listEvents(leadId)).filter((e) => ['contacted', 'accepted', 'rejected'].includes(e.type)).map((e) => e.type);
+    const answerOf = async () => {
+      const lead = await store.leads.getLead(leadId);
+      return { outcome: lead?.outcome, contactedAt: lead?.contactedAt, contactedBy: lead?.contactedBy, repNote: lead?.repNote, firstResponse: lead?.firstResponse };
+    };
+    const call = { body: { leadId, outcome: 'contacted', repId: 'rep-cho', note: 'Left a voicemail' }, timestamp: nowSeconds() };
+    const first = await crm(leadId, call);
+    expect(first).toEqual({ status: 200, body: { leadId, contactedAt: expect.any(String), outcome: 'contacted' } });
+    const recorded = await answerOf();
+
+    // A replay, also with the signature's hex upper-cased (it verifies all the same).
+    expect(await crm(leadId, call)).toEqual(first);
+    const raw = JSON.stringify(call.body);
+    expect(await crm(leadId, { ...call, headers: { 'x-signature': signWebhook(raw, call.timestamp, stack.webhookSecret).toUpperCase() } })).toEqual(first);
+    expect(await answerOf()).toEqual(recorded);
+    expect(await responses()).toEqual(['contacted']);
+
+    // A new request (another timestamp) with another answer is recorded; the replay then tells the lead's current answer.
+    const rejected = await crm(leadId, { body: { leadId, outcome: 'rejected', reason: 'no-budget', repId: 'rep-cho' }, timestamp: call.timestamp + 1 });
+    expect(rejected).toEqual({ status: 200, body: { leadId, contactedAt: first.body.contactedAt, outcome: 'rejected' } });
+    expect(await crm(leadId, call)).toEqual(rejected);
+    expect(await responses()).toEqual(['contacted', 'rejected']);
+    expect((await store.leads.getLead(leadId))?.outcome).toBe('rejected');
+  });
+});
+
 describe('a second response', () => {
   it('keeps the first contact time and appends each new outcome to the timeline', async () => {
     const { leadId } = await newLead();
