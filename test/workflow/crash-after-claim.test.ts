@@ -105,10 +105,26 @@ const retriedStates = (leadId: string) =>
     .filter((e) => e.type === 'StateRetried')
     .map((e) => (e as { state: { name: string } }).state.name);
 
-/** What `npm run reconcile` finds for the leads submitted since `since`, once they are done. */
-async function reconcileSince(since: Date) {
+/**
+ * A new lead whose `event` cannot be written (past the SDK's retries), from the start or once
+ * its confirmation is out; `injected` counts the faults since.
+ */
+async function leadLosing(event: string, shape: typeof warmLead, { afterConfirmation = false } = {}) {
+  const since = new Date();
+  const email = uniqueEmail(`lost-${event}`);
+  const { body } = await postLead(stack, shape(email));
+  const leadId = body.leadId as string;
+  if (afterConfirmation) await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+  const before = failEventWrites(leadId, event);
+  return { since, leadId, injected: () => dynamo.injected - before };
+}
+
+/** `npm run reconcile`'s verdict on the one lead submitted since `since`, once it is done: no mismatch. */
+async function expectReconciled(since: Date) {
   await stack.runner.idle();
-  return reconcile({ store: storeOf(stack).leads, sesUrl: stack.sesUrl, rules: pathRulesOf(stack.config, 2000), settled: true, since });
+  const report = await reconcile({ store: storeOf(stack).leads, sesUrl: stack.sesUrl, rules: pathRulesOf(stack.config, 2000), settled: true, since });
+  expect(report.leads).toBe(1);
+  expect(report.mismatched).toEqual([]);
 }
 
 describe('a step that dies after its change and before its timeline event', () => {
@@ -117,14 +133,10 @@ describe('a step that dies after its change and before its timeline event', () =
     { event: 'escalated', state: stateNames.escalate, shape: hotLead },
     { event: 'closed', state: stateNames.closeLead, shape: warmLead },
   ])('$event: the retried step writes the event once, and the lead reconciles', async ({ event, state, shape }) => {
-    const since = new Date();
-    const email = uniqueEmail(`lost-${event}`);
-    const { body } = await postLead(stack, shape(email));
-    const leadId = body.leadId as string;
-    const before = failEventWrites(leadId, event);
+    const { since, leadId, injected } = await leadLosing(event, shape);
 
     expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
-    expect(dynamo.injected - before).toBe(4);
+    expect(injected()).toBe(4);
     expect(retriedStates(leadId)).toEqual([state]);
     const lead = (await storeOf(stack).leads.getLead(leadId))!;
     const timeline = await storeOf(stack).leads.listEvents(leadId);
@@ -133,43 +145,29 @@ describe('a step that dies after its change and before its timeline event', () =
     // At the time the record keeps, not the retry's.
     expect(written[0]!.at).toBe({ scored: lead.scoredAt, escalated: lead.escalatedAt, closed: lead.closedAt }[event]);
     if (event === 'scored') expect(timeline.filter((e) => e.type === 'assigned')).toHaveLength(1);
-    const report = await reconcileSince(since);
-    expect(report.leads).toBe(1);
-    expect(report.mismatched).toEqual([]);
+    await expectReconciled(since);
   });
 
   it('"unsubscribed": the one-click request answers 503 to try again, and the repeat writes the event once', async () => {
-    const since = new Date();
-    const email = uniqueEmail('lost-unsubscribe');
-    const { body } = await postLead(stack, warmLead(email));
-    const leadId = body.leadId as string;
-    await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
-    const before = failEventWrites(leadId, 'unsubscribed');
+    const { since, leadId, injected } = await leadLosing('unsubscribed', warmLead, { afterConfirmation: true });
 
     // A mail provider retries a one-click unsubscribe that failed on our side.
     expect(await unsubscribeOneClick(stack, leadId)).toEqual({ status: 503, retryAfter: '2' });
-    expect(dynamo.injected - before).toBe(4);
+    expect(injected()).toBe(4);
     expect((await unsubscribeOneClick(stack, leadId)).status).toBe(200);
 
     expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
     const lead = (await storeOf(stack).leads.getLead(leadId))!;
     const unsubscribed = (await storeOf(stack).leads.listEvents(leadId)).filter((e) => e.type === 'unsubscribed');
     expect(unsubscribed.map((e) => e.at)).toEqual([lead.unsubscribedAt]);
-    const report = await reconcileSince(since);
-    expect(report.leads).toBe(1);
-    expect(report.mismatched).toEqual([]);
+    await expectReconciled(since);
   });
 
   it('"contacted": the CRM gets a 503, its retry records the first contact once, and a later answer is its own event', async () => {
-    const since = new Date();
-    const email = uniqueEmail('lost-contact');
-    const { body } = await postLead(stack, hotLead(email));
-    const leadId = body.leadId as string;
-    await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
-    const before = failEventWrites(leadId, 'contacted');
+    const { since, leadId, injected } = await leadLosing('contacted', hotLead, { afterConfirmation: true });
 
     expect((await contactFromCrm(stack, leadId)).status).toBe(503);
-    expect(dynamo.injected - before).toBe(4);
+    expect(injected()).toBe(4);
     // The CRM retries the same answer; later the rep accepts the lead from the CRM.
     expect((await contactFromCrm(stack, leadId)).status).toBe(200);
     expect((await contactFromCrm(stack, leadId, { outcome: 'accepted' })).status).toBe(200);
@@ -182,8 +180,6 @@ describe('a step that dies after its change and before its timeline event', () =
       ['accepted', 'crm:rep-ben'],
     ]);
     expect(responses[0]!.at).toBe(lead.contactedAt);
-    const report = await reconcileSince(since);
-    expect(report.leads).toBe(1);
-    expect(report.mismatched).toEqual([]);
+    await expectReconciled(since);
   });
 });
