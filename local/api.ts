@@ -33,11 +33,23 @@ const compiled = routes.map((route) => ({
   pattern: new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
 }));
 
+/**
+ * A path parameter as the function receives it: percent-decoded, or as sent when that is not
+ * valid UTF-8 (`%80`), so the function, not the gateway, answers it (a 404 for no such lead).
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function matchRoute(method: string, path: string) {
   for (const route of compiled) {
     const match = route.pattern.exec(path);
     if (match && route.method === method) {
-      const pathParameters = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      const pathParameters = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodePathSegment(v)]));
       return { route, pathParameters };
     }
   }

@@ -1,14 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expiryAfterDays, type LinkPurpose, signLink } from '@domain/links';
+import { signWebhook } from '@domain/webhook-signature';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { waitForEmails } from '../support/inbox';
-import { uniqueEmail } from '../support/leads';
+import { postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
 
 /**
  * Hostile input against POST /leads, generated: whatever a client sends, the answer is a 2xx
  * for a valid lead or a 4xx that says what is wrong, never a 5xx; nothing is stored for a
- * rejected request; and nothing a lead types reaches an email's headers or markup.
+ * rejected request; and nothing a lead types reaches an email's headers or markup. Then the
+ * same against the links' routes (contact, unsubscribe): forged, swapped, expired and mangled
+ * tokens and CRM signatures, hostile ids and bodies never yield a 5xx and change no lead.
  */
 let stack: LocalStack;
 let store: ReturnType<typeof storeOf>;
@@ -121,5 +126,85 @@ describe('POST /leads under generated hostile input', () => {
       }),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('the links\' routes under generated hostile input', () => {
+  it('never answer 5xx, and no forged, swapped, expired or mangled credential changes the lead', async () => {
+    const { body } = await postLead(stack, warmLead(uniqueEmail('target')));
+    const leadId = body.leadId as string;
+    const routes: Record<LinkPurpose, string> = { contact: 'contact', unsubscribe: 'unsubscribe' };
+    const other = (purpose: LinkPurpose): LinkPurpose => (purpose === 'contact' ? 'unsubscribe' : 'contact');
+    const valid = (purpose: LinkPurpose) => signLink({ leadId, purpose, repId: purpose === 'contact' ? 'rep-ana' : undefined, expiresAt: expiryAfterDays(new Date(), 30) }, stack.linkSecret);
+    // Every token here is wrong for this route and this lead in exactly one way.
+    const token = (purpose: LinkPurpose) =>
+      fc.oneof(
+        fc.constant(undefined),
+        hostileText,
+        fc.constant(signLink({ leadId, purpose, expiresAt: expiryAfterDays(new Date(), 30) }, 'not-the-secret')),
+        fc.constant(signLink({ leadId: randomUUID(), purpose, expiresAt: expiryAfterDays(new Date(), 30) }, stack.linkSecret)),
+        fc.constant(signLink({ leadId, purpose: other(purpose), expiresAt: expiryAfterDays(new Date(), 30) }, stack.linkSecret)),
+        fc.constant(signLink({ leadId, purpose, expiresAt: Math.floor(Date.now() / 1000) - 60 }, stack.linkSecret)),
+        fc.nat({ max: 60 }).map((at) => {
+          const good = valid(purpose);
+          const i = at % good.length;
+          return good.slice(0, i) + (good[i] === 'A' ? 'B' : 'A') + good.slice(i + 1);
+        }),
+        fc.constant(valid(purpose).slice(0, -3)),
+      );
+    const now = () => Math.floor(Date.now() / 1000);
+    const crmHeaders = fc.oneof(
+      fc.constant({}),
+      fc.record({ 'x-signature': hostileText, 'x-timestamp': hostileText }),
+      fc.constant({ 'x-signature': `sha256=${'0'.repeat(64)}`, 'x-timestamp': String(now()) }),
+      fc.constant({ 'x-signature': signWebhook('{}', now(), stack.webhookSecret), 'x-timestamp': String(now()) }),
+      fc.constant({ 'x-signature': signWebhook(JSON.stringify({ leadId, outcome: 'contacted' }), now(), 'not-the-secret'), 'x-timestamp': String(now()) }),
+      fc.constant({ 'x-signature': signWebhook(JSON.stringify({ leadId, outcome: 'contacted' }), now() - 3600, stack.webhookSecret), 'x-timestamp': String(now() - 3600) }),
+    );
+    const route = fc.constantFrom<LinkPurpose>('contact', 'unsubscribe').chain((purpose) => fc.record({ purpose: fc.constant(purpose), chosen: token(purpose) }));
+    // Any bytes, invalid UTF-8 included, percent-encoded as a raw client could send them.
+    const percentEncoded = (bytes: Uint8Array) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const id = fc.oneof(
+      fc.constant(leadId),
+      fc.constant(randomUUID()),
+      hostileText.map((text) => percentEncoded(Buffer.from(text, 'utf8'))),
+      fc.uint8Array({ minLength: 1, maxLength: 40 }).map(percentEncoded),
+    );
+    const requestBody = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(JSON.stringify({ leadId, outcome: 'contacted' })),
+      leadLike.map((o) => JSON.stringify(o)),
+      fc.constant('List-Unsubscribe=One-Click'),
+      fc.uint8Array({ maxLength: 100 }).map((bytes) => Buffer.from(bytes)),
+      deep,
+    );
+
+    await fc.assert(
+      fc.asyncProperty(route, fc.constantFrom('GET', 'POST'), id, requestBody, contentTypes, crmHeaders, fc.boolean(), async ({ purpose, chosen }, method, target, payload, contentType, crm, tokenInBody) => {
+        const query = chosen !== undefined && !tokenInBody ? `?token=${percentEncoded(Buffer.from(chosen, 'utf8'))}` : '';
+        const headers: Record<string, string> = method === 'POST' ? { ...crm } : {};
+        if (method === 'POST' && contentType && !/[\r\n]/.test(contentType)) headers['content-type'] = contentType;
+        for (const [name, value] of Object.entries(headers)) if (/[\r\n]|[^\x20-\x7e]/.test(value)) delete headers[name];
+        let sent: string | Buffer | undefined = method === 'POST' ? payload : undefined;
+        if (method === 'POST' && tokenInBody && chosen !== undefined) sent = JSON.stringify({ token: chosen, outcome: 'contacted' });
+        const response = await fetch(`${stack.apiUrl}/leads/${target}/${routes[purpose]}${query}`, { method, headers, body: sent });
+        const text = await response.text();
+        expect(response.status, `${method} ${purpose} -> ${text.slice(0, 200)}`).toBeLessThan(500);
+        if (response.status >= 400 && (response.headers.get('content-type') ?? '').startsWith('application/json')) {
+          // Ours say which error and what is wrong; a path no route matches (an empty id) gets API Gateway's own 404.
+          const answer = JSON.parse(text) as Record<string, unknown>;
+          expect(answer.message).toEqual(expect.any(String));
+          if (answer.message !== 'Not Found') expect(answer.error).toEqual(expect.any(String));
+        }
+      }),
+      { numRuns: 300 },
+    );
+
+    await stack.runner.idle();
+    const lead = (await store.leads.getLead(leadId))!;
+    expect(lead.contactedAt).toBeUndefined();
+    expect(lead.unsubscribedAt).toBeUndefined();
+    const changes = (await store.leads.listEvents(leadId)).filter((e) => ['contacted', 'accepted', 'rejected', 'unsubscribed'].includes(e.type));
+    expect(changes).toEqual([]);
   });
 });
