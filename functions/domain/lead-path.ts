@@ -157,6 +157,19 @@ function timelineProblems(lead: Lead, timeline: readonly TimelineEvent[], sent: 
   for (const step of new Set([...stepsOfPath, ...Object.keys(lead.steps), ...sentEvents] as SequenceStep[])) {
     exactly(`${step}-sent`, sent.has(step) ? 1 : 0, sent.has(step) ? 'the record says sent' : 'the record says not sent');
   }
+  // Each event is written at the time the record keeps for it: one at another time was written
+  // by a retry that did not know the first attempt's (or the record was overwritten).
+  const atRecordTime = (type: string, when: string | undefined) => {
+    const event = timeline.find((candidate) => candidate.type === type);
+    if (when && event && event.at !== when) problems.push(`timeline's "${type}" is at ${event.at}, the record says ${when}`);
+  };
+  atRecordTime('scored', lead.scoredAt);
+  atRecordTime('escalated', lead.escalatedAt);
+  atRecordTime('unsubscribed', lead.unsubscribedAt);
+  atRecordTime('bounced', lead.bouncedAt);
+  atRecordTime('complained', lead.complainedAt);
+  atRecordTime('closed', lead.closedAt);
+  for (const step of sent) atRecordTime(`${step}-sent`, lead.steps[step]?.sentAt);
   const responses = timeline.filter((event) => REP_RESPONSES.has(event.type));
   if (lead.contactedAt && !responses.some((event) => event.at === lead.contactedAt)) problems.push(`no rep response on the timeline at ${lead.contactedAt} (the record's first contact)`);
   if (!lead.contactedAt && responses.length > 0) problems.push(`timeline has ${responses.length} rep response(s) but the record has no contact`);

@@ -48,7 +48,10 @@ function scenario(fields: Partial<Lead>, sent: Sent, extra: { events?: TimelineE
     ownerEmail: 'ana@example.com',
     ...fields,
   } as Lead;
-  if (lead.grade) events.push({ type: 'scored', at: at(1), actor: 'system' });
+  if (lead.grade) {
+    lead.scoredAt = at(1);
+    events.push({ type: 'scored', at: at(1), actor: 'system' });
+  }
   if (lead.triage?.decision === 'disqualify') events.push({ type: 'disqualified', at: at(1), actor: 'system' });
   else events.push({ type: 'assigned', at: at(1), actor: 'system' });
   const recipients: Record<string, string> = { confirmation: lead.email, 'hot-alert': 'ana@example.com', escalation: 'ben@example.com', 'team-lead-notice': 'tess@example.com' };
@@ -160,6 +163,19 @@ describe('what the reconciliation reports', () => {
     const facts = scenario({}, { confirmation: 1, ...followUps([1, 3, 7, 14]) }, { closedAt: 14 * DAY + 1, events: [{ type: 'follow-up-1-sent', at: at(DAY + 1), actor: 'system' }] });
     const verdict = reconcileLead({ ...facts, timeline: facts.timeline.filter((event) => event.type !== 'scored') }, rules);
     expect(verdict.problems).toEqual(['timeline has 0 "scored" events, expected 1 (it was scored)', 'timeline has 2 "follow-up-1-sent" events, expected 1 (the record says sent)']);
+  });
+
+  it('an event at another time than the record keeps for it (written by a retry that did not know the first time)', () => {
+    const facts = scenario(hot, { confirmation: 1, 'hot-alert': 300, escalation: 900, 'team-lead-notice': 900, ...followUps([1, 3, 7, 14]) }, { closedAt: 14 * DAY + 1 });
+    const moved = facts.timeline.map((event) =>
+      event.type === 'closed' || event.type === 'escalated' || event.type === 'follow-up-3-sent' ? { ...event, at: at(20 * DAY) } : event,
+    );
+    expect(reconcileLead(facts, rules).problems).toEqual([]);
+    expect(reconcileLead({ ...facts, timeline: moved }, rules).problems).toEqual([
+      `timeline's "escalated" is at ${at(20 * DAY)}, the record says ${at(900)}`,
+      `timeline's "closed" is at ${at(20 * DAY)}, the record says ${at(14 * DAY + 1)}`,
+      `timeline's "follow-up-3-sent" is at ${at(20 * DAY)}, the record says ${at(3 * DAY)}`,
+    ]);
   });
 
   it('a lead whose sequence never closed is stuck once the stack is idle, and only then', () => {
