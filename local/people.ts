@@ -1,3 +1,4 @@
+import { executionArnOf as executionArnFor } from '@adapters/sfn-workflow-starter';
 import { expiryAfterDays, signLink } from '@domain/links';
 import { signWebhook } from '@domain/webhook-signature';
 import type { LocalStack } from './stack';
@@ -17,7 +18,8 @@ export const leadShapes = {
 
 export type LeadShape = keyof typeof leadShapes;
 
-export const executionArnOf = (stack: Pick<LocalStack, 'runner'>, leadId: string) => `${stack.runner.stateMachineArn.replace(':stateMachine:', ':execution:')}:${leadId}`;
+/** The lead's execution, named as intake names it. */
+export const executionArnOf = (stack: Pick<LocalStack, 'runner'>, leadId: string) => executionArnFor(stack.runner.stateMachineArn, leadId);
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);

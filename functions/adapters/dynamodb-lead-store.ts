@@ -152,7 +152,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
 
 
-  async escalateTo(leadId: string, owner: Rep, at: string): Promise<boolean> {
+  async escalateTo(leadId: string, owner: Rep, at: string): Promise<void> {
     try {
       await this.update(
         leadId,
@@ -161,10 +161,8 @@ export class DynamoDbLeadStore implements LeadStore {
         { '#status': 'status' },
         'attribute_exists(pk) AND #status = :new AND attribute_not_exists(escalatedAt)',
       );
-      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return false;
     }
   }
 

@@ -2,6 +2,9 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { TransientError } from '@domain/errors';
 import type { WorkflowStarter } from '@domain/ports';
 
+/** A lead's execution of the workflow: named after the lead, so its ARN is known before it starts. */
+export const executionArnOf = (stateMachineArn: string, leadId: string): string => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${leadId}`;
+
 /** Starts the lead workflow, named after the lead so that a second start is never a second run. */
 export class SfnWorkflowStarter implements WorkflowStarter {
   constructor(
@@ -10,7 +13,7 @@ export class SfnWorkflowStarter implements WorkflowStarter {
   ) {}
 
   executionArnOf(leadId: string): string {
-    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${leadId}`;
+    return executionArnOf(this.stateMachineArn, leadId);
   }
 
   async start(leadId: string, input: object): Promise<string> {

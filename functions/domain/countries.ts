@@ -1,7 +1,13 @@
+import * as z from '@domain/zod';
+
 /**
  * Forms ask for a country in words ("Germany", "deutschland", "DE"); scoring and territories
  * speak ISO 3166 alpha-2. Intl knows every region's name, so no country table is kept here.
  */
+
+/** An ISO 3166 alpha-2 code in a config file (territories, markets served). */
+export const IsoCountryCode = z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO code such as "DE"' }));
+
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt'];
 

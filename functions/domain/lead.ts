@@ -13,8 +13,8 @@ const blankAsMissing = (value: unknown) => (typeof value === 'string' && value.t
 
 const requiredText = (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be text');
 
-const singleLine = (max: number) =>
-  z.string({ error: 'must be text' }).check(
+const singleLine = (max: number, error: string | ((issue: { input?: unknown }) => string) = 'must be text') =>
+  z.string({ error }).check(
     z.trim(),
     z.maxLength(max, { error: `must be at most ${max} characters` }),
     z.refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' }),
@@ -67,14 +67,7 @@ export const LeadSubmissionSchema = z.object({
       z.email({ error: 'must be a valid email address' }),
     ),
   ),
-  name: z.pipe(
-    z.transform(blankAsMissing),
-    z.string({ error: requiredText }).check(
-      z.trim(),
-      z.maxLength(120, { error: 'must be at most 120 characters' }),
-      z.refine((s) => !CONTROL.test(s), { error: 'must be a single line without control characters' }),
-    ),
-  ),
+  name: z.pipe(z.transform(blankAsMissing), singleLine(120, requiredText)),
   company: optional(singleLine(200)),
   jobTitle: optional(singleLine(120)),
   companySize: optional(singleLine(40)),

@@ -36,10 +36,10 @@ export interface LeadStore {
   /** The same person's earlier visits and how many people from their company wrote in, since `since`. */
   leadHistory(lead: Pick<Lead, 'leadId' | 'email'>, since: string): Promise<LeadHistory>;
   /**
-   * Moves a hot lead nobody contacted to another rep, once: false when it was contacted or
-   * escalated already.
+   * Moves a hot lead nobody contacted to another rep, once: a lead contacted or escalated
+   * already is left as it is (the caller reads the lead back to see which).
    */
-  escalateTo(leadId: string, owner: Rep, at: string): Promise<boolean>;
+  escalateTo(leadId: string, owner: Rep, at: string): Promise<void>;
   /** An atomic counter: each call returns a new turn, in order. */
   nextRoutingTurn(pool: string): Promise<number>;
   claimStep(leadId: string, step: SequenceStep, at: string): Promise<StepClaim>;

@@ -1,5 +1,5 @@
 import * as z from '@domain/zod';
-import { countryCode } from '@domain/countries';
+import { countryCode, IsoCountryCode } from '@domain/countries';
 import { isAtWork, type Rep } from '@domain/rep';
 import { emailDomain } from '@domain/scoring';
 
@@ -9,7 +9,6 @@ import { emailDomain } from '@domain/scoring';
  */
 const repId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/));
 const poolName = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,30}$/, { error: 'must be lower-case letters, digits and dashes' }));
-const isoCountry = z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO code such as "DE"' }));
 
 export const RoutingSchema = z.strictObject({
   /** Company email domain -> the rep who owns that account. */
@@ -17,7 +16,7 @@ export const RoutingSchema = z.strictObject({
   /** First matching territory wins; countries are ISO codes. */
   territories: z._default(
     z.array(
-      z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(40)), countries: z.array(isoCountry).check(z.minLength(1)), pool: poolName }),
+      z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(40)), countries: z.array(IsoCountryCode).check(z.minLength(1)), pool: poolName }),
     ),
     [],
   ),

@@ -1,4 +1,5 @@
 import * as z from '@domain/zod';
+import { IsoCountryCode } from '@domain/countries';
 
 /**
  * The scoring model as data that ops edit (lib/config/scoring-model.json), validated here at
@@ -38,7 +39,7 @@ export const ScoringModelSchema = z.strictObject({
     idealIndustries: z.strictObject({ pattern, points }),
     businessEmail: z.strictObject({ points, freeMailDomains: z.array(domain) }),
     /** ISO 3166 alpha-2 codes of the markets served. */
-    countries: z.strictObject({ codes: z.array(z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO code such as "DE"' }))), points }),
+    countries: z.strictObject({ codes: z.array(IsoCountryCode), points }),
   }),
   intent: z.strictObject({
     /** Which form they used (formId), first match wins. */
