@@ -14,14 +14,12 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
 import type { LeadFacts } from '@domain/lead-path';
 import { stateNames } from '../lib/lead-workflow';
 import { contactFromCrm, contactFromLink, executionArnOf, leadShapes, submitLead, unsubscribeOneClick } from '../local/people';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { type FaultKind, faultKinds, type FaultProxy, startFaultProxy } from '../test/support/fault-proxy';
+import { openLeadStore } from '../bin/ops-cli';
 import { formatReconciliation, pathRulesOf, reconcile, reconciled, type Reconciliation } from '../bin/reconcile';
 import { median, percentile, repoRoot, round } from './util';
 
@@ -146,22 +144,34 @@ async function withRetries<T extends { status: number }>(attempt: () => Promise<
   }
 }
 
-/** When each email step's task finished, from the execution's history (the runner's clock is the record's). */
-function stepsFinishedAt(stack: LocalStack, leadId: string): LeadFacts['stepsFinishedAt'] {
+/** What a lead's execution shows, read from its history once. */
+interface RunFacts {
+  /** When each email step's task finished (the runner's clock is the record's). */
+  stepsFinishedAt: NonNullable<LeadFacts['stepsFinishedAt']>;
+  stateRetries: number;
+  /** From the execution's start to the confirmation's send: how far behind the stack ran. */
+  toConfirmationMs?: number;
+}
+
+function runFactsOf(stack: LocalStack): Map<string, RunFacts> {
   const byState: Record<string, string> = { [stateNames.sendConfirmation]: 'confirmation', [stateNames.alertRep]: 'hot-alert', [stateNames.escalate]: 'escalate' };
   for (const day of stack.config.sequence.followUpDays) byState[stateNames.sendFollowUp(day)] = `follow-up-${day}`;
-  const finished: Record<string, number> = {};
-  let history;
-  try {
-    history = stack.runner.history(executionArnOf(stack, leadId));
-  } catch {
-    return undefined;
+  const facts = new Map<string, RunFacts>();
+  for (const execution of stack.runner.list()) {
+    const history = stack.runner.history(execution.executionArn);
+    const finished: Record<string, number> = {};
+    for (const event of history) {
+      const step = event.type === 'StateExited' ? byState[(event as { state: { name: string } }).state.name] : undefined;
+      if (step && finished[step] === undefined) finished[step] = event.timestamp;
+    }
+    const confirmedAt = finished.confirmation;
+    facts.set(execution.name, {
+      stepsFinishedAt: finished as RunFacts['stepsFinishedAt'],
+      stateRetries: history.filter((e) => e.type === 'StateRetried').length,
+      ...(confirmedAt !== undefined ? { toConfirmationMs: confirmedAt - history[0]!.timestamp } : {}),
+    });
   }
-  for (const event of history) {
-    const step = event.type === 'StateExited' ? byState[(event as { state: { name: string } }).state.name] : undefined;
-    if (step && finished[step] === undefined) finished[step] = event.timestamp;
-  }
-  return finished as LeadFacts['stepsFinishedAt'];
+  return facts;
 }
 
 // ------------------------------------------------------------------ the run
@@ -189,7 +199,7 @@ async function main() {
   lag.enable();
   let peakRss = process.memoryUsage().rss;
   let peakRunning = 0;
-  const running = () => stack.runner.list().filter((e) => e.status === 'RUNNING').length;
+  const running = () => stack.runner.counts().running;
   const rssTimer = setInterval(() => void (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
 
   const leads: SoakLead[] = [];
@@ -355,7 +365,6 @@ async function main() {
       lastProgress = Date.now();
       log(`${now} sequences still running, ${pending.size} submissions or actions under way, event-loop delay p99 ${round(lag.percentile(99) / 1e6, 0)} ms`);
     }
-    // Listing every execution is not free with thousands of them: look every second or so.
     await sleep(1000);
   }
   if (running() === 0) await stack.runner.idle();
@@ -365,43 +374,39 @@ async function main() {
 
   // --- the reconciliation, against the emulators themselves (not through the fault proxies)
   const reconcileStart = Date.now();
-  const client = new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const store = new DynamoDbLeadStore(DynamoDBDocumentClient.from(client), stack.tableName, stack.config.retentionDays);
+  const { store, close } = openLeadStore({ endpoint: stack.dynamoUrl, table: stack.tableName });
+  const runs = runFactsOf(stack);
   const paths = new Map<string, string>();
   const duplicates = new Map<string, number>();
   const report = await reconcile({
-    store: {
-      // The soak also needs each lead's path and repeats, for its own cross-check below.
-      everyLeadWithTimeline: async () => {
-        const all = await store.everyLeadWithTimeline();
-        for (const { lead, timeline } of all) duplicates.set(lead.leadId, timeline.filter((e) => e.type === 'duplicate-submission').length);
-        return all;
-      },
-    },
+    store,
     sesUrl: stack.sesUrl,
     // Every stop in a soak is one of its own actions, so the time it was answered is known (no race allowance needed).
     rules: pathRulesOf(stack.config, 2000),
     settled: true,
     runFacts: (leadId) => {
       const stopAnsweredAt = byLeadId.get(leadId)?.stopAnsweredAt;
-      return { stepsFinishedAt: stepsFinishedAt(stack, leadId), ...(stopAnsweredAt !== undefined ? { stopAnsweredAt } : {}) };
+      const stepsFinishedAt = runs.get(leadId)?.stepsFinishedAt;
+      return { ...(stepsFinishedAt ? { stepsFinishedAt } : {}), ...(stopAnsweredAt !== undefined ? { stopAnsweredAt } : {}) };
     },
-    onLead: (verdict) => paths.set(verdict.leadId, verdict.path),
+    // The soak also needs each lead's path and repeats, for its own cross-check below.
+    onLead: (verdict, { timeline }) => {
+      paths.set(verdict.leadId, verdict.path);
+      duplicates.set(verdict.leadId, timeline.filter((e) => e.type === 'duplicate-submission').length);
+    },
   });
-  client.destroy();
+  close();
   const reconcileMs = Date.now() - reconcileStart;
 
   // --- the soak's own checks: each intended path happened, no second sequence, every execution succeeded
   const executions: Record<string, number> = {};
   let stateRetries = 0;
-  // From the execution's start to the confirmation's send: how far behind the stack ran.
   const toConfirmation: number[] = [];
   for (const execution of stack.runner.list()) {
     executions[execution.status] = (executions[execution.status] ?? 0) + 1;
-    const history = stack.runner.history(execution.executionArn);
-    stateRetries += history.filter((e) => e.type === 'StateRetried').length;
-    const confirmedAt = history.find((e) => e.type === 'StateExited' && (e as { state: { name: string } }).state.name === stateNames.sendConfirmation)?.timestamp;
-    if (confirmedAt !== undefined) toConfirmation.push(confirmedAt - history[0]!.timestamp);
+    const run = runs.get(execution.name);
+    stateRetries += run?.stateRetries ?? 0;
+    if (run?.toConfirmationMs !== undefined) toConfirmation.push(run.toConfirmationMs);
   }
   const realized: Record<string, Record<string, number>> = {};
   const soakProblems: Array<{ lead: string; problem: string }> = [];

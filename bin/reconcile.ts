@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
+import type { Lead } from '@domain/lead';
+import type { TimelineEvent } from '@domain/ports';
 import { type LeadFacts, type LeadVerdict, type PathRules, reconcileLead, type StoredEmail } from '@domain/lead-path';
 import type { DeployConfig } from '../lib/config';
 import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
@@ -37,8 +39,8 @@ export interface ReconcileSources {
   since?: Date;
   /** What a run knows beyond the record: when each step's task finished, when the stop was answered. */
   runFacts?: (leadId: string) => Pick<LeadFacts, 'stepsFinishedAt' | 'stopAnsweredAt'>;
-  /** Hears each lead's verdict (the soak compares each path with the one it planned). */
-  onLead?: (verdict: LeadVerdict) => void;
+  /** Hears each lead's verdict, with the record and timeline it was drawn from (the soak compares each path and repeat with its plan). */
+  onLead?: (verdict: LeadVerdict, facts: { lead: Lead; timeline: readonly TimelineEvent[] }) => void;
 }
 
 export interface PathCount {
@@ -125,7 +127,7 @@ export async function reconcile(sources: ReconcileSources): Promise<Reconciliati
   const report: Reconciliation = { leads: leads.length, ok: 0, paths: [], mismatched: [], stuck: [], emails: { stored: emails.length, byStep: {}, unexplained } };
   for (const { lead, timeline } of leads) {
     const verdict = reconcileLead({ lead, timeline, emails: emailsOf.get(lead.leadId) ?? [], settled: sources.settled, ...sources.runFacts?.(lead.leadId) }, sources.rules);
-    sources.onLead?.(verdict);
+    sources.onLead?.(verdict, { lead, timeline });
     const count = paths.get(verdict.path) ?? paths.set(verdict.path, { path: verdict.path, leads: 0, ok: 0 }).get(verdict.path)!;
     count.leads += 1;
     const ok = verdict.problems.length === 0 && !verdict.stuck;

@@ -10,7 +10,7 @@ import type { RunningEndpoint } from './aws-json-endpoint';
 import { ensureTable, startEmulators, tableDefinition, type RunningEmulator, type RunningEmulators } from './emulators';
 import { startEventSourceMapping, type RunningEventSourceMapping } from './event-source-mapping';
 import { startSecretsEndpoint } from './secrets-endpoint';
-import { startSfnEndpoint, type StartQuota } from './sfn-endpoint';
+import { startSfnEndpoint } from './sfn-endpoint';
 import { type QueueDefinition, type QueueStats, startSqsEndpoint } from './sqs-endpoint';
 import { demoPageRoutes } from './demo-page';
 import { findUnfinishedLeads, resumeInstant, workflowInputOf } from './resume';
@@ -34,12 +34,8 @@ export interface LocalStackOptions {
   dynamoPort?: number;
   /** Keep DynamoDB data in this folder across restarts (in memory when absent). */
   dataPath?: string;
-  /** Run dynalite and the SES emulator in this process instead of a child process of their own. */
-  emulatorsInProcess?: boolean;
   /** Keep queued messages (the start queue's) in this file across restarts (in memory when absent). */
   queuePath?: string;
-  /** Step Functions' StartExecution token bucket; default AWS's 800 and 150/s. */
-  startQuota?: StartQuota;
   /** Every queue's visibility timeout in seconds instead of the template's (tests: failed messages come back sooner). */
   queueVisibilitySeconds?: number;
   /** The link-signing secret; random when absent (links die with the process). */
@@ -66,8 +62,6 @@ export interface LocalStack {
   sfnUrl: string;
   /** dynalite and the SES emulator (their process's memory and CPU, for the bench). */
   emulators: RunningEmulators;
-  /** StartExecution calls the quota refused so far (each SDK retry counts). */
-  throttledStarts(): number;
   sqsUrl: string;
   /** The queue of workflow starts Step Functions throttled at intake, and its dead-letter queue. */
   startQueue: LocalQueue;
@@ -216,7 +210,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const emulators = await startEmulators({
       dynamo: { ...(options.dataPath ? { path: options.dataPath } : {}), ...(options.dynamoPort !== undefined ? { port: options.dynamoPort } : {}) },
       ses: { ...(options.sesPort !== undefined ? { port: options.sesPort } : {}) },
-      ...(options.emulatorsInProcess ? { inProcess: true } : {}),
     });
     running.push(emulators);
     const { dynamo, ses } = emulators;
@@ -235,10 +228,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return async (payload) => (await loadHandler(name))(payload, lambdaContext(name));
       },
     });
-    const sfn = await startSfnEndpoint(runner, options.startQuota ? { startQuota: options.startQuota } : {});
+    // With AWS's StartExecution quota (800, then 150/s): a burst past it is throttled here as there.
+    const sfn = await startSfnEndpoint(runner);
     running.push(sfn);
 
-    const sqs = await startSqsEndpoint(queueDefinitions(template, options.queueVisibilitySeconds), {
+    const queues = queueDefinitions(template, options.queueVisibilitySeconds);
+    const sqs = await startSqsEndpoint(queues, {
       region: REGION,
       accountId: ACCOUNT,
       ...(options.queuePath ? { persistPath: options.queuePath } : {}),
@@ -309,7 +304,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const startSource = sources.find((s) => s.handler === 'start-workflow');
     if (!startSource) throw new Error('The template has no SQS event source for start-workflow: the start queue would never drain');
-    const startDeadLetters = queueDefinitions(template).find((q) => q.name === startSource.queueId)?.redrive?.deadLetterQueue;
+    const startDeadLetters = queues.find((q) => q.name === startSource.queueId)?.redrive?.deadLetterQueue;
     if (!startDeadLetters) throw new Error(`${startSource.queueId}: the start queue has no dead-letter queue`);
 
     return {
@@ -318,7 +313,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoUrl: dynamo.url,
       sfnUrl: sfn.url,
       emulators,
-      throttledStarts: () => sfn.throttledStarts,
       sqsUrl: sqs.url,
       startQueue: localQueue(startSource.queueId),
       startDeadLetterQueue: localQueue(startDeadLetters),
