@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Template as CdkTemplate } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,14 +9,13 @@ import { type DeployConfig, DeployConfigSchema, loadConfig } from '../../lib/con
 import { FIREWALL_REGION, LeadEdge, LeadFirewallStack } from '../../lib/lead-firewall';
 import { handlerMetadataKey } from '../../lib/lead-functions';
 import { SpeedToLeadStack } from '../../lib/speed-to-lead-stack';
-import { flatten, resourcesOfType, type Template } from './template';
+import { flatten, newApp, onlyOfType, resourcesOfType, type Template } from './template';
 
 const dev = loadConfig('dev');
 const prod = loadConfig('prod');
 // The firewall on a stage without its own domain: links go to the distribution's domain.
 const guarded = DeployConfigSchema.parse({ ...dev, stage: 'guarded', firewall: { ratePerIpPer5Min: 500, leadsPerIpPer5Min: 20 } });
 
-const newApp = () => new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
 
 /** The stage's stack and, when its config has a firewall, the firewall's stack, synthesized together. */
 function synthStage(config: DeployConfig) {
@@ -33,15 +32,10 @@ function synthStage(config: DeployConfig) {
 }
 
 /** The stage's dashboard, its body parsed (references become `<Ref:...>`). */
-const dashboardOf = (template: Template) => JSON.parse(flatten(only(template, 'AWS::CloudWatch::Dashboard')[1].Properties.DashboardBody)) as { widgets: Array<{ properties: { title: string; metrics: unknown[][] } }> };
+const dashboardOf = (template: Template) => JSON.parse(flatten(onlyOfType(template, 'AWS::CloudWatch::Dashboard')[1].Properties.DashboardBody)) as { widgets: Array<{ properties: { title: string; metrics: unknown[][] } }> };
 
-const only = (template: Template, type: string) => {
-  const found = resourcesOfType(template, type);
-  expect(found, type).toHaveLength(1);
-  return found[0]!;
-};
 const ruleNamed = (template: Template, name: string) =>
-  (only(template, 'AWS::WAFv2::WebACL')[1].Properties.Rules as any[]).find((rule) => rule.Name === name);
+  (onlyOfType(template, 'AWS::WAFv2::WebACL')[1].Properties.Rules as any[]).find((rule) => rule.Name === name);
 /** PUBLIC_BASE_URL of every function that links to the API, flattened. */
 const linkBases = (template: Template) =>
   resourcesOfType(template, 'AWS::Lambda::Function')
@@ -76,7 +70,7 @@ describe('the firewall, off (dev)', () => {
 
 describe('the firewall, on', () => {
   const { stack, firewall, template, firewallTemplate } = synthStage(guarded);
-  const [distributionId, distribution] = only(template, 'AWS::CloudFront::Distribution');
+  const [distributionId, distribution] = onlyOfType(template, 'AWS::CloudFront::Distribution');
   const config = distribution.Properties.DistributionConfig;
 
   it('puts the web ACL in its own stack in us-east-1, which the stage deploys after', () => {
@@ -88,13 +82,13 @@ describe('the firewall, on', () => {
     expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
     expect(resourcesOfType(template, 'AWS::WAFv2::WebACL')).toEqual([]);
     // Billed to the same project and stage as the rest.
-    expect(only(firewallTemplate!, 'AWS::WAFv2::WebACL')[1].Properties.Tags).toEqual(
+    expect(onlyOfType(firewallTemplate!, 'AWS::WAFv2::WebACL')[1].Properties.Tags).toEqual(
       expect.arrayContaining([{ Key: 'project', Value: 'speed-to-lead' }, { Key: 'stage', Value: 'guarded' }]),
     );
   });
 
   it('limits requests per client IP at the configured rates, with a 429 in the API\'s error shape', () => {
-    const [, acl] = only(firewallTemplate!, 'AWS::WAFv2::WebACL');
+    const [, acl] = onlyOfType(firewallTemplate!, 'AWS::WAFv2::WebACL');
     expect(acl.Properties).toMatchObject({ Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} }, Name: 'speed-to-lead-guarded' });
 
     const all = ruleNamed(firewallTemplate!, 'RequestsPerIp');
@@ -133,7 +127,7 @@ describe('the firewall, on', () => {
     });
     for (const metric of metrics) expect(metric).toMatchObject({ namespace: 'AWS/WAFV2', webAcl: 'speed-to-lead-guarded', options: { region: FIREWALL_REGION } });
     // Each rule's metric name, as the web ACL declares it.
-    const acl = only(firewallTemplate!, 'AWS::WAFv2::WebACL')[1].Properties;
+    const acl = onlyOfType(firewallTemplate!, 'AWS::WAFv2::WebACL')[1].Properties;
     for (const rule of acl.Rules as Array<{ Name: string; VisibilityConfig: { MetricName: string } }>) {
       expect(metrics).toContainEqual(expect.objectContaining({ name: 'BlockedRequests', rule: rule.VisibilityConfig.MetricName, options: expect.objectContaining({ label: `${rule.Name} blocked` }) }));
       expect(metrics).toContainEqual(expect.objectContaining({ name: 'CountedRequests', rule: rule.VisibilityConfig.MetricName }));
@@ -145,7 +139,7 @@ describe('the firewall, on', () => {
     expect(config.WebACLId).toEqual({
       'Fn::GetStackOutput': { StackName: 'speed-to-lead-guarded-firewall', OutputName: LeadFirewallStack.webAclArnOutput, Region: 'us-east-1' },
     });
-    const [aclId] = only(firewallTemplate!, 'AWS::WAFv2::WebACL');
+    const [aclId] = onlyOfType(firewallTemplate!, 'AWS::WAFv2::WebACL');
     expect(firewallTemplate!.Outputs?.[LeadFirewallStack.webAclArnOutput]?.Value).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
   });
 
@@ -189,7 +183,7 @@ describe('the firewall, on', () => {
 
 describe('the firewall on the prod example (its own domain)', () => {
   const { template, firewallTemplate } = synthStage(prod);
-  const config = only(template, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig;
+  const config = onlyOfType(template, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig;
 
   it('answers on publicBaseUrl\'s domain with TLS 1.2 or later, and links use that domain', () => {
     expect(config.Aliases).toEqual(['leads.example.com']);
@@ -214,7 +208,7 @@ describe('firewall options', () => {
   });
 
   it('"off" and no form limit leave only the limit on all requests', () => {
-    const rules = only(aclWith({ ratePerIpPer5Min: 100, managedRules: 'off' }), 'AWS::WAFv2::WebACL')[1].Properties.Rules as any[];
+    const rules = onlyOfType(aclWith({ ratePerIpPer5Min: 100, managedRules: 'off' }), 'AWS::WAFv2::WebACL')[1].Properties.Rules as any[];
     expect(rules.map((rule) => rule.Name)).toEqual(['RequestsPerIp']);
   });
 });

@@ -1,8 +1,9 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DeployConfigSchema, loadConfig } from '../../lib/config';
 import { SpeedToLeadStack } from '../../lib/speed-to-lead-stack';
+import { newApp } from './template';
 
 const dev = loadConfig('dev');
 // Optional parts switched on, so their resources are checked too.
@@ -13,7 +14,6 @@ const full = DeployConfigSchema.parse({
   alarmEmail: 'ops@example.com',
 });
 
-const newApp = () => new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
 
 /**
  * cdk-nag 3 reports through CDK's validation plugins (not annotations): an unacknowledged

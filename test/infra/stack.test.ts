@@ -14,6 +14,7 @@ import {
   flatten,
   functionIdOf,
   handlersByLogicalId,
+  onlyOfType,
   resourcesOfType,
   roleOf,
   statementsOfRole,
@@ -56,11 +57,7 @@ beforeAll(() => {
   qaTemplate = synthTemplate(qa) as Template;
 });
 
-const only = (template: Template, type: string) => {
-  const found = resourcesOfType(template, type);
-  expect(found, type).toHaveLength(1);
-  return found[0]![1];
-};
+const only = (template: Template, type: string) => onlyOfType(template, type)[1];
 
 describe('workflow built from the sequence config', () => {
   it.each(stages)('%s: every timed step waits on its timestamp in the schedule', (_, template, config) => {

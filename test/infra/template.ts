@@ -1,3 +1,6 @@
+import { App } from 'aws-cdk-lib';
+import { expect } from 'vitest';
+
 /** Small readers over a synthesized CloudFormation template, shared by the infra tests. */
 
 export type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, any> };
@@ -6,6 +9,16 @@ export type Statement = { Effect: string; Action: string | string[]; Resource: u
 
 export const resourcesOfType = (template: Template, type: string): Array<[string, Resource]> =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+/** The one resource of a type, with its logical id; expects exactly one. */
+export function onlyOfType(template: Template, type: string): [string, Resource] {
+  const found = resourcesOfType(template, type);
+  expect(found, type).toHaveLength(1);
+  return found[0]!;
+}
+
+/** An app for synthesizing stacks in a test: no bundling, no CloudFormation validation. */
+export const newApp = () => new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
 
 /**
  * A CloudFormation value as text: `Fn::Join` concatenated, references replaced by

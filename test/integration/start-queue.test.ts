@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { type Fault, startFaultProxy } from '../support/fault-proxy';
+import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { executionArnOf, postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
 
@@ -13,8 +13,8 @@ import { storeOf } from '../support/store';
  */
 let stack: LocalStack;
 let store: ReturnType<typeof storeOf>;
-let sfnProxy: Awaited<ReturnType<typeof startFaultProxy>>;
-let sqsProxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let sfnProxy: FaultProxy;
+let sqsProxy: FaultProxy;
 
 beforeAll(async () => {
   stack = await startLocalStack({

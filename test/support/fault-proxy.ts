@@ -29,18 +29,15 @@ export interface RandomFaults {
   rate: number;
   /** Whose error bodies to answer with. */
   service: 'dynamodb' | 'ses';
-  kinds?: readonly FaultKind[];
   /**
    * Fail only an SDK call's first attempt (its `amz-sdk-request: attempt=N` header), so the
    * client's own retry gets through: how a brief throttle or blip looks to a caller.
    */
   firstAttemptOnly?: boolean;
-  /** How long a `timeout` holds the request before dropping the connection (ms). */
-  timeoutMs?: number;
-  /** Which requests may fail (default: all). */
-  matches?: (request: IncomingMessage) => boolean;
-  random?: () => number;
 }
+
+/** How long a `timeout` holds the request before dropping the connection (ms). */
+const STALL_MS = 250;
 
 type Answer = { status: number; type: string; message: string };
 
@@ -67,8 +64,6 @@ export async function startFaultProxy(targetUrl: string, options: { random?: Ran
   const target = new URL(targetUrl);
   const faults: Fault[] = [];
   const random = options.random;
-  const draw = random?.random ?? Math.random;
-  const kinds = random?.kinds ?? faultKinds;
   const counts: Record<FaultKind, number> = { throttling: 0, unavailable: 0, reset: 0, timeout: 0 };
   const held = new Set<NodeJS.Timeout>();
   let injected = 0;
@@ -81,11 +76,10 @@ export async function startFaultProxy(targetUrl: string, options: { random?: Ran
 
   /** The random fault for this request, if it draws one. */
   const randomFault = (req: IncomingMessage): FaultKind | undefined => {
-    if (!random || random.rate <= 0 || kinds.length === 0) return undefined;
+    if (!random || random.rate <= 0) return undefined;
     if (random.firstAttemptOnly && attemptOf(req) > 1) return undefined;
-    if (random.matches && !random.matches(req)) return undefined;
-    if (draw() >= random.rate) return undefined;
-    return kinds[Math.floor(draw() * kinds.length)] ?? kinds[0];
+    if (Math.random() >= random.rate) return undefined;
+    return faultKinds[Math.floor(Math.random() * faultKinds.length)]!;
   };
 
   const server = createServer((req, res) => {
@@ -112,11 +106,11 @@ export async function startFaultProxy(targetUrl: string, options: { random?: Ran
           const timer = setTimeout(() => {
             held.delete(timer);
             req.socket.destroy();
-          }, random!.timeoutMs ?? 250);
+          }, STALL_MS);
           held.add(timer);
         } else {
           const choices = answers[random!.service][kind];
-          const { status, type, message } = choices[Math.floor(draw() * choices.length)] ?? choices[0]!;
+          const { status, type, message } = choices[Math.floor(Math.random() * choices.length)]!;
           answer(res, status, type.replace(/^.*#/, ''), { __type: type, message });
         }
         return;

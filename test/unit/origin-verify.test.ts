@@ -1,6 +1,6 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type HttpEvent, httpHandler, json } from '@commons/http';
+import { lambdaContext } from '../../local/lambda-context';
 
 /**
  * Behind the firewall, CloudFront adds X-Origin-Verify to every request it forwards; the form
@@ -30,7 +30,7 @@ function apiFunction(originVerify?: string) {
         isBase64Encoded: false,
         requestContext: { http: { method: 'POST', path: '/leads', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'test' }, requestId: 'r-1', routeKey: 'POST /leads', stage: '$default', time: '', timeEpoch: 0, accountId: '1', apiId: 'a', domainName: 'x', domainPrefix: 'x' },
       } as never,
-      { functionName: 'intake', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context,
+      lambdaContext('intake', 10_000),
     );
   return { call, handled };
 }

@@ -3,7 +3,7 @@ import { pathRulesOf, reconcile } from '../../bin/reconcile';
 import { stateNames } from '../../lib/lead-workflow';
 import { contactFromCrm, unsubscribeOneClick } from '../../local/people';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { startFaultProxy } from '../support/fault-proxy';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { emailsTo, waitForEmails } from '../support/inbox';
 import { executionArnOf, hotLead, postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
@@ -18,8 +18,9 @@ import { storeOf } from '../support/store';
  */
 const SCALE = 86_400 / 0.25;
 let stack: LocalStack;
-let ses: Awaited<ReturnType<typeof startFaultProxy>>;
-let dynamo: Awaited<ReturnType<typeof startFaultProxy>>;
+let ses: FaultProxy;
+let dynamo: FaultProxy;
+let store: ReturnType<typeof storeOf>;
 
 beforeAll(async () => {
   stack = await startLocalStack({
@@ -28,6 +29,7 @@ beforeAll(async () => {
     sesEndpoint: async (url) => (ses = await startFaultProxy(url)).url,
     dynamoEndpoint: async (url) => (dynamo = await startFaultProxy(url)).url,
   });
+  store = storeOf(stack);
 });
 
 afterAll(async () => {
@@ -55,35 +57,24 @@ describe('a crash between claiming a follow-up and sending it', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(ses.injected).toBe(2);
     expect(dynamo.injected).toBeGreaterThanOrEqual(1);
-    const retried = stack.runner.history(executionArnOf(stack, leadId)).filter((e) => e.type === 'StateRetried').map((e) => (e as { state: { name: string } }).state.name);
-    expect(retried).toEqual([stateNames.sendFollowUp(stack.config.sequence.followUpDays[0]!)]);
+    expect(retriedStates(leadId)).toEqual([stateNames.sendFollowUp(stack.config.sequence.followUpDays[0]!)]);
     const dayOne = (await emailsTo(stack.sesUrl, email)).filter((e) => e.subject.endsWith('(day 1)'));
     expect(dayOne).toHaveLength(1);
-    expect((await storeOf(stack).leads.getLead(leadId))?.steps['follow-up-1']).toMatchObject({ status: 'sent' });
+    expect((await store.leads.getLead(leadId))?.steps['follow-up-1']).toMatchObject({ status: 'sent' });
   });
 
   it('a step that dies after its email is marked sent and before its timeline event: the retry writes the event once and sends nothing', async () => {
-    const email = uniqueEmail('crash-event');
-    const { body } = await postLead(stack, warmLead(email));
-    const leadId = body.leadId as string;
     // The day-1 follow-up is sent and marked sent; writing its timeline event fails on all four
     // of the SDK's attempts, so the step fails and the state machine retries it.
-    const before = dynamo.injected;
-    dynamo.fail({
-      matches: (b) => b.includes(`LEAD#${leadId}`) && b.includes('follow-up-1-sent'),
-      times: 4,
-      status: 500,
-      body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
-    });
+    const { email, leadId, injected } = await leadLosing('follow-up-1-sent', warmLead);
 
     const execution = await stack.runner.waitFor(executionArnOf(stack, leadId));
     expect(execution.status).toBe('SUCCEEDED');
-    expect(dynamo.injected - before).toBe(4);
-    const retried = stack.runner.history(executionArnOf(stack, leadId)).filter((e) => e.type === 'StateRetried').map((e) => (e as { state: { name: string } }).state.name);
-    expect(retried).toEqual([stateNames.sendFollowUp(stack.config.sequence.followUpDays[0]!)]);
+    expect(injected()).toBe(4);
+    expect(retriedStates(leadId)).toEqual([stateNames.sendFollowUp(stack.config.sequence.followUpDays[0]!)]);
     const dayOne = (await emailsTo(stack.sesUrl, email)).filter((e) => e.subject.endsWith('(day 1)'));
     expect(dayOne).toHaveLength(1);
-    const timeline = await storeOf(stack).leads.listEvents(leadId);
+    const timeline = await store.leads.listEvents(leadId);
     expect(timeline.filter((event) => event.type === 'follow-up-1-sent')).toHaveLength(1);
   });
 });
@@ -116,13 +107,13 @@ async function leadLosing(event: string, shape: typeof warmLead, { afterConfirma
   const leadId = body.leadId as string;
   if (afterConfirmation) await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
   const before = failEventWrites(leadId, event);
-  return { since, leadId, injected: () => dynamo.injected - before };
+  return { since, email, leadId, injected: () => dynamo.injected - before };
 }
 
 /** `npm run reconcile`'s verdict on the one lead submitted since `since`, once it is done: no mismatch. */
 async function expectReconciled(since: Date) {
   await stack.runner.idle();
-  const report = await reconcile({ store: storeOf(stack).leads, sesUrl: stack.sesUrl, rules: pathRulesOf(stack.config, 2000), settled: true, since });
+  const report = await reconcile({ store: store.leads, sesUrl: stack.sesUrl, rules: pathRulesOf(stack.config, 2000), settled: true, since });
   expect(report.leads).toBe(1);
   expect(report.mismatched).toEqual([]);
 }
@@ -138,8 +129,8 @@ describe('a step that dies after its change and before its timeline event', () =
     expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
     expect(injected()).toBe(4);
     expect(retriedStates(leadId)).toEqual([state]);
-    const lead = (await storeOf(stack).leads.getLead(leadId))!;
-    const timeline = await storeOf(stack).leads.listEvents(leadId);
+    const lead = (await store.leads.getLead(leadId))!;
+    const timeline = await store.leads.listEvents(leadId);
     const written = timeline.filter((e) => e.type === event);
     expect(written).toHaveLength(1);
     // At the time the record keeps, not the retry's.
@@ -157,8 +148,8 @@ describe('a step that dies after its change and before its timeline event', () =
     expect((await unsubscribeOneClick(stack, leadId)).status).toBe(200);
 
     expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
-    const lead = (await storeOf(stack).leads.getLead(leadId))!;
-    const unsubscribed = (await storeOf(stack).leads.listEvents(leadId)).filter((e) => e.type === 'unsubscribed');
+    const lead = (await store.leads.getLead(leadId))!;
+    const unsubscribed = (await store.leads.listEvents(leadId)).filter((e) => e.type === 'unsubscribed');
     expect(unsubscribed.map((e) => e.at)).toEqual([lead.unsubscribedAt]);
     await expectReconciled(since);
   });
@@ -173,8 +164,8 @@ describe('a step that dies after its change and before its timeline event', () =
     expect((await contactFromCrm(stack, leadId, { outcome: 'accepted' })).status).toBe(200);
 
     expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
-    const lead = (await storeOf(stack).leads.getLead(leadId))!;
-    const responses = (await storeOf(stack).leads.listEvents(leadId)).filter((e) => e.type === 'contacted' || e.type === 'accepted');
+    const lead = (await store.leads.getLead(leadId))!;
+    const responses = (await store.leads.listEvents(leadId)).filter((e) => e.type === 'contacted' || e.type === 'accepted');
     expect(responses.map((e) => [e.type, e.actor])).toEqual([
       ['contacted', 'crm:rep-ben'],
       ['accepted', 'crm:rep-ben'],
