@@ -43,11 +43,24 @@ const SesIdentitySchema = z
     'must be a verified SES identity: a domain like "example.com" or an email address',
   );
 
+/**
+ * The sender's physical postal address, printed in every lead email's footer: CAN-SPAM requires
+ * a valid one in every commercial message. One line, or up to six lines (street, city, ...).
+ */
+const PostalAddressSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required: CAN-SPAM requires a physical postal address in every commercial email, e.g. "Example Sales Inc., 1 Main St, Springfield, IL 62701, USA"' : 'must be text') })
+  .trim()
+  .min(10, 'must be a full postal address (street, city, postal code, country)')
+  .max(300, 'must be at most 300 characters')
+  .regex(/^[^\u0000-\u0009\u000b-\u001f\u007f]+$/, 'must be text: lines separated by "\\n", no other control characters')
+  .refine((address) => address.split('\n').length <= 6, 'must be at most 6 lines');
+
 export const SenderSchema = z
   .object({
     email: z.email(),
     name: SenderNameSchema,
     identity: SesIdentitySchema,
+    postalAddress: PostalAddressSchema,
     configurationSet: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "-" and "_", up to 64').optional(),
   })
   .strict()

@@ -168,6 +168,7 @@ export class LeadFunctions extends Construct {
           ? {
               TABLE_NAME: table.tableName,
               SENDER: `${config.sender.name} <${config.sender.email}>`,
+              SENDER_POSTAL_ADDRESS: config.sender.postalAddress,
               PUBLIC_BASE_URL: publicBaseUrl,
               LINK_SECRET_ID: linkSecret.secretArn,
               LINK_TTL_DAYS: String(config.linkTtlDays),

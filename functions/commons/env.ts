@@ -33,6 +33,8 @@ export const EnvSchema = z.object({
   START_QUEUE_URL: z.optional(z.string()),
   /** `Sales Team <leads@example.com>`: the verified SES identity emails are sent from. */
   SENDER: z.string().check(z.minLength(3)),
+  /** The sender's physical postal address (lines separated by newlines): every lead email's footer carries it (CAN-SPAM). */
+  SENDER_POSTAL_ADDRESS: z.string().check(z.trim(), z.minLength(10), z.maxLength(300)),
   /** SES configuration set for every send, when one is configured. */
   SES_CONFIGURATION_SET: z.optional(z.string()),
   /** Base URL of the public API, for the links in emails (no trailing slash needed). */

@@ -17,4 +17,5 @@ export const sequenceDeps = (): SequenceDeps => ({
   hotSlaMinutes: config().SLA_MINUTES.hot,
   publicBaseUrl: config().PUBLIC_BASE_URL,
   linkTtlDays: config().LINK_TTL_DAYS,
+  postalAddress: config().SENDER_POSTAL_ADDRESS,
 });

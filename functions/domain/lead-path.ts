@@ -114,7 +114,7 @@ function stopOf(lead: Lead): Stop | undefined {
 
 /** Who must have received a step's email, and with which subject. */
 function expectedEmail(lead: Lead, step: SequenceStep, rules: PathRules): { to: string | undefined; subject: string } {
-  const noLink = { unsubscribeUrl: '', contactUrl: '' };
+  const noLink = { unsubscribeUrl: '', contactUrl: '', postalAddress: '' };
   const firstOwner = rules.reps.find((rep) => rep.id === (lead.escalatedFrom ?? lead.ownerId));
   if (step === 'confirmation') return { to: lead.email, subject: confirmationEmail(lead, noLink).subject };
   if (step === 'hot-alert') return { to: firstOwner?.email, subject: hotLeadAlertEmail(lead, noLink, 0, '').subject };

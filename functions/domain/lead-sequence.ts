@@ -24,6 +24,8 @@ export interface SequenceDeps {
   hotSlaMinutes: number;
   publicBaseUrl: string;
   linkTtlDays: number;
+  /** The sender's postal address, in every lead email's footer (CAN-SPAM). */
+  postalAddress: string;
 }
 
 export interface SendResult {
@@ -117,7 +119,7 @@ async function leadEmail(deps: SequenceDeps, lead: Lead, content: (unsubscribeUr
 }
 
 export function sendConfirmation(deps: SequenceDeps, leadId: string): Promise<SendResult> {
-  return sendOnce(deps, leadId, 'confirmation', (lead) => leadEmail(deps, lead, (unsubscribeUrl) => confirmationEmail(lead, { unsubscribeUrl })));
+  return sendOnce(deps, leadId, 'confirmation', (lead) => leadEmail(deps, lead, (unsubscribeUrl) => confirmationEmail(lead, { unsubscribeUrl, postalAddress: deps.postalAddress })));
 }
 
 /** What scoring and routing work with: no mailer, no secrets. */
@@ -234,7 +236,7 @@ export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<
 export function sendFollowUp(deps: SequenceDeps, leadId: string, day: number): Promise<SendResult> {
   const days = deps.sequence.followUpDays;
   const position = day === days[0] ? 'first' : day === days[days.length - 1] ? 'last' : 'middle';
-  return sendOnce(deps, leadId, followUpStep(day), (lead) => leadEmail(deps, lead, (unsubscribeUrl) => followUpEmail(lead, day, position, { unsubscribeUrl })));
+  return sendOnce(deps, leadId, followUpStep(day), (lead) => leadEmail(deps, lead, (unsubscribeUrl) => followUpEmail(lead, day, position, { unsubscribeUrl, postalAddress: deps.postalAddress })));
 }
 
 export async function closeLead(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string): Promise<void> {

@@ -35,6 +35,8 @@ interface Layout {
   quote?: string;
   links?: Array<{ label: string; url: string }>;
   footer?: { label: string; url: string };
+  /** The sender's postal address, under the footer (lines kept). */
+  address?: string;
 }
 
 function render(subject: string, layout: Layout): EmailContent {
@@ -44,6 +46,7 @@ function render(subject: string, layout: Layout): EmailContent {
     layout.quote ? `<blockquote style="border-left:3px solid #ccc;margin:0;padding-left:12px">${escapeHtml(layout.quote).replace(/\n/g, '<br>')}</blockquote>` : '',
     ...(layout.links ?? []).map((l) => `<p><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`),
     layout.footer ? `<p style="font-size:12px;color:#777"><a href="${escapeHtml(layout.footer.url)}">${escapeHtml(layout.footer.label)}</a></p>` : '',
+    layout.address ? `<p style="font-size:12px;color:#777">${escapeHtml(layout.address).replace(/\n/g, '<br>')}</p>` : '',
     '</body></html>',
   ].join('');
   const text = [
@@ -51,13 +54,21 @@ function render(subject: string, layout: Layout): EmailContent {
     ...(layout.quote ? [layout.quote.split('\n').map((line) => `> ${line}`).join('\n')] : []),
     ...(layout.links ?? []).map((l) => `${l.label}: ${l.url}`),
     ...(layout.footer ? [`${layout.footer.label}: ${layout.footer.url}`] : []),
+    ...(layout.address ? [layout.address] : []),
   ].join('\n\n');
   return { subject: headerSafe(subject), html, text };
 }
 
+/** What every email to a lead carries: commercial email, so an unsubscribe link and the sender's postal address (CAN-SPAM). */
 export interface LeadEmailLinks {
   unsubscribeUrl: string;
+  postalAddress: string;
 }
+
+const leadFooter = (links: LeadEmailLinks): Pick<Layout, 'footer' | 'address'> => ({
+  footer: { label: 'Unsubscribe from these emails', url: links.unsubscribeUrl },
+  ...(links.postalAddress ? { address: links.postalAddress } : {}),
+});
 
 export function confirmationEmail(lead: Lead, links: LeadEmailLinks): EmailContent {
   const what = requestedThing(lead);
@@ -68,7 +79,7 @@ export function confirmationEmail(lead: Lead, links: LeadEmailLinks): EmailConte
       ...(lead.message ? ['You wrote:'] : []),
     ],
     ...(lead.message ? { quote: lead.message } : {}),
-    footer: { label: 'Unsubscribe from these emails', url: links.unsubscribeUrl },
+    ...leadFooter(links),
   });
 }
 
@@ -81,7 +92,7 @@ const FOLLOW_UP_COPY: Record<string, (lead: Lead) => string> = {
 export function followUpEmail(lead: Lead, day: number, position: 'first' | 'middle' | 'last', links: LeadEmailLinks): EmailContent {
   return render(`${firstName(lead)}, following up on your request (day ${day})`, {
     paragraphs: [`Hi ${firstName(lead)},`, FOLLOW_UP_COPY[position]!(lead), lead.ownerName ? `Best regards,\n${lead.ownerName}` : 'Best regards'],
-    footer: { label: 'Unsubscribe from these emails', url: links.unsubscribeUrl },
+    ...leadFooter(links),
   });
 }
 

@@ -41,7 +41,7 @@ describe('SLA and metrics configuration', () => {
   });
 
   it('functions read the SLA from their environment, with the defaults when it is absent', () => {
-    const base = { TABLE_NAME: 'leads', SENDER: 'a <a@example.com>', PUBLIC_BASE_URL: 'https://x.example.com', LINK_SECRET_ID: 's', SEQUENCE: JSON.stringify(dev.sequence), REPS: JSON.stringify(dev.reps) };
+    const base = { TABLE_NAME: 'leads', SENDER: 'a <a@example.com>', SENDER_POSTAL_ADDRESS: '1 Example Street, Springfield', PUBLIC_BASE_URL: 'https://x.example.com', LINK_SECRET_ID: 's', SEQUENCE: JSON.stringify(dev.sequence), REPS: JSON.stringify(dev.reps) };
     expect(EnvSchema.parse(base).SLA_MINUTES).toEqual(defaultSla);
     expect(EnvSchema.parse({ ...base, SLA_MINUTES: '{"hot":5,"warm":60,"cold":480}' }).SLA_MINUTES).toEqual({ hot: 5, warm: 60, cold: 480 });
     expect(EnvSchema.safeParse({ ...base, SLA_MINUTES: '{"hot":"soon"}' }).success).toBe(false);

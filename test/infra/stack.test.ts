@@ -586,6 +586,13 @@ describe('loadConfig', () => {
     write('prod', { ...dev, stage: 'prod', sender: { ...dev.sender, identity: 'other.org' } });
     expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: sender\.identity: must be sender\.email or its domain \(e\.g\. "example\.com"\)/);
 
+    // CAN-SPAM: every commercial email carries the sender's postal address, so no stage deploys without one.
+    const { postalAddress: _, ...withoutAddress } = dev.sender;
+    write('prod', { ...dev, stage: 'prod', sender: withoutAddress });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: sender\.postalAddress: is required: CAN-SPAM requires a physical postal address/);
+    write('prod', { ...dev, stage: 'prod', sender: { ...dev.sender, postalAddress: 'x'.repeat(301) } });
+    expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: sender\.postalAddress: must be at most 300 characters/);
+
     write('prod', { ...dev, stage: 'prod', sender: { ...dev.sender, name: 'Sales <team>' } });
     expect(() => loadConfig('prod', dir)).toThrow(/prod\.json: sender\.name: must not contain quotes, angle brackets or line breaks/);
 

@@ -72,6 +72,11 @@ describe('a valid lead', () => {
     const raw = Buffer.from(eml.body.data).toString('utf8');
     expect(raw).toMatch(/^Subject: .*we received your request\r?$/m);
     expect(raw).not.toMatch(/^Bcc:/im);
+    // CAN-SPAM: the sender's postal address from the stage's config, in both parts' footer.
+    const { postalAddress } = stack.config.sender;
+    expect(confirmation!.body.text).toContain(postalAddress);
+    expect(confirmation!.body.html).toContain(postalAddress.split('\n').join('<br>'));
+    expect(raw).toContain(postalAddress.split('\n').at(-2));
   });
 });
 

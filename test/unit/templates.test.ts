@@ -20,7 +20,9 @@ const lead: Lead = {
   reasons: ['asked for a demo', hostile],
   ownerName: 'Ana',
 };
-const links = { unsubscribeUrl: 'https://api.example.com/leads/lead-1/unsubscribe?token=a.b' };
+// A postal address that needs escaping in HTML, on several lines as the config allows.
+const postalAddress = 'Acme & Sons <Sales>\n1 "Main" Street\nSpringfield, IL 62701\nUSA';
+const links = { unsubscribeUrl: 'https://api.example.com/leads/lead-1/unsubscribe?token=a.b', postalAddress };
 
 describe('emails', () => {
   it('confirm to the lead by first name what they asked for, quoting their message escaped', () => {
@@ -58,5 +60,19 @@ describe('emails', () => {
     expect(requestedThing({ formId: 'pricing-page' })).toBe('pricing information');
     expect(requestedThing({ formId: 'ebook-2026' })).toBe('the content you requested');
     expect(requestedThing({})).toBe('a conversation with our team');
+  });
+
+  it('carry the sender\'s postal address in every lead email\'s footer, HTML (escaped) and text (CAN-SPAM)', () => {
+    const positions = defaultSequence.followUpDays.map((day, i, days) => [day, i === 0 ? 'first' : i === days.length - 1 ? 'last' : 'middle'] as const);
+    const leadEmails = [confirmationEmail(lead, links), ...positions.map(([day, position]) => followUpEmail(lead, day, position, links))];
+    expect(leadEmails).toHaveLength(1 + defaultSequence.followUpDays.length);
+    for (const email of leadEmails) {
+      expect(email.html).toContain('Acme &amp; Sons &lt;Sales&gt;<br>1 &quot;Main&quot; Street<br>Springfield, IL 62701<br>USA');
+      expect(email.html).not.toContain('<Sales>');
+      // After the unsubscribe link, as the footer's last lines.
+      expect(email.text.endsWith(`${links.unsubscribeUrl}\n\n${postalAddress}`)).toBe(true);
+    }
+    // The rep's alert is internal mail, not commercial: no footer.
+    expect(hotLeadAlertEmail(lead, { contactUrl: 'https://x.example.com/c' }, 5, 'Call').text).not.toContain('Springfield');
   });
 });
