@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -24,6 +24,7 @@ import { LambdaInvoke, type LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfuncti
 import { Construct } from 'constructs';
 import { followUpKey, type Sequence } from '@domain/sequence';
 import { defaultSla } from '@domain/sla';
+import { sequenceTimeoutSeconds } from '@domain/sequence-span';
 import { acknowledgeNag, nagArn } from './nag';
 import type { WorkflowStepName } from './routes';
 
@@ -101,13 +102,15 @@ const leadIdOnly = TaskInput.fromObject({ leadId: JsonPath.stringAt('$.leadId') 
 export class LeadWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly failedAlarm: Alarm;
+  /** An execution outlived its TimeoutSeconds: its remaining follow-ups and "Close lead" never ran. */
+  readonly timedOutAlarm: Alarm;
+  /** An execution was stopped (StopExecution) before it finished: nothing in the product does that. */
+  readonly abortedAlarm: Alarm;
   private readonly invoked = new Set<IFunction>();
 
   constructor(scope: Construct, id: string, private readonly props: LeadWorkflowProps) {
     super(scope, id);
     const { sequence } = props;
-    const days = sequence.followUpDays;
-    const lastDay = days[days.length - 1]!;
 
     const recordFailure = this.invoke('record-failure', stateNames.recordFailure, {
       payload: TaskInput.fromObject({
@@ -189,11 +192,13 @@ export class LeadWorkflow extends Construct {
         .otherwise(sendConfirmation),
     );
 
+    const timeoutSeconds = sequenceTimeoutSeconds(sequence);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
-      // The last follow-up plus slack for business-hours shifts and retries.
-      timeout: Duration.days(lastDay + 2),
+      // The latest the last follow-up can be due once business hours move it (a Friday-evening
+      // lead's day 14 waits for Monday), and a day for the steps after it.
+      timeout: Duration.seconds(timeoutSeconds),
       tracingEnabled: true,
       logs: {
         destination: new LogGroup(this, 'Logs', { retention: props.logRetentionDays }),
@@ -214,6 +219,25 @@ export class LeadWorkflow extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.failedAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+
+    // A sequence that ends without failing can still end early: each such end pages too.
+    const endedEarly = (id: string, metric: Metric, alarmDescription: string) => {
+      const alarm = new Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+      return alarm;
+    };
+    const period = { period: Duration.minutes(5), statistic: 'Sum' };
+    this.timedOutAlarm = endedEarly('TimedOutAlarm', this.stateMachine.metricTimedOut(period),
+      `A lead's sequence timed out (TimeoutSeconds ${timeoutSeconds}) before it finished: its remaining follow-ups and "${stateNames.closeLead}" never ran`);
+    this.abortedAlarm = endedEarly('AbortedAlarm', this.stateMachine.metricAborted(period),
+      `A lead's sequence was stopped (StopExecution) before it finished: its remaining follow-ups and "${stateNames.closeLead}" never ran`);
   }
 
   private invoke(name: WorkflowStepName, stateName: string, props: Omit<LambdaInvokeProps, 'lambdaFunction'>): LambdaInvoke {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSchema } from '@commons/env';
 import { followUpKey, scheduleFor } from '@domain/sequence';
+import { sequenceTimeoutSeconds } from '@domain/sequence-span';
+import { Match, Template as CdkTemplate } from 'aws-cdk-lib/assertions';
 import { configurationSetName, type DeployConfig, DeployConfigSchema, loadConfig, loadScoringModel, scoringModelFile } from '../../lib/config';
 import { sequencePath, sequenceFailedError, stateNames, transientErrorName } from '../../lib/lead-workflow';
 import { eventHandlers, routes, workflowSteps } from '../../lib/routes';
@@ -229,6 +231,33 @@ describe('workflow built from the sequence config', () => {
     );
     expect(resourcesOfType(devTemplate, 'AWS::SNS::Subscription')).toHaveLength(0);
     expect(only(qaTemplate, 'AWS::SNS::Subscription').Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.org' });
+  });
+
+  it('state machine: outlives the latest follow-up business hours allow, and alarms when a sequence times out or is stopped', () => {
+    // The lead: Friday 17:30 in Berlin, its day-14 follow-up due on Monday 2026-06-22 at 09:00.
+    const fridayEvening = scheduleFor(new Date('2026-06-05T15:30:00Z'), dev.sequence, 'Europe/Berlin');
+    const lastFollowUpAfterMs = Date.parse(fridayEvening.followUps[followUpKey(14)]!) - Date.parse('2026-06-05T15:30:00Z');
+    expect(definitionOf(devTemplate).TimeoutSeconds! * 1000).toBeGreaterThan(lastFollowUpAfterMs);
+    expect(definitionOf(devTemplate).TimeoutSeconds).toBe(sequenceTimeoutSeconds(dev.sequence));
+    // Without business hours: the last day, and a day for the steps after it.
+    expect(definitionOf(qaTemplate).TimeoutSeconds).toBe((5 + 1) * 86_400);
+
+    const machineId = resourcesOfType(devTemplate, 'AWS::StepFunctions::StateMachine')[0]![0];
+    const topicId = resourcesOfType(devTemplate, 'AWS::SNS::Topic')[0]![0];
+    const assertions = CdkTemplate.fromJSON(devTemplate);
+    for (const metric of ['ExecutionsTimedOut', 'ExecutionsAborted']) {
+      assertions.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metric,
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machineId } }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+        AlarmDescription: Match.stringLikeRegexp('remaining follow-ups'),
+      });
+    }
   });
 });
 
