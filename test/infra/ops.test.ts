@@ -71,10 +71,9 @@ describe('the prod stage', () => {
     expect(only('AWS::StepFunctions::StateMachine').Properties.TracingConfiguration).toEqual({ Enabled: true });
   });
 
-  it('synthesizes the same template every time (reviewed as a snapshot)', () => {
-    // Asset hashes change with every code change; the infrastructure is what is reviewed.
-    const stable = JSON.stringify(template, null, 1).replace(/"[0-9a-f]{64}(\.zip)?"/g, '"<asset>"');
-    expect(stable).toBe(JSON.stringify(synthTemplate(prod), null, 1).replace(/"[0-9a-f]{64}(\.zip)?"/g, '"<asset>"'));
-    expect(stable).toMatchSnapshot();
+  it('synthesizes the same template every time', () => {
+    // What each part of the template must be is asserted where that part is tested; a whole-
+    // template snapshot would break on every config edit and be updated without being read.
+    expect(JSON.stringify(synthTemplate(prod))).toBe(JSON.stringify(template));
   });
 });
