@@ -1,7 +1,9 @@
 import type { Clock } from '@domain/clock';
 import { DEDUPE_WINDOW_SECONDS, submissionFingerprint } from '@domain/dedupe';
 import { TransientError } from '@domain/errors';
-import type { Lead, LeadSubmission, WorkflowInput } from '@domain/lead';
+import { countryCode } from '@domain/countries';
+import type { Lead, LeadSubmission, PageFact, WorkflowInput } from '@domain/lead';
+import { normalizePhone } from '@domain/phone';
 import type { LeadStore, StartQueue, WorkflowStarter } from '@domain/ports';
 import { scheduleFor, type Sequence } from '@domain/sequence';
 
@@ -20,6 +22,13 @@ export interface IntakeDeps {
 /** `startQueued`: Step Functions would not take the start now; it waits in the start queue. */
 export type IntakeResult = { leadId: string; duplicate: boolean; startQueued: boolean };
 
+/** Page facts the submission came with that were invalid: dropped, or clipped to fit (`readLeadSubmission`). */
+export interface PageFactNotes {
+  dropped: readonly PageFact[];
+  clipped: readonly PageFact[];
+}
+const noNotes: PageFactNotes = { dropped: [], clipped: [] };
+
 export const workflowInput = (lead: Pick<Lead, 'leadId' | 'submittedAt' | 'schedule'>): WorkflowInput => ({
   leadId: lead.leadId,
   submittedAt: lead.submittedAt,
@@ -35,7 +44,7 @@ export const workflowInput = (lead: Pick<Lead, 'leadId' | 'submittedAt' | 'sched
  * the start. The execution's ARN is stored with the lead (it is named after the lead, so it is
  * known before it starts) instead of being written back after the start.
  */
-export async function submitLead(deps: IntakeDeps, submission: LeadSubmission, idempotencyKey?: string): Promise<IntakeResult> {
+export async function submitLead(deps: IntakeDeps, submission: LeadSubmission, idempotencyKey?: string, notes: PageFactNotes = noNotes): Promise<IntakeResult> {
   const now = deps.clock.now();
   const leadId = deps.newLeadId();
   const guard = await deps.store.claimSubmission(submissionFingerprint(submission, idempotencyKey), leadId, now, DEDUPE_WINDOW_SECONDS);
@@ -48,19 +57,22 @@ export async function submitLead(deps: IntakeDeps, submission: LeadSubmission, i
     // 202 and the person tried again): this repeat stores the lead under the guarded id, so
     // nothing is lost. It may also have stored the lead and failed to start it: starting
     // again with the same name and input is a no-op when it did start.
-    const lead = stored ?? (await storeLead(deps, newLead(deps, submission, guard.leadId, now)));
+    const lead = stored ?? (await storeLead(deps, newLead(deps, submission, guard.leadId, now), notes));
     const startQueued = await startSequence(deps, lead);
     return { leadId: guard.leadId, duplicate: true, startQueued };
   }
 
-  const lead = await storeLead(deps, newLead(deps, submission, leadId, now));
+  const lead = await storeLead(deps, newLead(deps, submission, leadId, now), notes);
   const startQueued = await startSequence(deps, lead);
   return { leadId, duplicate: false, startQueued };
 }
 
 function newLead(deps: IntakeDeps, submission: LeadSubmission, leadId: string, now: Date): Lead {
+  // Read in the lead's country when typed without a country code; kept as typed when it cannot be read.
+  const phone = submission.phone ? normalizePhone(submission.phone, countryCode(submission.country)) : undefined;
   return {
     ...submission,
+    ...(phone ? { phoneE164: phone.e164, ...(phone.extension ? { phoneExtension: phone.extension } : {}) } : {}),
     leadId,
     submittedAt: now.toISOString(),
     status: 'new',
@@ -75,10 +87,12 @@ function newLead(deps: IntakeDeps, submission: LeadSubmission, leadId: string, n
  * guarded lead (a repeat while the first is still between its guard and its write): the lead
  * is written once, and the loser carries on with the one that was stored.
  */
-async function storeLead(deps: IntakeDeps, lead: Lead): Promise<Lead> {
+async function storeLead(deps: IntakeDeps, lead: Lead, notes: PageFactNotes): Promise<Lead> {
+  // What the website sent that could not be kept as sent: its owner reads why on the timeline.
+  const facts = { ...(notes.dropped.length ? { dropped: [...notes.dropped] } : {}), ...(notes.clipped.length ? { clipped: [...notes.clipped] } : {}) };
   const [created] = await Promise.all([
     deps.store.createLead(lead),
-    deps.store.appendEvent(lead.leadId, { type: 'submitted', at: lead.submittedAt, actor: 'lead', detail: { formId: lead.formId, source: lead.utm_source } }),
+    deps.store.appendEvent(lead.leadId, { type: 'submitted', at: lead.submittedAt, actor: 'lead', detail: { formId: lead.formId, source: lead.utm_source, ...facts } }),
   ]);
   if (created) return lead;
   const stored = await deps.store.getLead(lead.leadId);

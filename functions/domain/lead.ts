@@ -1,5 +1,7 @@
 import * as z from '@domain/zod';
 import { isTimeZone } from '@domain/business-hours';
+import { phoneProblem } from '@domain/phone';
+import { parseWith } from '@domain/validation';
 import type { Triage } from '@domain/scoring';
 import type { Schedule, SequenceStep } from '@domain/sequence';
 
@@ -73,10 +75,15 @@ export const LeadSubmissionSchema = z.object({
   companySize: optional(singleLine(40)),
   industry: optional(singleLine(100)),
   country: optional(singleLine(100)),
+  // As typed (for display); intake keeps the E.164 form beside it for `tel:` links.
   phone: optional(
-    z
-      .string({ error: 'must be text' })
-      .check(z.trim(), z.regex(/^[+0-9 ().\-/x]{3,40}$/i, { error: 'must be a phone number (digits, spaces, + ( ) - .)' })),
+    singleLine(60).check(
+      z.superRefine((typed, ctx) => {
+        // A line break is already named above: one message per problem.
+        const problem = CONTROL.test(typed) ? undefined : phoneProblem(typed);
+        if (problem) ctx.issues.push({ code: 'custom', message: problem, input: typed });
+      }),
+    ),
   ),
   message: optional(
     z.string({ error: 'must be text' }).check(
@@ -105,6 +112,72 @@ export const LeadSubmissionSchema = z.object({
 
 export type LeadSubmission = Omit<z.infer<typeof LeadSubmissionSchema>, 'website'>;
 
+/**
+ * The fields a website's code fills, not the person: which form, the page and where it came
+ * from, the campaign, the consent checkbox's wording, the browser's time zone. The person can
+ * neither see nor fix them, so a bad one never costs the lead: it is clipped when a shorter
+ * value is still true (a URL without its query, a campaign name cut to length), else dropped,
+ * and the lead's timeline says which. Everything else the person typed, and a bad value there
+ * is refused with the field named, so they can correct it.
+ */
+export const PAGE_FACTS = ['formId', 'pageUrl', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'consent', 'timezone'] as const;
+export type PageFact = (typeof PAGE_FACTS)[number];
+
+/** As the lead form script does: without the fragment, and without the query when that is what makes it too long. */
+const clipUrl = (value: unknown): string | undefined => {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value.trim());
+    url.hash = '';
+    return url.href.length <= 2048 ? url.href : (url.origin + url.pathname).slice(0, 2048);
+  } catch {
+    return undefined;
+  }
+};
+const clipLine = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) : undefined;
+const CLIPS: Partial<Record<PageFact, (value: unknown) => string | undefined>> = {
+  pageUrl: clipUrl,
+  referrer: clipUrl,
+  utm_source: clipLine,
+  utm_medium: clipLine,
+  utm_campaign: clipLine,
+  utm_term: clipLine,
+  utm_content: clipLine,
+};
+
+export interface ReadSubmission {
+  submission: z.infer<typeof LeadSubmissionSchema>;
+  /** Page facts left out because they were invalid, and those shortened to fit. */
+  dropped: PageFact[];
+  clipped: PageFact[];
+}
+
+/**
+ * Reads a form post: page facts are clipped or dropped (and named), what the person typed is
+ * validated, and a bad value there is a ValidationError naming each field.
+ */
+export function readLeadSubmission(body: unknown): ReadSubmission {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { submission: parseWith(LeadSubmissionSchema, body), dropped: [], clipped: [] };
+  const kept: Record<string, unknown> = { ...body };
+  const dropped: PageFact[] = [];
+  const clipped: PageFact[] = [];
+  for (const field of PAGE_FACTS) {
+    if (!Object.hasOwn(kept, field)) continue;
+    const schema = LeadSubmissionSchema.shape[field];
+    if (z.safeParse(schema, kept[field]).success) continue;
+    const shorter = CLIPS[field]?.(kept[field]);
+    if (shorter !== undefined && z.safeParse(schema, shorter).success) {
+      kept[field] = shorter;
+      clipped.push(field);
+    } else {
+      delete kept[field];
+      dropped.push(field);
+    }
+  }
+  return { submission: parseWith(LeadSubmissionSchema, kept), dropped, clipped };
+}
+
 export type LeadGrade = 'hot' | 'warm' | 'cold';
 export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'disqualified' | 'bounced' | 'complained' | 'closed' | 'failed';
 export type RepOutcome = 'contacted' | 'accepted' | 'rejected';
@@ -132,6 +205,9 @@ export interface RepResponse {
 /** A lead as the product knows it: what they sent, what we decided, and what happened. */
 export interface Lead extends LeadSubmission {
   leadId: string;
+  /** The phone in E.164, read in the lead's country when typed without a country code: for `tel:` links. */
+  phoneE164?: string;
+  phoneExtension?: string;
   submittedAt: string;
   status: LeadStatus;
   schedule: Schedule;

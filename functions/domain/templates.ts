@@ -1,5 +1,6 @@
 import type { Lead } from '@domain/lead';
 import { firstName } from '@domain/lead';
+import { telUri } from '@domain/phone';
 
 /**
  * The emails of the sequence. Everything a lead typed is HTML-escaped in the HTML part, and
@@ -96,6 +97,10 @@ export function followUpEmail(lead: Lead, day: number, position: 'first' | 'midd
   });
 }
 
+/** The rep's one-tap call, when the lead's phone could be read as a full number. */
+const callLink = (lead: Lead): Array<{ label: string; url: string }> =>
+  lead.phoneE164 ? [{ label: `Call ${lead.phone ?? lead.phoneE164}`, url: telUri({ e164: lead.phoneE164, ...(lead.phoneExtension ? { extension: lead.phoneExtension } : {}) }) }] : [];
+
 export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, afterMinutes: number, nextAction: string): EmailContent {
   const who = [lead.name, lead.jobTitle, lead.company].filter(Boolean).join(', ');
   return render(`Hot lead: ${lead.name}${lead.company ? ` at ${lead.company}` : ''} (score ${lead.score ?? '?'})`, {
@@ -110,7 +115,7 @@ export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, aft
       ...(lead.message ? ['Their message:'] : []),
     ],
     ...(lead.message ? { quote: lead.message } : {}),
-    links: [{ label: 'Mark as contacted', url: links.contactUrl }],
+    links: [...callLink(lead), { label: 'Mark as contacted', url: links.contactUrl }],
   });
 }
 
@@ -124,7 +129,7 @@ export function escalationEmail(lead: Lead, previousOwner: string, links: { cont
       `Why this lead: score ${lead.score ?? '?'} (${lead.grade ?? 'ungraded'}): ${(lead.reasons ?? []).join('; ') || 'no signals'}`,
       `What now: ${nextAction}`,
     ],
-    links: [{ label: 'Mark as contacted', url: links.contactUrl }],
+    links: [...callLink(lead), { label: 'Mark as contacted', url: links.contactUrl }],
   });
 }
 

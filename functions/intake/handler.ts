@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '@domain/clock';
 import { ValidationError } from '@domain/errors';
 import { submitLead, type IntakeDeps } from '@domain/intake';
-import { LeadSubmissionSchema } from '@domain/lead';
+import { readLeadSubmission } from '@domain/lead';
 import { config } from '@commons/config';
-import { httpHandler, json, parseWith } from '@commons/http';
+import { httpHandler, json } from '@commons/http';
 import { leadStore } from '@commons/lead-store';
 import { logger } from '@commons/logger';
 import { duplicateSubmission, leadSubmitted, measure } from '@commons/metrics';
@@ -27,7 +27,11 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** POST /leads: a website form's submission becomes a lead with its sequence started. */
 export const handler = httpHandler(async (event, context) => {
-  const { website: honeypot, ...submission } = parseWith(LeadSubmissionSchema, event.body);
+  const {
+    submission: { website: honeypot, ...submission },
+    dropped,
+    clipped,
+  } = readLeadSubmission(event.body);
   // Bots fill the hidden field; they get the same answer as people and nothing happens.
   if (honeypot) {
     logger.info('Honeypot submission dropped');
@@ -37,8 +41,8 @@ export const handler = httpHandler(async (event, context) => {
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ValidationError('Invalid Idempotency-Key header', [{ path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }]);
   }
-  const { leadId, duplicate, startQueued } = await submitLead(intakeDeps(), submission, key);
-  logger.info(duplicate ? 'Duplicate submission' : 'Lead accepted', { leadId, ...(startQueued ? { startQueued } : {}) });
+  const { leadId, duplicate, startQueued } = await submitLead(intakeDeps(), submission, key, { dropped, clipped });
+  logger.info(duplicate ? 'Duplicate submission' : 'Lead accepted', { leadId, ...(startQueued ? { startQueued } : {}), ...(dropped.length ? { dropped } : {}), ...(clipped.length ? { clipped } : {}) });
   measure(context, ...(duplicate ? duplicateSubmission() : leadSubmitted(submission)));
   return duplicate ? json(200, { leadId, status: 'accepted', duplicate: true }) : json(202, { leadId, status: 'accepted' });
 }, { jsonOnly: true });

@@ -35,7 +35,7 @@ describe('erasing a person', () => {
     const person = `erase.me.${Date.now()}@forgetful.example`;
     const neighbour = `keep.me.${Date.now()}@forgetful.example`;
     const ids = [
-      (await postLead(stack, { email: person, name: 'Erin Erase', formId: 'demo-request', phone: '+1 555 0100' })).body.leadId,
+      (await postLead(stack, { email: person, name: 'Erin Erase', formId: 'demo-request', phone: '+1 555 010 0100' })).body.leadId,
       (await postLead(stack, { email: person, name: 'Erin Erase', formId: 'pricing' }, { 'Idempotency-Key': `key-${Date.now()}` })).body.leadId,
     ] as string[];
     const kept = (await postLead(stack, { email: neighbour, name: 'Kim Keep', formId: 'demo-request' })).body.leadId as string;

@@ -80,6 +80,22 @@ describe('a valid lead', () => {
   });
 });
 
+describe('a page fact the person cannot see or fix', () => {
+  it('a browser that cannot tell its time zone ("Etc/Unknown"): 202, the lead kept, and its timeline says what was dropped', async () => {
+    const email = uniqueEmail('tz');
+    const { status, body } = await postLead(stack, { email, name: 'Zoe Zone', phone: '+1 555 123 4567 ext. 89', timezone: 'Etc/Unknown', referrer: 'android-app://com.google.android.gm' });
+    expect(status).toBe(202);
+    const lead = (await store.leads.getLead(body.leadId))!;
+    expect(lead).toMatchObject({ email, name: 'Zoe Zone', phone: '+1 555 123 4567 ext. 89', phoneE164: '+15551234567', phoneExtension: '89' });
+    expect(lead).not.toHaveProperty('timezone');
+    expect(lead).not.toHaveProperty('referrer');
+    const submitted = (await store.leads.listEvents(body.leadId)).find((e) => e.type === 'submitted');
+    expect(submitted?.detail).toMatchObject({ dropped: ['referrer', 'timezone'] });
+    // Its sequence runs as any lead's, on the stage's default business hours.
+    await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+  });
+});
+
 describe('a bad request', () => {
   it('is a 400 naming each failing field, and stores nothing', async () => {
     const { status, body } = await changesNothing(() => postLead(stack, { email: 'not-an-email', phone: 'call me maybe' }));
@@ -90,7 +106,7 @@ describe('a bad request', () => {
       issues: [
         { path: 'email', message: 'must be a valid email address' },
         { path: 'name', message: 'is required' },
-        { path: 'phone', message: 'must be a phone number (digits, spaces, + ( ) - .)' },
+        { path: 'phone', message: 'must be a phone number such as "+1 555 123 4567 ext. 89"' },
       ],
     });
   });
@@ -99,8 +115,9 @@ describe('a bad request', () => {
     const injected = await changesNothing(() => postLead(stack, { email: uniqueEmail('eve'), name: 'Eve\r\nBcc: victim@example.com' }));
     expect(injected.status).toBe(400);
     expect(injected.body.issues).toEqual([{ path: 'name', message: 'must be a single line without control characters' }]);
+    // consent is a page fact: a word nobody defined is dropped, not refused (see "a page fact").
     const typed = await changesNothing(() => postLead(stack, { email: ['a@b.co'], name: { first: 'A' }, consent: 'perhaps' }));
-    expect(typed.body.issues.map((i: { path: string }) => i.path)).toEqual(['email', 'name', 'consent']);
+    expect(typed.body.issues.map((i: { path: string }) => i.path)).toEqual(['email', 'name']);
     for (const body of ['[]', '"lead"', 'null', '42']) {
       const result = await changesNothing(() => post(body, 'application/json'));
       expect(result.status).toBe(400);

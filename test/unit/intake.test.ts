@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '@domain/errors';
 import { startQueuedLead, submitLead, type IntakeDeps } from '@domain/intake';
-import type { Lead } from '@domain/lead';
+import { readLeadSubmission, type Lead } from '@domain/lead';
 import type { LeadStore, TimelineEvent } from '@domain/ports';
 import { defaultSequence } from '@domain/sequence';
 
@@ -116,6 +116,33 @@ describe('submitLead', () => {
     expect(result).toEqual({ leadId: 'lead-1', duplicate: false, startQueued: false });
     expect(leads.get('lead-1')).toBe(first);
     expect(started).toEqual(['lead-1']);
+  });
+});
+
+describe('a lead is never lost to a field the person cannot see or fix', () => {
+  it('a browser that cannot tell its time zone ("Etc/Unknown"): the lead is kept, on the default schedule, and its timeline names what was dropped', async () => {
+    const { deps, leads, events, started } = fakes();
+    const { submission: read, dropped, clipped } = readLeadSubmission({ ...submission, timezone: 'Etc/Unknown', utm_source: 'x'.repeat(300) });
+    expect(await submitLead(deps, read, undefined, { dropped, clipped })).toEqual({ leadId: 'lead-1', duplicate: false, startQueued: false });
+    expect(started).toEqual(['lead-1']);
+    expect(leads.get('lead-1')).not.toHaveProperty('timezone');
+    expect(leads.get('lead-1')?.utm_source).toHaveLength(200);
+    expect(events[0]).toEqual(['lead-1', { type: 'submitted', at: '2026-11-02T10:00:00.000Z', actor: 'lead', detail: { formId: 'demo', source: 'x'.repeat(200), dropped: ['timezone'], clipped: ['utm_source'] } }]);
+  });
+
+  it('a clean submission says nothing about page facts', async () => {
+    const { deps, events } = fakes();
+    await submitLead(deps, submission);
+    expect(events[0]![1].detail).toEqual({ formId: 'demo', source: undefined });
+  });
+
+  it('keeps the phone as typed, and its E.164 form (read in the lead\'s country) for tel: links', async () => {
+    const { deps, leads } = fakes();
+    await submitLead(deps, { ...submission, phone: '030 1234567 ext. 89', country: 'Germany' });
+    expect(leads.get('lead-1')).toMatchObject({ phone: '030 1234567 ext. 89', phoneE164: '+49301234567', phoneExtension: '89' });
+    await submitLead(deps, { ...submission, email: 'ed@acme.io', phone: '(555) 123-4567' });
+    expect(leads.get('lead-2')).toMatchObject({ phone: '(555) 123-4567' });
+    expect(leads.get('lead-2')).not.toHaveProperty('phoneE164');
   });
 });
 

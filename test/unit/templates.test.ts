@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
 import { scheduleFor, defaultSequence } from '@domain/sequence';
-import { confirmationEmail, followUpEmail, headerSafe, hotLeadAlertEmail, requestedThing } from '@domain/templates';
+import { confirmationEmail, escalationEmail, followUpEmail, headerSafe, hotLeadAlertEmail, requestedThing } from '@domain/templates';
 
 const hostile = '<script>alert("x")</script> & "quotes"';
 const lead: Lead = {
@@ -42,6 +42,19 @@ describe('emails', () => {
     expect(email.text).toContain('5 minutes ago');
     expect(email.text).toContain('Mark as contacted: https://api.example.com/leads/lead-1/contact?token=t');
     expect(email.html).not.toContain('<script>');
+  });
+
+  it("give the rep a one-tap call to the lead's phone, normalized for tel:, shown as typed", () => {
+    const withPhone = { ...lead, phone: '+1 555 123 4567 ext. 89', phoneE164: '+15551234567', phoneExtension: '89' };
+    const contact = { contactUrl: 'https://api.example.com/leads/lead-1/contact?token=t' };
+    for (const email of [hotLeadAlertEmail(withPhone, contact, 5, 'Call now'), escalationEmail(withPhone, 'Ana', contact, 15, 'Call now')]) {
+      expect(email.text).toContain('Call +1 555 123 4567 ext. 89: tel:+15551234567;ext=89');
+      expect(email.html).toContain('<a href="tel:+15551234567;ext=89">Call +1 555 123 4567 ext. 89</a>');
+    }
+    // A number that could not be read as a full one gets no link (it is still shown as typed).
+    const unread = hotLeadAlertEmail({ ...lead, phone: '(555) 123-4567' }, contact, 5, 'Call now');
+    expect(unread.text).not.toContain('tel:');
+    expect(unread.text).toContain('phone: (555) 123-4567');
   });
 
   it('follow up by day, signed by the owner, the last one saying it is the last', () => {
