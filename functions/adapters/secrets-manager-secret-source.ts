@@ -1,56 +1,88 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { TransientError } from '@domain/errors';
-import type { SecretSource } from '@domain/ports';
+import type { SecretSource, SecretVersions } from '@domain/ports';
 
-/** One secret's string, read on first use and kept for the life of the container. */
-class CachedSecret {
-  private value: Promise<string> | undefined;
+/**
+ * One secret's current and previous values (Secrets Manager's `AWSCURRENT` and `AWSPREVIOUS`
+ * stages), each kept for `maxAgeSeconds` and then read again: after a new value is put, every
+ * container signs with it within that time, and what the old value signed still verifies
+ * until the next rotation.
+ */
+class RotatingSecret {
+  // One provider per stage: Powertools keys its cache by the secret's name, not by the stage.
+  private readonly current: SecretsProvider;
+  private readonly previous: SecretsProvider;
+  /** Until when (ms) the secret is known to have no previous version: Powertools caches values, not absences. */
+  private noPreviousUntil = 0;
 
   constructor(
-    private readonly client: SecretsManagerClient,
+    client: SecretsManagerClient,
     private readonly secretId: string | undefined,
     private readonly what: string,
-  ) {}
-
-  read(): Promise<string> {
-    if (!this.secretId) return Promise.reject(new Error(`No ${this.what} is configured for this function`));
-    this.value ??= this.client.send(new GetSecretValueCommand({ SecretId: this.secretId })).then(
-      (result) => {
-        if (!result.SecretString || result.SecretString.length < 16) throw new Error(`The ${this.what} is missing or shorter than 16 characters`);
-        return result.SecretString;
-      },
-      (error: unknown) => {
-        // Throttling, a 5xx or a network fault passes: the caller answers 503 (or the workflow
-        // retries). A missing secret or a missing grant does not, and stays an error.
-        const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-        const status = $metadata?.httpStatusCode;
-        if (status === undefined || status >= 500 || /Throttl/i.test(name ?? '')) {
-          throw new TransientError(`Could not read the ${this.what} (${name ?? 'error'})`, { cause: error });
-        }
-        throw error;
-      },
-    );
-    // A failed read is not cached: the next call tries again.
-    this.value.catch(() => (this.value = undefined));
-    return this.value;
+    private readonly maxAgeSeconds: number,
+  ) {
+    this.current = new SecretsProvider({ awsSdkV3Client: client });
+    this.previous = new SecretsProvider({ awsSdkV3Client: client });
   }
+
+  async read(): Promise<SecretVersions> {
+    if (!this.secretId) throw new Error(`No ${this.what} is configured for this function`);
+    const [current, previous] = await Promise.all([this.readCurrent(this.secretId), this.readPrevious(this.secretId)]);
+    return previous !== undefined && previous !== current ? { current, previous } : { current };
+  }
+
+  private async readCurrent(secretId: string): Promise<string> {
+    const value = await this.current.get(secretId, { maxAge: this.maxAgeSeconds, sdkOptions: { VersionStage: 'AWSCURRENT' } }).catch(this.asTransient);
+    if (typeof value !== 'string' || value.length < 16) throw new Error(`The ${this.what} is missing or shorter than 16 characters`);
+    return value;
+  }
+
+  /** The value before the last rotation; none before the first one (or one too short to have ever signed). */
+  private async readPrevious(secretId: string): Promise<string | undefined> {
+    if (Date.now() < this.noPreviousUntil) return undefined;
+    try {
+      const value = await this.previous.get(secretId, { maxAge: this.maxAgeSeconds, throwOnMissing: true, sdkOptions: { VersionStage: 'AWSPREVIOUS' } });
+      return typeof value === 'string' && value.length >= 16 ? value : undefined;
+    } catch (error) {
+      if (!(error instanceof ParameterNotFoundError)) return this.asTransient(error);
+      this.noPreviousUntil = Date.now() + this.maxAgeSeconds * 1000;
+      return undefined;
+    }
+  }
+
+  /**
+   * Throttling, a 5xx or a network fault passes: the caller answers 503 (or the workflow
+   * retries). A missing secret or a missing grant does not, and stays an error. A failed read
+   * is not cached: the next call tries again.
+   */
+  private readonly asTransient = (error: unknown): never => {
+    // Powertools wraps the SDK's error as its cause.
+    const sdkError = ((error as { cause?: unknown })?.cause ?? error) as { name?: string; $metadata?: { httpStatusCode?: number } };
+    const status = sdkError.$metadata?.httpStatusCode;
+    if (status === undefined || status >= 500 || /Throttl/i.test(sdkError.name ?? '')) {
+      throw new TransientError(`Could not read the ${this.what} (${sdkError.name ?? 'error'})`, { cause: error });
+    }
+    throw error;
+  };
 }
 
-/** The signing secrets from Secrets Manager, each read once per cold start and kept. */
+/** The signing secrets from Secrets Manager, each read again after `maxAgeSeconds` so a rotation needs no redeploy. */
 export class SecretsManagerSecretSource implements SecretSource {
-  private readonly link: CachedSecret;
-  private readonly webhook: CachedSecret;
+  private readonly link: RotatingSecret;
+  private readonly webhook: RotatingSecret;
 
-  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string }) {
-    this.link = new CachedSecret(client, ids.link, 'link-signing secret');
-    this.webhook = new CachedSecret(client, ids.webhook, 'webhook signing secret');
+  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string }, maxAgeSeconds: number) {
+    this.link = new RotatingSecret(client, ids.link, 'link-signing secret', maxAgeSeconds);
+    this.webhook = new RotatingSecret(client, ids.webhook, 'webhook signing secret', maxAgeSeconds);
   }
 
-  linkSecret(): Promise<string> {
+  linkSecrets(): Promise<SecretVersions> {
     return this.link.read();
   }
 
-  webhookSecret(): Promise<string> {
+  webhookSecrets(): Promise<SecretVersions> {
     return this.webhook.read();
   }
 }

@@ -43,6 +43,8 @@ export const EnvSchema = z.object({
   LINK_SECRET_ID: z.string().check(z.minLength(1)),
   /** Secrets Manager secret (ARN or name) CRMs sign webhook requests with. Only rep-response has it. */
   WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Seconds a function keeps the signing secrets before reading them again: a rotation reaches every function within it. */
+  SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3600)), 300),
   /** Days a rep's link stays valid. */
   LINK_TTL_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(365)), 30),
   /** The timed sequence (same data the state machine was built from). */

@@ -41,10 +41,9 @@ async function loadLead(store: LeadStore, leadId: string): Promise<Lead> {
 }
 
 async function signedUrl(deps: SequenceDeps, lead: Lead, purpose: LinkPurpose, repId?: string): Promise<string> {
-  const token = signLink(
-    { leadId: lead.leadId, purpose, expiresAt: expiryAfterDays(deps.clock.now(), deps.linkTtlDays), ...(repId ? { repId } : {}) },
-    await deps.secrets.linkSecret(),
-  );
+  // A rep's link expires; a lead's unsubscribe link works as long as the lead exists.
+  const expiry = purpose === 'unsubscribe' ? {} : { expiresAt: expiryAfterDays(deps.clock.now(), deps.linkTtlDays) };
+  const token = signLink({ leadId: lead.leadId, purpose, ...expiry, ...(repId ? { repId } : {}) }, (await deps.secrets.linkSecrets()).current);
   return `${deps.publicBaseUrl.replace(/\/+$/, '')}/leads/${encodeURIComponent(lead.leadId)}/${purpose}?token=${token}`;
 }
 

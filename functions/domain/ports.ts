@@ -107,9 +107,18 @@ export interface StartQueue {
   enqueue(leadId: string): Promise<void>;
 }
 
+/**
+ * A signing secret across a rotation: sign with `current`; accept what `previous` signed too,
+ * so what went out before the rotation keeps working until the next one.
+ */
+export interface SecretVersions {
+  current: string;
+  previous?: string;
+}
+
 export interface SecretSource {
   /** Signs rep and unsubscribe links. */
-  linkSecret(): Promise<string>;
+  linkSecrets(): Promise<SecretVersions>;
   /** Shared with CRMs that sign webhook requests; only the rep-response function has it. */
-  webhookSecret(): Promise<string>;
+  webhookSecrets(): Promise<SecretVersions>;
 }

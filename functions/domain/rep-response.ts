@@ -76,7 +76,7 @@ interface Responder {
 
 /** Checks the rep's link for this lead; throws TokenInvalid (403) or LeadNotFound (404). */
 export async function leadForContactLink(deps: Pick<RepResponseDeps, 'store' | 'secrets' | 'clock'>, leadId: string, token: unknown): Promise<{ lead: Lead; repId?: string }> {
-  const claims = verifyLink(token, { leadId, purpose: 'contact' }, await deps.secrets.linkSecret(), deps.clock.now());
+  const claims = verifyLink(token, { leadId, purpose: 'contact' }, await deps.secrets.linkSecrets(), deps.clock.now());
   const lead = await deps.store.getLead(leadId);
   if (!lead) throw new LeadNotFound(leadId);
   return { lead, ...(claims.repId ? { repId: claims.repId } : {}) };
@@ -139,7 +139,7 @@ const rememberedUntil = (signed: SignedRequest) => new Date((Number((signed.time
  * and changes nothing.
  */
 export async function respondFromCrm(deps: RepResponseDeps, leadId: string, signed: SignedRequest, body: unknown): Promise<RepResponseResult> {
-  verifyWebhook(signed, await deps.secrets.webhookSecret(), deps.clock.now());
+  verifyWebhook(signed, await deps.secrets.webhookSecrets(), deps.clock.now());
   const request = parseWith(CrmResponseSchema, body);
   if (request.leadId !== leadId) throw new ValidationError('Invalid leadId: not the lead in the URL', [{ path: 'leadId', message: 'must be the lead in the URL' }]);
   if (request.repId !== undefined && !deps.reps.some((rep) => rep.id === request.repId)) {

@@ -10,7 +10,7 @@ export interface UnsubscribeDeps {
 }
 
 export async function checkUnsubscribeLink(deps: UnsubscribeDeps, leadId: string, token: unknown): Promise<void> {
-  verifyLink(token, { leadId, purpose: 'unsubscribe' }, await deps.secrets.linkSecret(), deps.clock.now());
+  verifyLink(token, { leadId, purpose: 'unsubscribe' }, await deps.secrets.linkSecrets(), deps.clock.now());
   if (!(await deps.store.getLead(leadId))) throw new LeadNotFound(leadId);
 }
 

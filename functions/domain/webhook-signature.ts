@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureInvalid } from '@domain/errors';
+import type { SecretVersions } from '@domain/ports';
 
 /**
  * A CRM (or a Slack workflow) marks a lead without the rep's email link by signing its
@@ -39,9 +40,10 @@ export function signWebhook(rawBody: Buffer | string, timestamp: number | string
 /**
  * Throws SignatureInvalid (401) unless the request carries a valid signature made within the
  * tolerance. The MAC is checked first, in constant time, so only a holder of the secret learns
- * that a request was merely stale.
+ * that a request was merely stale. The secret before the last rotation is accepted too: a CRM
+ * is given the new one after it is put, and signs with the old one until then.
  */
-export function verifyWebhook(request: SignedRequest, secret: string, now: Date, toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS): void {
+export function verifyWebhook(request: SignedRequest, secrets: SecretVersions, now: Date, toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS): void {
   if (!request.signature) throw new SignatureInvalid('missing-signature');
   if (!request.timestamp) throw new SignatureInvalid('missing-timestamp');
   const given = SIGNATURE.exec(request.signature.trim())?.[1];
@@ -49,9 +51,12 @@ export function verifyWebhook(request: SignedRequest, secret: string, now: Date,
   const timestamp = request.timestamp.trim();
   if (!TIMESTAMP.test(timestamp)) throw new SignatureInvalid('malformed-timestamp');
 
-  const expected = mac(secret, timestamp, request.rawBody);
   const actual = Buffer.from(given, 'hex');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new SignatureInvalid('mismatch');
+  const signedWith = (secret: string) => {
+    const expected = mac(secret, timestamp, request.rawBody);
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  };
+  if (!signedWith(secrets.current) && !(secrets.previous !== undefined && signedWith(secrets.previous))) throw new SignatureInvalid('mismatch');
 
   if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > toleranceSeconds) throw new SignatureInvalid('stale');
 }

@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expiryAfterDays, signLink } from '@domain/links';
+import { randomBytes } from 'node:crypto';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { expiryAfterDays, signLink, verifyLink } from '@domain/links';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { header, linkIn, waitForEmails } from '../support/inbox';
 import { executionArnOf, hotLead, postLead, repToken, uniqueEmail, warmLead } from '../support/leads';
@@ -8,8 +10,11 @@ import { storeOf } from '../support/store';
 /** The links in emails: a rep's "mark contacted" page and callback, and the lead's unsubscribe. */
 let stack: LocalStack;
 let store: ReturnType<typeof storeOf>;
+const maxAgeBefore = process.env.SECRETS_MAX_AGE_SECONDS;
 
 beforeAll(async () => {
+  // The functions read the link secret again after a second (300 by default), so a rotation reaches them in the test.
+  process.env.SECRETS_MAX_AGE_SECONDS = '1';
   // A simulated day takes 2 real seconds, so a lead is still mid-sequence while a test acts.
   stack = await startLocalStack({ timeScale: 43_200 });
   store = storeOf(stack);
@@ -17,6 +22,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
+  if (maxAgeBefore === undefined) delete process.env.SECRETS_MAX_AGE_SECONDS;
+  else process.env.SECRETS_MAX_AGE_SECONDS = maxAgeBefore;
 });
 
 async function newLead(body: { email: string } & Record<string, unknown> = hotLead(uniqueEmail('dana'))) {
@@ -145,5 +152,60 @@ describe('unsubscribing', () => {
     const response = await fetch(`${stack.apiUrl}/leads/${leadId}/unsubscribe?token=${repToken(stack, leadId)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(403);
     expect((await store.leads.getLead(leadId))?.status).not.toBe('unsubscribed');
+  });
+});
+
+// Last in the file: it rotates the stack's link secret, which every earlier test signs with.
+describe('rotating the link secret (README: "Rotating a secret")', () => {
+  it("keeps the links of leads in flight working, signs new ones with the new key, and refuses a key two rotations old", async () => {
+    const secrets = new SecretsManagerClient({ endpoint: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER, region: process.env.AWS_REGION });
+    const rotate = async () => {
+      const value = randomBytes(32).toString('hex');
+      await secrets.send(new PutSecretValueCommand({ SecretId: process.env.LINK_SECRET_ID, SecretString: value }));
+      return value;
+    };
+    const unsubscribeUrl = async (email: string) => header((await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0))[0]!, 'List-Unsubscribe')!.slice(1, -1);
+    const tokenOf = (url: string) => new URL(url).searchParams.get('token');
+    const signedWith = (url: string, key: string, leadId: string) => {
+      try {
+        return verifyLink(tokenOf(url), { leadId, purpose: 'unsubscribe' }, { current: key }, new Date()) !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    const contactPage = (leadId: string, token: string) => fetch(`${contactUrl(leadId)}?token=${token}`).then((r) => r.status);
+    /** The functions took up `key` once a link signed with it opens. */
+    const functionsKnow = (key: string, leadId: string) =>
+      vi.waitFor(async () => expect(await contactPage(leadId, signLink({ leadId, purpose: 'contact', expiresAt: expiryAfterDays(new Date(), 1) }, key))).toBe(200), { timeout: 10_000, interval: 100 });
+
+    // A lead in flight: its rep's link and its unsubscribe link are signed with the first key.
+    const before = uniqueEmail('rota');
+    const beforeId = await newLead(hotLead(before));
+    const beforeUnsubscribe = await unsubscribeUrl(before);
+    expect(signedWith(beforeUnsubscribe, stack.linkSecret, beforeId)).toBe(true);
+    const beforeRepToken = repToken(stack, beforeId);
+
+    const second = await rotate();
+    await functionsKnow(second, beforeId);
+    const after = uniqueEmail('rota');
+    const afterId = await newLead(warmLead(after));
+    const afterUnsubscribe = await unsubscribeUrl(after);
+    expect(signedWith(afterUnsubscribe, second, afterId)).toBe(true);
+
+    // Both work: the one signed before the rotation (AWSPREVIOUS) and the one after (AWSCURRENT).
+    expect(await contactPage(beforeId, beforeRepToken)).toBe(200);
+    expect((await respond(beforeId, { token: beforeRepToken, outcome: 'contacted' })).status).toBe(200);
+    expect((await fetch(beforeUnsubscribe, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(afterUnsubscribe, { method: 'POST' })).status).toBe(200);
+    expect(await store.leads.getLead(beforeId)).toMatchObject({ contactedBy: 'rep-ana', status: 'unsubscribed' });
+    expect(await store.leads.getLead(afterId)).toMatchObject({ status: 'unsubscribed' });
+
+    // One more rotation: the first key is two rotations old and refused; the second still verifies.
+    const third = await rotate();
+    await functionsKnow(third, afterId);
+    expect(await contactPage(beforeId, beforeRepToken)).toBe(403);
+    expect((await fetch(beforeUnsubscribe, { method: 'POST' })).status).toBe(403);
+    expect((await fetch(afterUnsubscribe, { method: 'POST' })).status).toBe(200);
+    secrets.destroy();
   });
 });

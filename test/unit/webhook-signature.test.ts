@@ -15,7 +15,7 @@ const request = (overrides: Partial<{ signature: string | undefined; timestamp: 
 /** The reason a request is refused, or "accepted". */
 function verdict(req: ReturnType<typeof request>, now = at(signedAt), key = secret): string {
   try {
-    verifyWebhook(req, key, now);
+    verifyWebhook(req, { current: key }, now);
     return 'accepted';
   } catch (error) {
     if (error instanceof SignatureInvalid) return error.reason;
@@ -59,5 +59,25 @@ describe('CRM webhook signature', () => {
     for (const timestamp of ['soon', '-1', '1.5', '1e9', '1'.repeat(14)]) {
       expect(verdict(request({ timestamp })), timestamp).toBe('malformed-timestamp');
     }
+  });
+});
+
+describe('CRM webhook signature across a rotation of the shared secret', () => {
+  const rotated = 'crm-shared-secret-after-rotation';
+  const signedWith = (key: string) => ({ signature: signWebhook(body, signedAt, key), timestamp: String(signedAt), rawBody: Buffer.from(body) });
+  const verdictWith = (req: ReturnType<typeof signedWith>, keys: { current: string; previous?: string }) => {
+    try {
+      verifyWebhook(req, keys, at(signedAt));
+      return 'accepted';
+    } catch (error) {
+      return (error as SignatureInvalid).reason;
+    }
+  };
+
+  it('accepts the new secret and, until the next rotation, the one it replaced (a CRM switches when it is told)', () => {
+    expect(verdictWith(signedWith(rotated), { current: rotated, previous: secret })).toBe('accepted');
+    expect(verdictWith(signedWith(secret), { current: rotated, previous: secret })).toBe('accepted');
+    expect(verdictWith(signedWith(secret), { current: rotated })).toBe('mismatch');
+    expect(verdictWith(signedWith('crm-secret-two-rotations-ago-00'), { current: rotated, previous: secret })).toBe('mismatch');
   });
 });
