@@ -147,6 +147,23 @@ describe('unsubscribing', () => {
     expect(emails.map((e) => e.subject)).toEqual(['Thanks, Wes: we received your request']);
   });
 
+  it("works for as long as the lead exists: the email's link carries no expiry, and one issued with an expiry still works after it", async () => {
+    const email = uniqueEmail('una');
+    const leadId = await newLead(warmLead(email));
+    const [confirmation] = await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+    const token = new URL(header(confirmation!, 'List-Unsubscribe')!.slice(1, -1)).searchParams.get('token')!;
+    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).not.toHaveProperty('e');
+
+    // As links were signed before: expiring after linkTtlDays, here 31 days ago.
+    const expiredLongAgo = signLink({ leadId, purpose: 'unsubscribe', expiresAt: expiryAfterDays(new Date(), -31) }, stack.linkSecret);
+    const oneClick = await fetch(`${stack.apiUrl}/leads/${leadId}/unsubscribe?token=${expiredLongAgo}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(oneClick.status).toBe(200);
+    expect(await store.leads.getLead(leadId)).toMatchObject({ status: 'unsubscribed' });
+    // A rep's link that old is refused as expired (see "is refused with 403 when ... expired").
+    const repLinkThatOld = signLink({ leadId, purpose: 'contact', repId: 'rep-ana', expiresAt: expiryAfterDays(new Date(), -31) }, stack.linkSecret);
+    expect((await respond(leadId, { token: repLinkThatOld, outcome: 'contacted' })).body.message).toMatch(/expired/);
+  });
+
   it('refuses a rep token or a forged one', async () => {
     const leadId = await newLead(warmLead(uniqueEmail('una')));
     const response = await fetch(`${stack.apiUrl}/leads/${leadId}/unsubscribe?token=${repToken(stack, leadId)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
