@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { lambdaContext } from './lambda-context';
+import { invokeHandler, RequestTooLarge } from './lambda-context';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -22,7 +22,19 @@ export interface LocalApiOptions {
   extraRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** Told of every request, for the local log. */
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /** Each handler's function timeout and its integration's timeout, as the template sets them. */
+  timeouts?: (name: RouteHandlerName) => HandlerTimeouts;
 }
+
+export interface HandlerTimeouts {
+  /** The function's own timeout: past it Lambda fails the invocation (Sandbox.Timedout). */
+  functionMs: number;
+  /** The HTTP API integration's (TimeoutInMillis, 30 s at most and by default): past it the API answers 503. */
+  integrationMs: number;
+}
+
+/** HTTP API's integration timeout when the integration sets none, and its maximum. */
+export const INTEGRATION_TIMEOUT_MS = 30_000;
 
 /** API Gateway refuses payloads over 10 MB before any function runs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -101,6 +113,21 @@ function toEvent(request: IncomingMessage, url: URL, routeKey: string, pathParam
   };
 }
 
+const INTEGRATION_TIMED_OUT = Symbol('integration timed out');
+
+/** The function's answer, or INTEGRATION_TIMED_OUT when the integration gives up first. */
+async function withinIntegrationTimeout<T>(invocation: Promise<T>, ms: number): Promise<T | typeof INTEGRATION_TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<typeof INTEGRATION_TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(INTEGRATION_TIMED_OUT), Math.min(ms, INTEGRATION_TIMEOUT_MS));
+  });
+  try {
+    return await Promise.race([invocation, gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function send(response: ServerResponse, status: number, headers: Record<string, string | number | boolean>, body?: string) {
   response.writeHead(status, Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])));
   response.end(body);
@@ -137,14 +164,28 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ url: st
       }
       const routeKey = `${matched.route.method} ${matched.route.path}`;
       const handler = await options.loadHandler(matched.route.handler);
-      const result = await handler(toEvent(request, url, routeKey, matched.pathParameters, body), lambdaContext(matched.route.handler, 10_000));
+      const timeouts = options.timeouts?.(matched.route.handler) ?? { functionMs: 10_000, integrationMs: INTEGRATION_TIMEOUT_MS };
+      const event = toEvent(request, url, routeKey, matched.pathParameters, body);
+      const invocation = invokeHandler(matched.route.handler, handler, event, { timeoutMs: timeouts.functionMs });
+      const result = await withinIntegrationTimeout(invocation, timeouts.integrationMs);
+      if (result === INTEGRATION_TIMED_OUT) {
+        // The function may still be running (as in AWS); the client is told now.
+        invocation.catch(() => undefined);
+        send(response, 503, { 'content-type': 'application/json', ...cors }, JSON.stringify({ message: 'Service Unavailable' }));
+        return finish(503);
+      }
       const structured = typeof result === 'object' && result !== null ? result : { statusCode: 200, body: result ?? '' };
       const status = structured.statusCode ?? 200;
       const responseBody = structured.isBase64Encoded && structured.body ? Buffer.from(structured.body, 'base64').toString() : structured.body;
       send(response, status, { ...(structured.headers ?? {}), ...cors }, responseBody);
       finish(status);
     } catch (error) {
-      // What API Gateway answers when the function itself crashes.
+      // An event over Lambda's 6 MB (a body under the API's 10 MB can be): Lambda refuses it, the function never runs.
+      if (error instanceof RequestTooLarge && !response.headersSent) {
+        send(response, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+        return finish(413);
+      }
+      // What API Gateway answers when the function itself crashes or runs past its timeout.
       console.error(`[local api] ${method} ${url.pathname} failed:`, error);
       if (!response.headersSent) send(response, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
       finish(500);

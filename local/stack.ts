@@ -4,8 +4,8 @@ import { type DeployConfig, loadConfig } from '../lib/config';
 import { handlerMetadataKey } from '../lib/lead-functions';
 import type { RouteHandlerName } from '../lib/routes';
 import { synthTemplate } from '../lib/synth';
-import { type ApiHandler, startLocalApi } from './api';
-import { lambdaContext } from './lambda-context';
+import { type ApiHandler, type HandlerTimeouts, INTEGRATION_TIMEOUT_MS, startLocalApi } from './api';
+import { invokeHandler } from './lambda-context';
 import type { RunningEndpoint } from './aws-json-endpoint';
 import { ensureTable, startEmulators, tableDefinition, type RunningEmulator, type RunningEmulators } from './emulators';
 import { startEventSourceMapping, type RunningEventSourceMapping } from './event-source-mapping';
@@ -126,6 +126,29 @@ const loadHandler = (name: string): Promise<LambdaHandler> => {
 };
 
 
+/** A function's timeout as Lambda applies it: the template's `Timeout`, Lambda's default 3 s. */
+const functionTimeoutMs = (template: CfnTemplate, logicalId: string): number =>
+  ((template.Resources[logicalId]?.Properties?.Timeout as number | undefined) ?? 3) * 1000;
+
+/** Each API handler's function timeout and its HTTP API integration's (TimeoutInMillis, default 30 s). */
+function apiTimeouts(template: CfnTemplate): (name: RouteHandlerName) => HandlerTimeouts {
+  const byHandler = new Map<string, HandlerTimeouts>();
+  for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Integration')) {
+    const props = template.Resources[id]?.Properties ?? {};
+    const functionId = (props.IntegrationUri as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+    if (!functionId || template.Resources[functionId]?.Type !== 'AWS::Lambda::Function') continue;
+    byHandler.set(handlerName(template, functionId), {
+      functionMs: functionTimeoutMs(template, functionId),
+      integrationMs: (props.TimeoutInMillis as number | undefined) ?? INTEGRATION_TIMEOUT_MS,
+    });
+  }
+  return (name) => {
+    const timeouts = byHandler.get(name);
+    if (!timeouts) throw new Error(`No API integration invokes ${name}`);
+    return timeouts;
+  };
+}
+
 /**
  * The functions' environment as CloudFormation would resolve it, with the stack's resources
  * standing for their local twins. All functions share one process here, so a variable that
@@ -175,8 +198,8 @@ function sqsEventSources(template: CfnTemplate) {
     return [{
       queueId,
       handler: handlerName(template, functionId),
-      // The function's own timeout (Lambda's default: 3 s), for its context's remaining time.
-      timeoutMs: ((template.Resources[functionId]?.Properties?.Timeout as number | undefined) ?? 3) * 1000,
+      // The function's own timeout: an invocation still running at it fails, as in Lambda.
+      timeoutMs: functionTimeoutMs(template, functionId),
       // Lambda's defaults for SQS when the template leaves them out.
       batchSize: (props.BatchSize as number | undefined) ?? 10,
       maxConcurrency: (props.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 5,
@@ -225,7 +248,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
       resolveTask: (logicalId) => {
         const name = handlerName(template, logicalId);
-        return async (payload) => (await loadHandler(name))(payload, lambdaContext(name));
+        const timeoutMs = functionTimeoutMs(template, logicalId);
+        // Step Functions invokes synchronously: 6 MB each way, and the function's own timeout.
+        return async (payload) => invokeHandler(name, await loadHandler(name), payload, { timeoutMs });
       },
     });
     // With AWS's StartExecution quota (800, then 150/s): a burst past it is throttled here as there.
@@ -247,6 +272,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
       loadHandler: (name: RouteHandlerName) => loadHandler(name) as Promise<ApiHandler>,
       cors: corsOf(template),
+      timeouts: apiTimeouts(template),
       // The demo page is a stand-in for a customer's website: local only, never deployed.
       extraRoutes: demoPageRoutes({ inboxUrl: ses.url }),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -295,7 +321,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           batchSize: source.batchSize,
           maxConcurrency: source.maxConcurrency,
           reportBatchItemFailures: source.reportBatchItemFailures,
-          invoke: async (event) => (await loadHandler(source.handler))(event, lambdaContext(source.handler, source.timeoutMs)) as Promise<SQSBatchResponse | void>,
+          // The mapping invokes synchronously, with the function's timeout.
+          invoke: async (event) => invokeHandler(source.handler, await loadHandler(source.handler), event, { timeoutMs: source.timeoutMs }) as Promise<SQSBatchResponse | void>,
           onBatch: ({ error }) => {
             if (error) console.error(`[${source.handler}] batch failed:`, error);
           },

@@ -150,6 +150,10 @@ interface Execution {
   /** Resolves once the result has settled and the event log is drained. */
   done: Promise<void>;
   finished: boolean;
+  /** History events so far, counted as Step Functions records them (see historyWeight). */
+  historyEvents: number;
+  /** The runner ended it (a timeout or a limit), and aborted the library's run to do so. */
+  endedByRunner: boolean;
 }
 
 /**
@@ -175,6 +179,14 @@ const DEFAULT_MAX_CONCURRENT_TASKS = 32;
 // function's timeout applies); the library would give it 60 s, which a task waiting for a
 // slot could reach. The longest a timer can wait stands for "none".
 const TASK_TIMEOUT_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+
+/** The Step Functions quotas a workflow meets first, enforced here as there. */
+export const stepFunctionsLimits = {
+  /** Execution input, each state's input and output, a task's input and result (256 KB). */
+  payloadBytes: 262_144,
+  /** Events in one execution's history: the execution fails when it would record more. */
+  historyEvents: 25_000,
+};
 
 export class LocalWorkflowRunner {
   readonly stateMachineArn: string;
@@ -211,7 +223,10 @@ export class LocalWorkflowRunner {
       if (state.Type === 'Wait') this.waits.set(name, state);
       if (state.Type === 'Task') {
         this.tasks.set(name, taskKind(name, state.Resource));
+        // A Task's own TimeoutSeconds is the library's to enforce, on the real clock a task runs
+        // on; only one beyond what a timer can wait is clamped (it would fire at once).
         if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = TASK_TIMEOUT_SECONDS;
+        else if (state.TimeoutSeconds !== undefined && state.TimeoutSeconds > TASK_TIMEOUT_SECONDS) state.TimeoutSeconds = TASK_TIMEOUT_SECONDS;
       }
       if (state.Retry?.length) retryStates.push(name);
     }
@@ -234,6 +249,7 @@ export class LocalWorkflowRunner {
     if (!NAME.test(name)) throw new InvalidName(`Invalid execution name: ${JSON.stringify(name)}`);
     const inputText = JSON.stringify(input === undefined ? {} : input);
     if (inputText === undefined) throw new InvalidExecutionInput('Execution input must be JSON');
+    if (overLimit(inputText)) throw new InvalidExecutionInput(`Execution input of ${Buffer.byteLength(inputText)} bytes exceeds the maximum of ${stepFunctionsLimits.payloadBytes} bytes`);
     const executionArn = this.executionArnFor(name);
 
     // Step Functions makes StartExecution idempotent for a running execution with the same
@@ -262,6 +278,8 @@ export class LocalWorkflowRunner {
       abort: () => {},
       done: Promise.resolve(),
       finished: false,
+      historyEvents: 0,
+      endedByRunner: false,
     };
     const { smName } = this.arnParts();
     const run = this.machine.run(JSON.parse(inputText), {
@@ -428,7 +446,7 @@ export class LocalWorkflowRunner {
       // Stopped or timed out while it waited for a slot: it was never invoked, so it never runs
       // (a step already running when its execution stops still finishes).
       if (exec.status !== 'RUNNING') throw Object.assign(new Error(`${exec.arn} stopped before this step ran`), { name: 'ExecutionStopped' });
-      return this.opts.resolveTask(logicalId)(cloneJson(payload), context);
+      return this.opts.resolveTask(logicalId)(this.withinLimit(exec, context.stateName, payload, 'was given an input'), context);
     });
     this.stepsRunning.add(step);
     void step.catch(() => undefined).finally(() => this.stepsRunning.delete(step));
@@ -438,7 +456,32 @@ export class LocalWorkflowRunner {
     } catch (err) {
       throw lambdaError(err);
     }
-    return result === undefined ? null : cloneJson(result);
+    return result === undefined ? null : this.withinLimit(exec, context.stateName, result, 'returned a result');
+  }
+
+  /**
+   * A copy of a task's input or result, through the JSON the runner makes anyway; over the
+   * payload limit the execution fails with States.DataLimitExceeded, which no Catch catches.
+   */
+  private withinLimit(exec: Execution, stateName: string, value: unknown, what: string): unknown {
+    if (value === undefined) return undefined;
+    const text = JSON.stringify(value);
+    if (overLimit(text)) this.failDataLimit(exec, `The state/task '${stateName}' ${what} with a size exceeding the maximum number of bytes service limit.`);
+    return JSON.parse(text) as unknown;
+  }
+
+  /** Ends the execution as Step Functions does past a quota: FAILED, whatever Catch the state has. */
+  private failWith(exec: Execution, error: string, cause: string): void {
+    if (exec.status !== 'RUNNING') return;
+    this.close(exec, 'FAILED', { error, cause });
+    this.record(exec, { type: 'ExecutionFailed', timestamp: Date.now(), Error: error, Cause: cause } as EventLog);
+    exec.endedByRunner = true;
+    exec.abort();
+  }
+
+  private failDataLimit(exec: Execution, cause: string): never {
+    this.failWith(exec, 'States.DataLimitExceeded', cause);
+    throw Object.assign(new Error(cause), { name: 'States.DataLimitExceeded' });
   }
 
   /** Runs `call` once fewer than maxConcurrentTasks calls are running; the handler's own clock (its Lambda context) starts then. */
@@ -499,6 +542,7 @@ export class LocalWorkflowRunner {
       // The timer lands within a real ms or so, which a large scale would turn into minutes.
       exec.stopDate = new Date(exec.deadline ?? simAt(exec));
       this.record(exec, { type: 'ExecutionTimeout', timestamp: Date.now() });
+      exec.endedByRunner = true;
       exec.abort();
     }, Math.min(ms, MAX_TIMER_MS));
     exec.timeoutTimer.unref?.();
@@ -521,8 +565,9 @@ export class LocalWorkflowRunner {
   }
 
   private record(exec: Execution, event: EventLog): void {
-    // A timeout is recorded as ExecutionTimeout; the abort the runner used to end it is not news.
-    if (exec.status === 'TIMED_OUT' && event.type === 'ExecutionAborted') return;
+    // Once the runner has ended the execution (a timeout, a limit), what the run it aborted
+    // still reports is not history.
+    if (exec.endedByRunner) return;
     // A timer can fire a real millisecond before its planned end, which a large scale turns
     // into minutes: the wait's end on the clock is when it really ended, so the states after
     // it are never placed before the time it waited for.
@@ -538,7 +583,35 @@ export class LocalWorkflowRunner {
     }
     // An execution spends its life in Waits: its events so far are kept deflated meanwhile.
     if (event.type === 'StateEntered' && event.state.type === 'Wait') compact(exec);
+    if (exec.status !== 'RUNNING') return;
+    exec.historyEvents += historyWeight(event);
+    if (exec.historyEvents >= stepFunctionsLimits.historyEvents) {
+      this.failWith(exec, 'States.Runtime', `The execution reached the maximum of ${stepFunctionsLimits.historyEvents} events in its history`);
+    } else if (event.type === 'StateExited' && DATA_STATES.has(event.state.type) && overLimit(JSON.stringify(event.state.output ?? null))) {
+      // A state's output must fit the payload limit too; only states that make new data can grow it.
+      this.failWith(exec, 'States.DataLimitExceeded', `The state/task '${event.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    }
   }
+}
+
+/** States whose output can differ from their input (the others pass their input on). */
+const DATA_STATES = new Set(['Task', 'Pass', 'Map', 'Parallel']);
+
+/** Whether JSON text is over Step Functions' payload limit, in UTF-8 bytes (measured only when it could be). */
+function overLimit(text: string): boolean {
+  return text.length * 3 > stepFunctionsLimits.payloadBytes && Buffer.byteLength(text) > stepFunctionsLimits.payloadBytes;
+}
+
+/**
+ * How many events Step Functions records for one of the library's: a Task's entry stands
+ * for TaskStateEntered, TaskScheduled, TaskStarted and the attempt's TaskSucceeded or
+ * TaskFailed, and each retry for another three; retries and catches are not events of their own.
+ */
+function historyWeight(event: EventLog): number {
+  if (event.type === 'StateEntered') return event.state.type === 'Task' ? 4 : 1;
+  if (event.type === 'StateRetried') return event.state.type === 'Task' ? 3 : 0;
+  if (event.type === 'StateCaught' || event.type === 'StateFailed') return 0;
+  return 1;
 }
 
 /** Deflates the events recorded since the last compaction into one chunk of the history. */
@@ -579,9 +652,6 @@ function checkScale(scale: number): number {
   return scale;
 }
 
-function cloneJson(value: unknown): unknown {
-  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
-}
 
 /**
  * What the lambda:invoke integration reports for a function error: Error is the function's
@@ -591,7 +661,7 @@ function lambdaError(err: unknown): Error {
   // The Node.js runtime reports a thrown non-Error by its typeof (`throw 'x'` -> errorType "string").
   const document =
     err instanceof Error
-      ? { errorType: err.name, errorMessage: err.message, trace: err.stack?.split('\n') ?? [] }
+      ? { errorType: err.name, errorMessage: err.message, ...(err.stack ? { trace: err.stack.split('\n') } : {}) }
       : { errorType: typeof err, errorMessage: String(err), trace: [] };
   const wrapped = new Error(JSON.stringify(document));
   wrapped.name = document.errorType;

@@ -21,6 +21,13 @@ import { ExecutionAlreadyExists, LocalWorkflowRunner } from '../../local/workflo
 import type { LocalWorkflowOptions, TaskContext } from '../../local/workflow-runner';
 import { startSfnEndpoint } from '../../local/sfn-endpoint';
 import { startSecretsEndpoint } from '../../local/secrets-endpoint';
+import { invokeHandler } from '../../local/lambda-context';
+import { stepFunctionsLimits } from '../../local/workflow-runner';
+import { scheduleFor } from '@domain/sequence';
+import { loadConfig } from '../../lib/config';
+import { handlerMetadataKey } from '../../lib/lead-functions';
+import { sequencePath, stateNames } from '../../lib/lead-workflow';
+import { synthTemplate } from '../../lib/synth';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -284,6 +291,73 @@ describe('local workflow runner', () => {
     expect(() => newRunner().start('lead-bad-clock', input('x'), { simulatedStart: Number.NaN })).toThrow(/simulatedStart/);
   });
 
+  it("fails a step still running at its function's timeout as Lambda does (Sandbox.Timedout), which Catch sees", async () => {
+    const runner = newRunner({
+      // As the local stack invokes a step's handler: with its function's timeout (50 ms here).
+      resolveTask: (logicalId) => (payload) =>
+        invokeHandler(logicalId, async () => (logicalId.startsWith('ScoreFn') ? { score: 1 } : new Promise(() => undefined)), payload, { timeoutMs: 50 }),
+    });
+    const { executionArn } = runner.start('lead-slow-step', input('lead-slow-step'));
+    const result = await runner.waitFor(executionArn);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Sandbox.Timedout' });
+    expect(JSON.parse(result.cause!)).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 0\.05 seconds$/) });
+    expect(runner.history(executionArn).some((e) => e.type === 'StateCaught' && e.state.name === 'FollowUp')).toBe(true);
+  });
+
+  it('ends a Task at its own TimeoutSeconds with States.Timeout', async () => {
+    const withTimeout = structuredClone(definition) as { States: Record<string, { TimeoutSeconds?: number }> };
+    withTimeout.States.FollowUp!.TimeoutSeconds = 1;
+    const runner = newRunner({
+      definition: withTimeout,
+      resolveTask: (logicalId) => async () => (logicalId.startsWith('ScoreFn') ? { score: 1 } : new Promise((resolve) => setTimeout(() => resolve({ sent: true }), 3_000))),
+    });
+    const { executionArn } = runner.start('lead-task-timeout', input('lead-task-timeout'));
+    expect(await runner.waitFor(executionArn)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+  });
+
+  it('fails an execution whose data outgrows 256 KB with States.DataLimitExceeded, past any Catch', async () => {
+    const big = (bytes: number) => 'x'.repeat(bytes);
+    const runner = newRunner({
+      resolveTask: (logicalId) => async (payload) => {
+        const { leadId } = payload as { leadId: string };
+        if (logicalId.startsWith('ScoreFn')) return { score: leadId === 'lead-grows' ? big(150_000) : 1 };
+        return { sent: leadId === 'lead-big-result' ? big(300_000) : big(150_000) };
+      },
+    });
+    // A task result over the limit (a Lambda may return 6 MB; the state may not take it).
+    const result = runner.start('lead-big-result', input('lead-big-result')).executionArn;
+    // Each result fits, the state holding both does not.
+    const grows = runner.start('lead-grows', input('lead-grows')).executionArn;
+    for (const arn of [result, grows]) {
+      const described = await runner.waitFor(arn);
+      expect(described).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded', cause: expect.stringContaining("'FollowUp'") });
+      // Not caught: the Catch on FollowUp (States.ALL) never ran.
+      expect(runner.history(arn).some((e) => e.type === 'StateEntered' && e.state.name === 'Failed')).toBe(false);
+      expect(runner.history(arn).at(-1)).toMatchObject({ type: 'ExecutionFailed', Error: 'States.DataLimitExceeded' });
+    }
+    // The execution input itself.
+    expect(() => runner.start('lead-big-input', { ...input('lead-big-input'), note: big(stepFunctionsLimits.payloadBytes) })).toThrow(
+      expect.objectContaining({ name: 'InvalidExecutionInput', message: expect.stringMatching(/exceeds the maximum of 262144 bytes/) }),
+    );
+  });
+
+  it('fails an execution at 25,000 history events', async () => {
+    const loop = {
+      StartAt: 'Count',
+      States: {
+        Count: { Type: 'Pass', Next: 'Again?' },
+        'Again?': { Type: 'Choice', Choices: [{ Variable: '$.again', BooleanEquals: true, Next: 'Count' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const runner = newRunner({ definition: loop });
+    const { executionArn } = runner.start('endless', { again: true });
+    expect(await runner.waitFor(executionArn)).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: expect.stringContaining('25000 events') });
+    const history = runner.history(executionArn);
+    expect(history.length).toBeLessThanOrEqual(stepFunctionsLimits.historyEvents + 1);
+    expect(history.at(-1)).toMatchObject({ type: 'ExecutionFailed' });
+  });
+
   describe('through the AWS SDK', () => {
     let runner: LocalWorkflowRunner;
     let sfnEndpoint: { url: string; close(): Promise<void> };
@@ -421,5 +495,53 @@ describe('stateMachineDefinition', () => {
     expect(() => stateMachineDefinition(two, opts)).toThrow(/exactly one/);
     expect(lambdaLogicalIdFromArn('arn:aws:lambda:us-east-1:1:function:Fn:live')).toBe('Fn');
     expect(lambdaLogicalIdFromArn('arn:aws:sqs:us-east-1:1:queue')).toBeUndefined();
+  });
+});
+
+describe('the lead workflow CDK synthesizes, run with stand-in steps', () => {
+  const config = loadConfig('dev');
+  let template: CfnTemplate;
+  let leadDefinition: { TimeoutSeconds?: number };
+  beforeAll(() => {
+    template = synthTemplate(config) as CfnTemplate;
+    leadDefinition = stateMachineDefinition(template, { region: REGION, accountId: ACCOUNT }).definition as { TimeoutSeconds?: number };
+  });
+
+  /** Each step as its function would answer for a warm lead nobody contacts. */
+  const answers: Record<string, unknown> = {
+    'score-and-route': { score: 50, grade: 'warm', ownerId: 'rep-ana', alert: false, disqualified: false },
+    'send-follow-up': { stop: false },
+  };
+  const runnerFor = (definition: object) =>
+    new LocalWorkflowRunner({
+      definition,
+      stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:LeadWorkflow`,
+      timeScale: 864_000, // a simulated day per 100 ms
+      resolveTask: (logicalId) => async () => answers[String(template.Resources[logicalId]?.Metadata?.[handlerMetadataKey])] ?? {},
+    });
+
+  it("gives a Friday-evening Berlin lead its day-14 follow-up and closes it, where the old timeout (day 14 + 2) ended it TIMED_OUT", async () => {
+    // The issue's lead: submitted Friday 17:30 in Berlin; business hours move day 14 to Monday 2026-06-22 09:00, +16.65 days.
+    const submittedAt = new Date('2026-06-05T15:30:00Z');
+    const schedule = scheduleFor(submittedAt, config.sequence, 'Europe/Berlin', config.slaMinutes.hot);
+    expect(schedule.followUps.day14).toBe('2026-06-22T07:00:00.000Z');
+    const start = (runner: LocalWorkflowRunner, name: string) =>
+      runner.start(name, { leadId: name, submittedAt: submittedAt.toISOString(), schedule }, { simulatedStart: submittedAt.getTime() }).executionArn;
+    const entered = (runner: LocalWorkflowRunner, arn: string) =>
+      runner.history(arn).flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
+
+    const synthesized = runnerFor(leadDefinition);
+    const old = runnerFor({ ...leadDefinition, TimeoutSeconds: (14 + 2) * 86_400 });
+    const [now, before] = [start(synthesized, 'friday-evening'), start(old, 'friday-evening-old')];
+
+    const ran = await synthesized.waitFor(now);
+    expect(ran.status).toBe('SUCCEEDED');
+    expect(entered(synthesized, now)).toEqual(sequencePath(config.sequence, { hot: false }, config.slaMinutes.hot));
+    expect(entered(synthesized, now)).toEqual(expect.arrayContaining([stateNames.sendFollowUp(14), stateNames.closeLead]));
+
+    const timedOut = await old.waitFor(before);
+    expect(timedOut).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(entered(old, before)).not.toContain(stateNames.sendFollowUp(14));
+    expect(entered(old, before)).not.toContain(stateNames.closeLead);
   });
 });
