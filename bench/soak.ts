@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { LeadFacts } from '@domain/lead-path';
-import { stateNames } from '../lib/lead-workflow';
+import { stateNames, touchStates } from '../lib/lead-workflow';
+import { touchesOf } from '@domain/sequence';
 import { contactFromCrm, contactFromLink, executionArnOf, leadShapes, submitLead, unsubscribeOneClick } from '../local/people';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { type FaultKind, faultKinds, type FaultProxy, startFaultProxy } from '../test/support/fault-proxy';
@@ -154,8 +155,7 @@ interface RunFacts {
 }
 
 function runFactsOf(stack: LocalStack): Map<string, RunFacts> {
-  const byState: Record<string, string> = { [stateNames.sendConfirmation]: 'confirmation', [stateNames.alertRep]: 'hot-alert', [stateNames.escalate]: 'escalate' };
-  for (const day of stack.config.sequence.followUpDays) byState[stateNames.sendFollowUp(day)] = `follow-up-${day}`;
+  const byState: Record<string, string> = Object.fromEntries(touchesOf(stack.config.sequence, stack.config.slaMinutes.hot).map((touch) => [touchStates(touch).task, touch.task]));
   const facts = new Map<string, RunFacts>();
   for (const execution of stack.runner.list()) {
     const history = stack.runner.history(execution.executionArn);

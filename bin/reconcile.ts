@@ -3,6 +3,7 @@ import type { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
 import type { Lead } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
 import { type LeadFacts, type LeadVerdict, type PathRules, reconcileLead, type StoredEmail } from '@domain/lead-path';
+import { touchesOf } from '@domain/sequence';
 import type { DeployConfig } from '../lib/config';
 import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
 
@@ -60,7 +61,7 @@ export interface Reconciliation {
 
 /** The rules of a stage's deploy config. */
 export const pathRulesOf = (config: DeployConfig, raceMs: number): PathRules => ({
-  followUpDays: config.sequence.followUpDays,
+  touches: touchesOf(config.sequence, config.slaMinutes.hot),
   hotSlaMinutes: config.slaMinutes.hot,
   reps: config.reps,
   ...(config.routing?.teamLead ? { teamLead: config.routing.teamLead } : {}),

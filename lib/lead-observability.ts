@@ -15,7 +15,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { Sequence } from '@domain/sequence';
+import { emailSteps, type Sequence } from '@domain/sequence';
 import { FIREWALL_REGION, type FirewallMetrics } from './lead-firewall';
 import type { StartQueue } from './start-queue';
 
@@ -79,7 +79,7 @@ export class LeadObservability extends Construct {
           period: Duration.hours(1),
         }),
     );
-    const steps = ['confirmation', 'hot-alert', 'escalation', ...sequence.followUpDays.map((day) => `follow-up-${day}`)];
+    const steps = emailSteps(sequence);
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `speed-to-lead-${props.stage}`,

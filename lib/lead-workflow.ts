@@ -22,7 +22,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, type LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { followUpKey, type Sequence } from '@domain/sequence';
+import { type Sequence, type Touch, type TouchTask, touchesOf } from '@domain/sequence';
 import { defaultSla } from '@domain/sla';
 import { sequenceTimeoutSeconds } from '@domain/sequence-span';
 import { acknowledgeNag, nagArn } from './nag';
@@ -52,22 +52,31 @@ export const sequenceFailedError = 'LeadSequenceFailed';
 /** Error name a step throws for a failure worth retrying soon (throttling, a busy dependency). */
 export const transientErrorName = 'TransientError';
 
+/** A touch's states: the wait for its due time (if any), its task, and the choice that may end the sequence after it. */
+export function touchStates(touch: Touch): { wait?: string; task: string; endChoice?: string } {
+  if (touch.task === 'confirmation') return { task: stateNames.sendConfirmation };
+  if (touch.task === 'hot-alert') return { wait: stateNames.waitHotAlert(touch.afterMinutes), task: stateNames.alertRep };
+  if (touch.task === 'escalate') return { wait: stateNames.waitEscalation(touch.afterMinutes), task: stateNames.escalate };
+  const day = touch.day!;
+  return { wait: stateNames.waitFollowUp(day), task: stateNames.sendFollowUp(day), endChoice: stateNames.stopAfter(day) };
+}
+
 /**
  * The states a lead passes through, in order, when nothing fails: `hot` leads get the rep
  * alert, and a follow-up answering `stop` (rep responded, unsubscribed, ...) ends the sequence
- * at that day.
+ * at that day. Read from the same touches the state machine is built from.
  */
 export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number; disqualified?: boolean }, hotSlaMinutes: number = defaultSla.hot): string[] {
   const path: string[] = [stateNames.scoreAndRoute, stateNames.isDisqualified];
   if (lead.disqualified) return [...path, stateNames.closeLead];
-  path.push(stateNames.sendConfirmation, stateNames.shouldAlert);
-  if (lead.hot) {
-    path.push(stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), stateNames.alertRep);
-    path.push(stateNames.waitEscalation(hotSlaMinutes), stateNames.escalate);
-  }
-  for (const day of sequence.followUpDays) {
-    path.push(stateNames.waitFollowUp(day), stateNames.sendFollowUp(day), stateNames.stopAfter(day));
-    if (day === lead.stopAtDay) break;
+  let previous: Touch | undefined;
+  for (const touch of touchesOf(sequence, hotSlaMinutes)) {
+    if (touch.hotOnly && !previous?.hotOnly) path.push(stateNames.shouldAlert);
+    previous = touch;
+    if (touch.hotOnly && !lead.hot) continue;
+    const { wait, task, endChoice } = touchStates(touch);
+    path.push(...(wait ? [wait] : []), task, ...(endChoice ? [endChoice] : []));
+    if (endChoice && touch.day === lead.stopAtDay) break;
   }
   path.push(stateNames.closeLead);
   return path;
@@ -94,6 +103,28 @@ const retryAnything = {
 };
 
 const leadIdOnly = TaskInput.fromObject({ leadId: JsonPath.stringAt('$.leadId') });
+
+/** The function behind a touch's task, what it is given and where its answer goes. */
+function touchTask(touch: Touch): { fn: WorkflowStepName; props: Omit<LambdaInvokeProps, 'lambdaFunction'> } {
+  const kind: TouchTask = touch.task;
+  if (kind === 'confirmation') return { fn: 'send-confirmation', props: { payload: leadIdOnly, resultPath: JsonPath.DISCARD } };
+  if (kind === 'hot-alert') {
+    return { fn: 'alert-rep', props: { payload: leadIdOnly, resultSelector: { sent: JsonPath.objectAt('$.Payload.sent') }, resultPath: '$.alert' } };
+  }
+  // The escalation is a step of the sequence, not a cron job: it runs when the SLA ends.
+  if (kind === 'escalate') {
+    return { fn: 'escalate-lead', props: { payload: leadIdOnly, resultSelector: { escalated: JsonPath.objectAt('$.Payload.escalated') }, resultPath: '$.escalation' } };
+  }
+  return {
+    fn: 'send-follow-up',
+    props: {
+      payload: TaskInput.fromObject({ leadId: JsonPath.stringAt('$.leadId'), day: touch.day }),
+      // The "stop?" choice after it reads this.
+      resultSelector: { stop: JsonPath.objectAt('$.Payload.stop') },
+      resultPath: '$.followUp',
+    },
+  };
+}
 
 /**
  * The lead's timed sequence as a Step Functions Standard workflow (JSONPath, so the local
@@ -130,52 +161,30 @@ export class LeadWorkflow extends Construct {
 
     const closeLead = step('close-lead', stateNames.closeLead, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
 
-    // Built from the last day backwards: each day's "stop?" choice continues to the next wait.
+    // Built from the last touch backwards, each continuing to the chain after it. A follow-up's
+    // "stop?" choice ends the sequence when the lead has answered or left; the hot-only touches
+    // (the minute-5 alert, the escalation at the SLA) are behind one "Hot lead to alert?" choice.
+    const touches = touchesOf(sequence, props.hotSlaMinutes);
     let next: IChainable = closeLead;
-    for (const day of [...days].reverse()) {
-      const wait = new Wait(this, stateNames.waitFollowUp(day), {
-        time: WaitTime.timestampPath(`$.schedule.followUps.${followUpKey(day)}`),
-      });
-      const sendFollowUp = step('send-follow-up', stateNames.sendFollowUp(day), {
-        payload: TaskInput.fromObject({ leadId: JsonPath.stringAt('$.leadId'), day }),
-        resultSelector: { stop: JsonPath.objectAt('$.Payload.stop') },
-        resultPath: '$.followUp',
-      });
-      const stop = new Choice(this, stateNames.stopAfter(day))
-        .when(Condition.booleanEquals('$.followUp.stop', true), closeLead)
-        .otherwise(next);
-      wait.next(sendFollowUp).next(stop);
-      next = wait;
+    let afterHot: IChainable = closeLead;
+    for (let i = touches.length - 1; i >= 0; i--) {
+      const touch = touches[i]!;
+      if (touch.hotOnly && !touches[i + 1]?.hotOnly) afterHot = next;
+      const names = touchStates(touch);
+      const { fn, props: taskProps } = touchTask(touch);
+      const task = step(fn, names.task, taskProps);
+      task.next(names.endChoice ? new Choice(this, names.endChoice).when(Condition.booleanEquals('$.followUp.stop', true), closeLead).otherwise(next) : next);
+      let head: IChainable = task;
+      if (touch.dueAt) head = new Wait(this, names.wait ?? `Wait for ${names.task}`, { time: WaitTime.timestampPath(`$.schedule.${touch.dueAt}`) }).next(task);
+      if (touch.hotOnly && !touches[i - 1]?.hotOnly) {
+        head = new Choice(this, stateNames.shouldAlert).when(Condition.booleanEquals('$.routing.alert', true), head).otherwise(afterHot);
+      }
+      next = head;
     }
-    const firstFollowUp = next;
-
-    const alertRep = step('alert-rep', stateNames.alertRep, {
-      payload: leadIdOnly,
-      resultSelector: { sent: JsonPath.objectAt('$.Payload.sent') },
-      resultPath: '$.alert',
-    });
-    const waitHotAlert = new Wait(this, stateNames.waitHotAlert(sequence.hotAlertAfterMinutes), {
-      time: WaitTime.timestampPath('$.schedule.hotAlertAt'),
-    });
-    const waitEscalation = new Wait(this, stateNames.waitEscalation(props.hotSlaMinutes), {
-      time: WaitTime.timestampPath('$.schedule.escalateAt'),
-    });
-    const escalate = step('escalate-lead', stateNames.escalate, {
-      payload: leadIdOnly,
-      resultSelector: { escalated: JsonPath.objectAt('$.Payload.escalated') },
-      resultPath: '$.escalation',
-    });
-    // The escalation is a step of the sequence, not a cron job: it runs when the SLA ends.
-    waitHotAlert.next(alertRep).next(waitEscalation).next(escalate).next(firstFollowUp);
+    const firstTouch = next;
 
     // Scoring comes first (milliseconds): a disqualified address (a competitor, `noreply@`)
     // gets no email at all, not even the confirmation.
-    const sendConfirmation = step('send-confirmation', stateNames.sendConfirmation, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
-    sendConfirmation.next(
-      new Choice(this, stateNames.shouldAlert)
-        .when(Condition.booleanEquals('$.routing.alert', true), waitHotAlert)
-        .otherwise(firstFollowUp),
-    );
     const definition = step('score-and-route', stateNames.scoreAndRoute, {
       payload: leadIdOnly,
       resultSelector: {
@@ -189,7 +198,7 @@ export class LeadWorkflow extends Construct {
     }).next(
       new Choice(this, stateNames.isDisqualified)
         .when(Condition.booleanEquals('$.routing.disqualified', true), closeLead)
-        .otherwise(sendConfirmation),
+        .otherwise(firstTouch),
     );
 
     const timeoutSeconds = sequenceTimeoutSeconds(sequence);

@@ -1,7 +1,7 @@
 import type { Lead, StepRecord } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
-import { followUpStep, type SequenceStep } from '@domain/sequence';
+import { type SequenceStep, type Touch, type TouchEmail, touchOf, type TouchTask } from '@domain/sequence';
 import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
 
 /**
@@ -17,7 +17,8 @@ import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail, t
  * nothing stopped it, and when something did, only steps claimed before the stop.
  */
 export interface PathRules {
-  followUpDays: readonly number[];
+  /** The sequence's touches (`touchesOf` the stage's sequence): the steps a lead can get, in order. */
+  touches: readonly Touch[];
   hotSlaMinutes: number;
   reps: readonly Pick<Rep, 'id' | 'name' | 'email'>[];
   teamLead?: { name: string; email: string };
@@ -37,7 +38,7 @@ export interface StoredEmail {
 }
 
 /** The workflow's task behind each email step (the escalation task sends two emails). */
-export type StepTask = 'confirmation' | 'hot-alert' | 'escalate' | `follow-up-${number}`;
+export type StepTask = TouchTask;
 
 export interface LeadFacts {
   lead: Lead;
@@ -79,7 +80,6 @@ interface Stop {
 
 const REP_RESPONSES = new Set(['contacted', 'accepted', 'rejected']);
 
-const taskOf = (step: SequenceStep): StepTask => (step === 'escalation' || step === 'team-lead-notice' ? 'escalate' : (step as StepTask));
 
 const stepWords = (step: SequenceStep): string => {
   if (step === 'confirmation') return 'the confirmation';
@@ -96,10 +96,8 @@ const alerts = (lead: Lead) => lead.grade === 'hot' && lead.triage?.decision ===
 /** Every email step the lead's sequence would send if nothing stopped it, in order. */
 export function sequenceSteps(lead: Lead, rules: PathRules): SequenceStep[] {
   if (lead.triage?.decision === 'disqualify') return [];
-  const hot: SequenceStep[] = alerts(lead)
-    ? ['hot-alert', ...(lead.escalatedAt ? (['escalation'] as const) : []), ...(rules.teamLead ? (['team-lead-notice'] as const) : [])]
-    : [];
-  return ['confirmation', ...hot, ...rules.followUpDays.map(followUpStep)];
+  const due = (email: TouchEmail) => (email.onlyIf === 'escalated' ? lead.escalatedAt !== undefined : email.onlyIf === 'team-lead' ? rules.teamLead !== undefined : true);
+  return rules.touches.filter((touch) => !touch.hotOnly || alerts(lead)).flatMap((touch) => touch.emails.filter(due).map((email) => email.step));
 }
 
 function stopOf(lead: Lead): Stop | undefined {
@@ -245,7 +243,8 @@ export function reconcileLead(facts: LeadFacts, rules: PathRules): LeadVerdict {
     }
     // A step whose task finished before the stop ran while the lead was still new: it must have been sent.
     for (const step of steps.slice(reached + 1)) {
-      const finished = facts.stepsFinishedAt?.[taskOf(step)];
+      const task = touchOf(rules.touches, step)?.task;
+      const finished = task === undefined ? undefined : facts.stepsFinishedAt?.[task];
       if (finished !== undefined && finished < stopAt) {
         problems.push(`missing step: ${step} (its task finished at ${new Date(finished).toISOString()}, before the lead was ${stop.kind} at ${stop.at})`);
       }

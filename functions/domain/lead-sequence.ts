@@ -8,7 +8,7 @@ import { recommendedNextAction } from '@domain/handoff';
 import { nextRepAfter, routeLead, type Routing } from '@domain/routing';
 import { scoreLead } from '@domain/scoring';
 import type { ScoringModel } from '@domain/scoring-model';
-import { followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
+import { audienceOf, followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
 import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
 
 /** The steps of a lead's timed sequence, each called by one task of the state machine. */
@@ -76,7 +76,7 @@ async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, 
   if (claim.kind === 'already-sent') {
     // The attempt that sent it may have died before its timeline event: write it now (once).
     const sent = lead.steps[step];
-    if (sent?.status === 'sent' && sent.sentAt) await deps.store.appendEventOnce(leadId, sentEvent(step, sent.sentAt));
+    if (sent?.status === 'sent' && sent.sentAt) await deps.store.appendEventOnce(leadId, sentEvent(deps.sequence, step, sent.sentAt));
     return { sent: false, stop: false };
   }
 
@@ -96,16 +96,13 @@ async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, 
   }
   const sentAt = deps.clock.now().toISOString();
   await deps.store.markStepSent(leadId, step, { sentAt, messageId });
-  await deps.store.appendEventOnce(leadId, sentEvent(step, sentAt));
+  await deps.store.appendEventOnce(leadId, sentEvent(deps.sequence, step, sentAt));
   return { sent: true, stop: false };
 }
 
-/** Steps whose email goes to the sales team rather than to the lead. */
-const TEAM_STEPS: ReadonlySet<SequenceStep> = new Set(['hot-alert', 'escalation', 'team-lead-notice']);
-
 /** A step's `-sent` event, at the time its step record says it was sent, so a retry can write it again. */
-const sentEvent = (step: SequenceStep, sentAt: string) =>
-  ({ type: `${step}-sent`, at: sentAt, actor: 'system', detail: { to: TEAM_STEPS.has(step) ? 'rep' : 'lead' } }) as const;
+const sentEvent = (sequence: Sequence, step: SequenceStep, sentAt: string) =>
+  ({ type: `${step}-sent`, at: sentAt, actor: 'system', detail: { to: audienceOf(sequence, step) === 'team' ? 'rep' : 'lead' } }) as const;
 
 async function leadEmail(deps: SequenceDeps, lead: Lead, content: (unsubscribeUrl: string) => Omit<OutgoingEmail, 'to'>): Promise<OutgoingEmail> {
   const unsubscribeUrl = await signedUrl(deps, lead, 'unsubscribe');

@@ -64,3 +64,93 @@ export function scheduleFor(submittedAt: Date, sequence: Sequence, leadTimeZone?
     followUps: Object.fromEntries(sequence.followUpDays.map((day) => [followUpKey(day), followUpAt(day).toISOString()])),
   };
 }
+
+/** A touch's workflow task, by the email step it is named after (the escalation sends two emails). */
+export type TouchTask = 'confirmation' | 'hot-alert' | 'escalate' | `follow-up-${number}`;
+
+/** One email a touch may send: its step, who gets it, and when it is sent at all. */
+export interface TouchEmail {
+  step: SequenceStep;
+  /** The lead, or the sales team (the owner, the next rep, the team lead). */
+  audience: 'lead' | 'team';
+  /** Sent only when the lead was escalated, or only when the routing names a team lead. */
+  onlyIf?: 'escalated' | 'team-lead';
+}
+
+/**
+ * One timed touch of the sequence, in order: when it is due, which emails it may send, and
+ * whether a lead who answered or left ends the sequence after it.
+ */
+export interface Touch {
+  task: TouchTask;
+  /** The key of its due time in the lead's schedule (`followUps.day3`); absent: right after scoring. */
+  dueAt?: 'hotAlertAt' | 'escalateAt' | `followUps.${string}`;
+  /** Minutes after submission it is due, before business hours move it (for names and logs). */
+  afterMinutes: number;
+  /** A follow-up's day. */
+  day?: number;
+  emails: readonly TouchEmail[];
+  /** Only for a hot lead whose rep is paged (not a nurtured one). */
+  hotOnly: boolean;
+  /** After it, a lead contacted, unsubscribed or undeliverable ends its sequence. */
+  mayEnd: boolean;
+}
+
+/**
+ * The sequence's shape, once: the state machine is built from this list, and the path a lead
+ * must have taken (the tests' expected states, the reconciliation's expected emails, the
+ * timeline's audience of each email, the dashboard's steps) is read from it.
+ */
+export function touchesOf(sequence: Sequence, hotSlaMinutes: number = defaultSla.hot): Touch[] {
+  return [
+    { task: 'confirmation', afterMinutes: 0, emails: [{ step: 'confirmation', audience: 'lead' }], hotOnly: false, mayEnd: false },
+    {
+      task: 'hot-alert',
+      dueAt: 'hotAlertAt',
+      afterMinutes: sequence.hotAlertAfterMinutes,
+      emails: [{ step: 'hot-alert', audience: 'team' }],
+      hotOnly: true,
+      mayEnd: false,
+    },
+    {
+      task: 'escalate',
+      dueAt: 'escalateAt',
+      afterMinutes: hotSlaMinutes,
+      emails: [
+        { step: 'escalation', audience: 'team', onlyIf: 'escalated' },
+        { step: 'team-lead-notice', audience: 'team', onlyIf: 'team-lead' },
+      ],
+      hotOnly: true,
+      mayEnd: false,
+    },
+    ...sequence.followUpDays.map(
+      (day): Touch => ({
+        task: followUpStep(day) as TouchTask,
+        day,
+        dueAt: `followUps.${followUpKey(day)}`,
+        afterMinutes: day * 24 * 60,
+        emails: [{ step: followUpStep(day), audience: 'lead' }],
+        hotOnly: false,
+        mayEnd: true,
+      }),
+    ),
+  ];
+}
+
+/** Every email step the sequence can send, in order. */
+export const emailSteps = (sequence: Sequence): SequenceStep[] => touchesOf(sequence).flatMap((touch) => touch.emails.map((email) => email.step));
+
+/** The touch that sends an email step (`team-lead-notice` is the escalation's). */
+export function touchOf(touches: readonly Touch[], step: SequenceStep): Touch | undefined {
+  return touches.find((touch) => touch.emails.some((email) => email.step === step));
+}
+
+/** Who an email step goes to: the lead, or the sales team. */
+export function audienceOf(sequence: Sequence, step: SequenceStep): TouchEmail['audience'] {
+  // A follow-up day this config no longer has (an execution started before a deploy) is still the lead's.
+  const day = /^follow-up-(\d+)$/.exec(step)?.[1];
+  const touches = touchesOf(day ? { ...sequence, followUpDays: [Number(day)] } : sequence);
+  const email = touches.flatMap((touch) => touch.emails).find((candidate) => candidate.step === step);
+  if (!email) throw new Error(`No touch of the sequence sends "${step}"`);
+  return email.audience;
+}

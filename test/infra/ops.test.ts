@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emailSteps } from '@domain/sequence';
 import { DeployConfigSchema, loadConfig } from '../../lib/config';
 import { senderReputationLimits } from '../../lib/lead-observability';
 import { synthTemplate } from '../../lib/synth';
@@ -75,5 +76,11 @@ describe('the prod stage', () => {
     // What each part of the template must be is asserted where that part is tested; a whole-
     // template snapshot would break on every config edit and be updated without being read.
     expect(JSON.stringify(synthTemplate(prod))).toBe(JSON.stringify(template));
+  });
+
+  it('graphs every email the sequence can send, by step', () => {
+    const body = JSON.stringify(only('AWS::CloudWatch::Dashboard').Properties.DashboardBody);
+    for (const step of emailSteps(prod.sequence)) expect(body, step).toContain(`\\"step\\",\\"${step}\\"`);
+    expect(emailSteps(prod.sequence)).toContain('team-lead-notice');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lead, StepRecord } from '@domain/lead';
 import { type LeadFacts, type PathRules, reconcileLead, type StoredEmail } from '@domain/lead-path';
 import type { TimelineEvent } from '@domain/ports';
-import type { SequenceStep } from '@domain/sequence';
+import { type SequenceStep, touchesOf } from '@domain/sequence';
 
 /**
  * The reconciliation's rule on hand-built leads: what each path requires, and that a
@@ -10,7 +10,7 @@ import type { SequenceStep } from '@domain/sequence';
  * reported. Times are seconds after 09:00 on the submission day.
  */
 const rules: PathRules = {
-  followUpDays: [1, 3, 7, 14],
+  touches: touchesOf({ hotAlertAfterMinutes: 5, followUpDays: [1, 3, 7, 14] }, 15),
   hotSlaMinutes: 15,
   reps: [
     { id: 'rep-ana', name: 'Ana Alves', email: 'ana@example.com' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSequence, followUpKey, scheduleFor, SequenceSchema } from '@domain/sequence';
+import { audienceOf, defaultSequence, emailSteps, followUpKey, scheduleFor, SequenceSchema, type SequenceStep, touchesOf, touchOf } from '@domain/sequence';
 
 describe('a lead schedule', () => {
   const submittedAt = new Date('2026-11-02T09:30:00.000Z');
@@ -43,5 +43,33 @@ describe('a lead schedule', () => {
     const result = SequenceSchema.safeParse({ hotAlertAfterMinutes: 5, followUpDays: [3, 1] });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(/strictly increasing/);
+  });
+});
+
+describe('the sequence\'s touches, the one description of its shape', () => {
+  const touches = touchesOf(defaultSequence, 15);
+
+  it('go confirmation, minute-5 alert, escalation at the hot SLA, then each follow-up day', () => {
+    expect(touches.map((touch) => [touch.task, touch.afterMinutes, touch.hotOnly, touch.mayEnd])).toEqual([
+      ['confirmation', 0, false, false],
+      ['hot-alert', 5, true, false],
+      ['escalate', 15, true, false],
+      ...defaultSequence.followUpDays.map((day) => [`follow-up-${day}`, day * 24 * 60, false, true]),
+    ]);
+    expect(emailSteps(defaultSequence)).toEqual(['confirmation', 'hot-alert', 'escalation', 'team-lead-notice', 'follow-up-1', 'follow-up-3', 'follow-up-7', 'follow-up-14']);
+  });
+
+  it('wait on keys that every lead\'s schedule has', () => {
+    const schedule = scheduleFor(new Date('2026-11-02T09:30:00.000Z'), defaultSequence, undefined, 15) as unknown as Record<string, unknown>;
+    for (const touch of touches.filter((t) => t.dueAt)) {
+      const due = touch.dueAt!.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown>)?.[key], schedule);
+      expect(typeof due, touch.task).toBe('string');
+    }
+  });
+
+  it('say who each email goes to, also for a follow-up day an older config had', () => {
+    expect(['confirmation', 'follow-up-3', 'follow-up-2'].map((step) => audienceOf(defaultSequence, step as SequenceStep))).toEqual(['lead', 'lead', 'lead']);
+    expect(['hot-alert', 'escalation', 'team-lead-notice'].map((step) => audienceOf(defaultSequence, step as SequenceStep))).toEqual(['team', 'team', 'team']);
+    expect(touchOf(touches, 'team-lead-notice')?.task).toBe('escalate');
   });
 });
