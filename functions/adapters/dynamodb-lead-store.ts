@@ -19,7 +19,7 @@ import type { SequenceStep } from '@domain/sequence';
 
 /**
  * Leads in one DynamoDB table:
- *   LEAD#<id> / PROFILE                  the lead (GSIs byOwner and byDay read it)
+ *   LEAD#<id> / PROFILE                  the lead (GSIs byOwner, byDay and byDomain read it)
  *   LEAD#<id> / EVENT#<iso-ts>#<type>    its timeline, append-only
  *   DEDUPE#<hash> / DEDUPE               repeat-submission guard (TTL)
  *   ROUTING#<pool> / CURSOR              round-robin counter
@@ -360,6 +360,16 @@ export class DynamoDbLeadStore implements LeadStore {
   /** The leads submitted on one UTC day (`2026-11-03`), oldest first, from the byDay index. */
   async leadsSubmittedOn(day: string): Promise<Lead[]> {
     const items = await this.queryAll({ IndexName: 'byDay', KeyConditionExpression: 'submittedDay = :day', ExpressionAttributeValues: { ':day': day } });
+    return items.map((item) => this.toLead(item));
+  }
+
+  /** A rep's leads (escalated ones with the rep they went to) submitted from `from` to `to` (ISO times), oldest first, from the byOwner index. */
+  async leadsOwnedBy(repId: string, range: { from: string; to: string }): Promise<Lead[]> {
+    const items = await this.queryAll({
+      IndexName: 'byOwner',
+      KeyConditionExpression: 'ownerId = :rep AND submittedAt BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':rep': repId, ':from': range.from, ':to': range.to },
+    });
     return items.map((item) => this.toLead(item));
   }
 

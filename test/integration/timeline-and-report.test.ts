@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
 import type { SlaReport } from '@domain/sla';
 import { signWebhook } from '@domain/webhook-signature';
+import { readQueue } from '../../bin/queue';
 import { readReport } from '../../bin/report';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, rawEmail, rawHeader, waitForEmails } from '../support/inbox';
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 /** Runs one of the ops commands against this stack's DynamoDB, as `npm run <name> -- ...` would. */
-async function cli(script: 'lead' | 'report', ...args: string[]) {
+async function cli(script: 'lead' | 'report' | 'queue', ...args: string[]) {
   const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', [`bin/${script}.ts`, ...args, '--endpoint', stack.dynamoUrl], {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     timeout: 20_000,
@@ -250,5 +251,33 @@ describe('the SLA report', () => {
     expect(await run('--from', '2025-03-06', '--to', '2025-03-04')).toBe('2: --from 2025-03-06 is after --to 2025-03-04');
     expect(await run('--from', '2025-02-30', '--to', '2025-03-04')).toBe('2: --from must be a date like 2026-11-01, got "2025-02-30"');
     expect(await run('--from', '2024-01-01', '--to', '2025-03-04')).toBe('2: The range has 429 days; ask for at most 366 at a time');
+  });
+});
+
+describe("a rep's queue (`npm run queue`)", () => {
+  it("lists a new lead for its owner, due at its grade's SLA, and drops it once the rep answers", async () => {
+    const email = uniqueEmail('queue');
+    const { body } = await postLead(stack, warmLead(email));
+    // The confirmation goes out once the lead is scored and routed: it has its owner by then.
+    await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+    const lead = (await store.leads.getLead(body.leadId))!;
+    expect(lead.grade).toBe('warm');
+
+    const queueOf = async (repId: string) => readQueue(store.leads, repId, 30, stack.config.slaMinutes, new Date());
+    const queued = (await queueOf(lead.ownerId!)).find((q) => q.leadId === body.leadId);
+    expect(queued).toMatchObject({ name: lead.name, grade: 'warm', dueAt: new Date(Date.parse(lead.submittedAt) + stack.config.slaMinutes.warm * 60_000).toISOString(), escalated: false });
+    expect(queued!.secondsLeft).toBeGreaterThan(0);
+    expect(await cli('queue', lead.ownerId!)).toMatch(new RegExp(`^  \\d+h \\d+m left\\s+warm \\d+\\s+${lead.name}.*${body.leadId}$`, 'm'));
+    // No other rep has it in their queue.
+    const otherRep = stack.config.reps.find((rep) => rep.id !== lead.ownerId)!.id;
+    expect((await queueOf(otherRep)).map((q) => q.leadId)).not.toContain(body.leadId);
+
+    expect((await markContacted(stack, body.leadId)).status).toBe(200);
+    expect((await queueOf(lead.ownerId!)).map((q) => q.leadId)).not.toContain(body.leadId);
+  });
+
+  it('refuses a rep the stage does not have, naming the ones it does', async () => {
+    const run = cli('queue', 'rep-nobody').then(() => 'ok', (error: { code: number; stderr: string }) => `${error.code}: ${error.stderr.trim()}`);
+    expect(await run).toBe(`2: "rep-nobody" is not a rep of stage dev: ${stack.config.reps.map((rep) => rep.id).join(', ')}`);
   });
 });
