@@ -6,7 +6,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { LeadNotFound, PayloadTooLarge, SignatureInvalid, type SignatureProblem, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
+import { LeadNotFound, PayloadTooLarge, RequestInProgress, SignatureInvalid, type SignatureProblem, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
 import { errorPage } from '@domain/pages';
 import { parseWith } from '@domain/validation';
 import { SIGNATURE_HEADER, type SignedRequest, TIMESTAMP_HEADER } from '@domain/webhook-signature';
@@ -128,6 +128,9 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return asHtml ? html(403, errorPage(expired ? 'This link has expired' : 'This link is not valid', message)) : respond(403, 'TokenInvalid', message);
   }
   if (error instanceof LeadNotFound) return respond(404, 'LeadNotFound', 'No such lead');
+  if (error instanceof RequestInProgress) {
+    return respond(409, 'RequestInProgress', 'The same request is being recorded now: send it again in a moment', {}, { 'retry-after': String(error.retryAfterSeconds) });
+  }
   if (error instanceof PayloadTooLarge) return respond(413, 'PayloadTooLarge', error.message);
   if (error instanceof UnsupportedMediaType) return respond(415, 'UnsupportedMediaType', error.message);
   if (error instanceof TransientError || isServiceOutage(error)) {

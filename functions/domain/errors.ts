@@ -55,6 +55,14 @@ export class UnsupportedMediaType extends Error {
   }
 }
 
+/** The same request is being handled by another attempt right now: send it again in `retryAfterSeconds`. */
+export class RequestInProgress extends Error {
+  override readonly name = 'RequestInProgress';
+  constructor(readonly retryAfterSeconds: number) {
+    super('The same request is being recorded now');
+  }
+}
+
 /** A dependency failed in a way worth retrying (throttling, 5xx, timeout). */
 export class TransientError extends Error {
   override readonly name = 'TransientError';

@@ -18,6 +18,9 @@ export type StepClaim =
   /** The lead was contacted, unsubscribed, closed or failed: no more emails. */
   | { kind: 'stopped'; status: Lead['status'] };
 
+/** What claiming a CRM's signed request found; `claimToken` completes or releases the claim. */
+export type WebhookClaim = { kind: 'claimed'; claimToken: string } | { kind: 'in-progress' } | { kind: 'recorded' };
+
 export interface TimelineEvent {
   type: string;
   at: string;
@@ -52,13 +55,18 @@ export interface LeadStore {
    * first recorded (a repeated report keeps it), undefined when the lead is unknown.
    */
   markSenderProblem(leadId: string, problem: 'bounced' | 'complained', at: string, detail: string): Promise<string | undefined>;
-  /** True when a CRM's signed request with this signature (its hex, lowercased) was recorded already. */
-  isWebhookRecorded(signature: string): Promise<boolean>;
   /**
-   * Remembers a recorded signed request until `until`, so a replay while its signature is still
-   * accepted changes nothing. Holds no personal data and no lead id; expires by TTL.
+   * Claims a CRM's signed request (its signature's hex, lowercased) for recording, in one
+   * conditional write: `claimed` when no attempt holds it (none yet, or one whose lock passed
+   * without completing: it crashed); `in-progress` while another attempt holds its lock;
+   * `recorded` once one completed. Holds no personal data and no lead id; expires by TTL at
+   * `rememberUntil`.
    */
-  rememberWebhook(signature: string, until: Date): Promise<void>;
+  claimWebhook(signature: string, at: { now: Date; lockUntil: Date; rememberUntil: Date }): Promise<WebhookClaim>;
+  /** The claimed request was recorded: a replay while its signature is still accepted changes nothing. */
+  completeWebhook(signature: string, claimToken: string): Promise<void>;
+  /** The claimed request failed part-way: its retry (the same signed request) may claim it at once. */
+  releaseWebhook(signature: string, claimToken: string): Promise<void>;
   /** Records the rep's response; the first contact (its time, and the whole first response) is kept on repeats. */
   recordRepResponse(leadId: string, response: RepResponse): Promise<Lead>;
   markUnsubscribed(leadId: string, at: string): Promise<Lead>;

@@ -1,6 +1,6 @@
 import * as z from '@domain/zod';
 import type { Clock } from '@domain/clock';
-import { LeadNotFound, ValidationError } from '@domain/errors';
+import { LeadNotFound, RequestInProgress, ValidationError } from '@domain/errors';
 import type { Lead, RepOutcome, RepResponse } from '@domain/lead';
 import { verifyLink } from '@domain/links';
 import type { LeadStore, SecretSource, TimelineEvent } from '@domain/ports';
@@ -133,10 +133,22 @@ const signatureOf = (signed: SignedRequest) => (signed.signature ?? '').trim().t
 const rememberedUntil = (signed: SignedRequest) => new Date((Number((signed.timestamp ?? '').trim()) + WEBHOOK_TOLERANCE_SECONDS + REMEMBERED_PAST_WINDOW_SECONDS) * 1000);
 
 /**
+ * How long an attempt holds a signed request's claim: longer than the function may run (its
+ * timeout is 10 s), so only a crashed attempt's lock passes, and its retry is then recorded.
+ */
+export const WEBHOOK_CLAIM_SECONDS = 15;
+
+/**
  * The rep's response from a CRM's signed webhook: the signature is checked first (401), then
  * the body (400), then the lead (404), so an unsigned caller learns nothing about leads. The
  * same signed request sent again within its window is answered with the lead's current answer
  * and changes nothing.
+ *
+ * Exactly once per signed request, by one conditional write (as Powertools Idempotency does):
+ * an attempt claims the request's signature with a lock before it records, and marks it
+ * recorded after. The same request sent meanwhile is told to retry (409, Retry-After), as the
+ * IETF's Idempotency-Key draft answers a request still in progress; an attempt that fails
+ * part-way (a 503) releases its claim, so the CRM's retry is recorded.
  */
 export async function respondFromCrm(deps: RepResponseDeps, leadId: string, signed: SignedRequest, body: unknown): Promise<RepResponseResult> {
   verifyWebhook(signed, await deps.secrets.webhookSecrets(), deps.clock.now());
@@ -148,13 +160,23 @@ export async function respondFromCrm(deps: RepResponseDeps, leadId: string, sign
   const lead = await deps.store.getLead(leadId);
   if (!lead) throw new LeadNotFound(leadId);
   const signature = signatureOf(signed);
-  // A recorded request always left an answer on the lead: a lead without one needs no look-up.
-  if (lead.contactedAt && lead.outcome && (await deps.store.isWebhookRecorded(signature))) {
+  const now = deps.clock.now();
+  const claim = await deps.store.claimWebhook(signature, { now, lockUntil: new Date(now.getTime() + WEBHOOK_CLAIM_SECONDS * 1000), rememberUntil: rememberedUntil(signed) });
+  // A recorded request always left an answer on the lead.
+  if (claim.kind === 'recorded' && lead.contactedAt && lead.outcome) {
     return { leadId, contactedAt: lead.contactedAt, outcome: lead.outcome, firstContact: false, replayed: true, lead };
   }
-  const result = await recordResponse(deps, leadId, request, { via: 'crm', ...(request.repId ? { repId: request.repId } : {}) });
-  // Only once the response and its events are written: a request that failed part-way (a 503)
-  // comes back as the same signed request, and that retry must be recorded.
-  await deps.store.rememberWebhook(signature, rememberedUntil(signed));
+  if (claim.kind !== 'claimed') throw new RequestInProgress(1);
+  let result: RepResponseResult;
+  try {
+    result = await recordResponse(deps, leadId, request, { via: 'crm', ...(request.repId ? { repId: request.repId } : {}) });
+  } catch (error) {
+    // Failed part-way: the CRM sends the same signed request again, and that retry must be
+    // recorded. Should the release fail too, the lock passes in WEBHOOK_CLAIM_SECONDS.
+    await deps.store.releaseWebhook(signature, claim.claimToken).catch(() => undefined);
+    throw error;
+  }
+  // Only once the response and its events are written.
+  await deps.store.completeWebhook(signature, claim.claimToken);
   return result;
 }

@@ -176,6 +176,57 @@ describe('the same signed request sent again within its 5 minutes', () => {
   });
 });
 
+describe('the same signed request sent several times at once', () => {
+  it('is recorded once: one response, one timeline event; the others are told to retry (409) or answered as a replay', async () => {
+    const { leadId } = await newLead();
+    const call = { body: { leadId, outcome: 'rejected', reason: 'no-budget', repId: 'rep-dee', note: 'Budget frozen' }, timestamp: nowSeconds() };
+    const results = await Promise.all(Array.from({ length: 6 }, () => crm(leadId, call)));
+
+    const recorded = results.filter((r) => r.status === 200);
+    expect(recorded.length).toBeGreaterThanOrEqual(1);
+    expect(recorded.every((r) => r.body.outcome === 'rejected' && r.body.contactedAt === recorded[0]!.body.contactedAt)).toBe(true);
+    for (const busy of results.filter((r) => r.status !== 200)) {
+      expect(busy).toEqual({ status: 409, body: { error: 'RequestInProgress', message: expect.stringMatching(/send it again/) } });
+    }
+    const responses = (await store.leads.listEvents(leadId)).filter((e) => ['contacted', 'accepted', 'rejected'].includes(e.type));
+    expect(responses.map((e) => [e.type, e.actor, e.at])).toEqual([['rejected', 'crm:rep-dee', recorded[0]!.body.contactedAt]]);
+    expect(await store.leads.getLead(leadId)).toMatchObject({ outcome: 'rejected', contactedAt: recorded[0]!.body.contactedAt, firstResponse: { outcome: 'rejected', at: recorded[0]!.body.contactedAt } });
+
+    // Sent again once the first is recorded: the lead's current answer, nothing more recorded.
+    expect(await crm(leadId, call)).toEqual(recorded[0]);
+    expect((await store.leads.listEvents(leadId)).filter((e) => e.type === 'rejected')).toHaveLength(1);
+  });
+
+  it('while another attempt holds it: 409 with Retry-After and nothing recorded; once that attempt crashed (its lock passed): recorded', async () => {
+    const { leadId } = await newLead();
+    const timestamp = nowSeconds();
+    const raw = JSON.stringify({ leadId, outcome: 'contacted', repId: 'rep-eve' });
+    const signature = signWebhook(raw, timestamp, stack.webhookSecret);
+    const send = () =>
+      fetch(`${stack.apiUrl}/leads/${leadId}/contact`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-timestamp': String(timestamp), 'x-signature': signature }, body: raw });
+    // Another attempt (in another function instance) claimed this request and is recording it.
+    const now = new Date();
+    const inFlight = { now, lockUntil: new Date(now.getTime() + 15_000), rememberUntil: new Date(now.getTime() + 600_000) };
+    expect((await store.leads.claimWebhook(signature.slice('sha256='.length), inFlight)).kind).toBe('claimed');
+
+    const busy = await send();
+    expect(busy.status).toBe(409);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    expect(await busy.json()).toEqual({ error: 'RequestInProgress', message: expect.stringMatching(/send it again/) });
+    await untouched(leadId);
+
+    // The same, once the other attempt died holding it: its lock passed, so this one records.
+    const other = { ...JSON.parse(raw), note: 'after a crash' };
+    const crashedRaw = JSON.stringify(other);
+    const crashedSignature = signWebhook(crashedRaw, timestamp, stack.webhookSecret);
+    const crashed = { now, lockUntil: new Date(now.getTime() - 2_000), rememberUntil: inFlight.rememberUntil };
+    expect((await store.leads.claimWebhook(crashedSignature.slice('sha256='.length), crashed)).kind).toBe('claimed');
+    const retried = await crm(leadId, { body: crashedRaw, timestamp });
+    expect(retried).toMatchObject({ status: 200, body: { leadId, outcome: 'contacted' } });
+    expect((await store.leads.listEvents(leadId)).filter((e) => e.type === 'contacted').map((e) => e.detail?.note)).toEqual(['after a crash']);
+  });
+});
+
 describe('a second response', () => {
   it('keeps the first contact time and appends each new outcome to the timeline', async () => {
     const { leadId } = await newLead();

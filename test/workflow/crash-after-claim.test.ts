@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathRulesOf, reconcile } from '../../bin/reconcile';
 import { stateNames } from '../../lib/lead-workflow';
+import { signWebhook } from '@domain/webhook-signature';
 import { contactFromCrm, unsubscribeOneClick } from '../../local/people';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
@@ -171,6 +172,27 @@ describe('a step that dies after its change and before its timeline event', () =
       ['accepted', 'crm:rep-ben'],
     ]);
     expect(responses[0]!.at).toBe(lead.contactedAt);
+    await expectReconciled(since);
+  });
+
+  it('"contacted": the very same signed request, sent again as it is after its 503, is recorded (the failed attempt released its claim)', async () => {
+    const { since, leadId, injected } = await leadLosing('contacted', hotLead, { afterConfirmation: true });
+    const raw = JSON.stringify({ leadId, outcome: 'contacted', repId: 'rep-ben' });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const headers = { 'content-type': 'application/json', 'x-timestamp': timestamp, 'x-signature': signWebhook(raw, timestamp, stack.webhookSecret) };
+    const send = () => fetch(`${stack.apiUrl}/leads/${leadId}/contact`, { method: 'POST', headers, body: raw }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+    expect((await send()).status).toBe(503);
+    expect(injected()).toBe(4);
+    const retried = await send();
+    expect(retried).toMatchObject({ status: 200, body: { leadId, outcome: 'contacted' } });
+    // Once recorded, the same request again is a replay: answered, nothing more recorded.
+    expect(await send()).toEqual(retried);
+
+    expect((await stack.runner.waitFor(executionArnOf(stack, leadId))).status).toBe('SUCCEEDED');
+    const lead = (await store.leads.getLead(leadId))!;
+    const contacted = (await store.leads.listEvents(leadId)).filter((e) => e.type === 'contacted');
+    expect(contacted.map((e) => [e.actor, e.at])).toEqual([['crm:rep-ben', lead.contactedAt]]);
     await expectReconciled(since);
   });
 });
