@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -12,7 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lead, StepRecord } from '@domain/lead';
-import type { LeadStore, RepResponse, StepClaim, TimelineEvent } from '@domain/ports';
+import type { LeadStore, RepResponse, StepClaim, TimelineEvent, WebhookClaim } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { emailDomain, type LeadHistory, type LeadScore } from '@domain/scoring';
 import type { SequenceStep } from '@domain/sequence';
@@ -23,7 +24,7 @@ import type { SequenceStep } from '@domain/sequence';
  *   LEAD#<id> / EVENT#<iso-ts>#<type>    its timeline, append-only
  *   DEDUPE#<hash> / DEDUPE               repeat-submission guard (TTL)
  *   ROUTING#<pool> / CURSOR              round-robin counter
- *   WEBHOOK#<signature hex> / SEEN       a CRM request already recorded (TTL)
+ *   WEBHOOK#<signature hex> / SEEN       a CRM request being recorded (IN_PROGRESS, with a lock) or recorded (COMPLETED), TTL
  */
 const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' });
 const webhookKey = (signature: string) => ({ pk: `WEBHOOK#${signature}`, sk: 'SEEN' });
@@ -240,15 +241,52 @@ export class DynamoDbLeadStore implements LeadStore {
     );
   }
 
-  async isWebhookRecorded(signature: string): Promise<boolean> {
-    // An expired item needs no check here: its request is refused as stale before we look.
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: webhookKey(signature), ConsistentRead: true, ProjectionExpression: 'pk' }));
-    return Item !== undefined;
+  async claimWebhook(signature: string, at: { now: Date; lockUntil: Date; rememberUntil: Date }): Promise<WebhookClaim> {
+    const claimToken = randomUUID();
+    const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          // Kept only while its signature is accepted, not for the leads' retention. An expired
+          // item needs no check: its request is refused as stale before we look.
+          Item: { ...webhookKey(signature), claim: 'IN_PROGRESS', claimToken, lockExpiresAt: seconds(at.lockUntil), expiresAt: seconds(at.rememberUntil) },
+          ConditionExpression: 'attribute_not_exists(pk) OR (claim = :inProgress AND lockExpiresAt < :now)',
+          ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':now': seconds(at.now) },
+        }),
+      );
+      return { kind: 'claimed', claimToken };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: webhookKey(signature), ConsistentRead: true, ProjectionExpression: 'claim' }));
+    // Remembered requests from before claims have no `claim`: they were recorded.
+    return { kind: Item?.claim === 'IN_PROGRESS' ? 'in-progress' : 'recorded' };
   }
 
-  async rememberWebhook(signature: string, until: Date): Promise<void> {
-    // Kept only while its signature is accepted, not for the leads' retention.
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...webhookKey(signature), expiresAt: Math.floor(until.getTime() / 1000) } }));
+  async completeWebhook(signature: string, claimToken: string): Promise<void> {
+    await this.updateOwnWebhookClaim(signature, claimToken, 'SET claim = :completed REMOVE lockExpiresAt, claimToken', { ':completed': 'COMPLETED' });
+  }
+
+  async releaseWebhook(signature: string, claimToken: string): Promise<void> {
+    await this.updateOwnWebhookClaim(signature, claimToken, 'SET lockExpiresAt = :released', { ':released': 0 });
+  }
+
+  /** Changes the claim only while it is still this attempt's: one whose lock passed may be another's now. */
+  private async updateOwnWebhookClaim(signature: string, claimToken: string, update: string, values: Record<string, unknown>): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: webhookKey(signature),
+          UpdateExpression: update,
+          ConditionExpression: 'claimToken = :claimToken',
+          ExpressionAttributeValues: { ':claimToken': claimToken, ...values },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async recordRepResponse(leadId: string, response: RepResponse): Promise<Lead> {
