@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { routes } from './routes';
+import { type RouteHandlerName, routes } from './routes';
 import { RepSchema } from '@domain/rep';
 import { RoutingSchema, unknownReps } from '@domain/routing';
 import { parseScoringModel, type ScoringModel } from '@domain/scoring-model';
@@ -124,6 +124,23 @@ export const FirewallSchema = z
 
 export type Firewall = z.infer<typeof FirewallSchema>;
 
+/** The API's handlers, the functions anyone on the internet can invoke. */
+const publicFunctions = [...new Set(routes.map((route) => route.handler))] as [RouteHandlerName, ...RouteHandlerName[]];
+
+/**
+ * Concurrent executions reserved for (and capping) each public function, e.g. `{"intake": 50}`,
+ * so a flood of form posts throttles at its own function instead of taking the workflow's steps'
+ * share of the account's concurrency. Lambda keeps 100 of the account's limit unreserved.
+ */
+export const ReservedConcurrencySchema = z
+  .record(z.string(), z.number().int('must be a whole number of concurrent executions').min(1, 'must be at least 1 (0 would refuse every request)'))
+  .superRefine((reserved, ctx) => {
+    for (const key of Object.keys(reserved).filter((key) => !(publicFunctions as string[]).includes(key))) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `must be a public function: ${publicFunctions.join(', ')}` });
+    }
+  })
+  .transform((reserved) => reserved as Partial<Record<RouteHandlerName, number>>);
+
 export const DeployConfigSchema = z
   .object({
     stage: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes, e.g. "prod"'),
@@ -144,6 +161,7 @@ export const DeployConfigSchema = z
     routing: z.optional(RoutingSchema),
     sequence: SequenceSchema,
     throttling: ThrottlingSchema,
+    reservedConcurrency: ReservedConcurrencySchema.optional(),
     /** Optional: CloudFront + AWS WAF (rate limit per client IP) in front of the API; off when absent. */
     firewall: FirewallSchema.optional(),
     linkTtlDays: z.number().int().min(1).max(365).default(30),

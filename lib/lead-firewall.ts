@@ -12,7 +12,7 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { Firewall } from './config';
@@ -171,12 +171,12 @@ export class LeadEdge extends Construct {
   /** Where forms and links reach the API through the firewall (no trailing slash). */
   readonly url: string;
   /**
-   * The value of `originHeader`: a dynamic reference to a generated secret, resolved by
-   * CloudFormation at deploy time into the distribution's origin and the form intake's
-   * environment (never in the template). A lead posted without it came around the firewall,
-   * through the API's own execute-api URL.
+   * The generated secret whose value is `originHeader`'s: CloudFormation resolves it (a dynamic
+   * reference, never in the template) into the distribution's origin at deploy time; the form
+   * intake reads it from Secrets Manager at cold start, so its environment holds only the ARN.
+   * A lead posted without it came around the firewall, through the API's own execute-api URL.
    */
-  readonly originVerify: string;
+  readonly originSecret: ISecret;
 
   constructor(scope: Construct, id: string, { stage, firewall, apiEndpoint, publicBaseUrl }: LeadEdgeProps) {
     super(scope, id);
@@ -197,8 +197,8 @@ export class LeadEdge extends Construct {
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
     acknowledgeNag(originSecret, 'SMG4',
-      'CloudFormation resolves this value into CloudFront and the intake only when it updates them, and CloudFront takes minutes to roll a change out: a scheduled rotation would refuse leads in between. It guards nothing a lead could read; replacing it is a deliberate deploy (README).');
-    this.originVerify = originSecret.secretValue.unsafeUnwrap();
+      'CloudFormation resolves this value into CloudFront only when it updates the distribution, and CloudFront takes minutes to roll a change out while running intakes keep the value they read: a scheduled rotation would refuse leads in between. It guards nothing a lead could read; replacing it is a deliberate deploy (README).');
+    this.originSecret = originSecret;
 
     const domain = firewall.certificateArn && publicBaseUrl ? new URL(publicBaseUrl).host : undefined;
     this.distribution = new Distribution(this, 'Distribution', {
@@ -208,7 +208,8 @@ export class LeadEdge extends Construct {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           originSslProtocols: [OriginSslPolicy.TLS_V1_2],
           // CloudFront sets it on every forwarded request, replacing any a viewer sent.
-          customHeaders: { [LeadEdge.originHeader]: this.originVerify },
+          // A `{{resolve:secretsmanager:...}}` reference: the template never holds the value.
+          customHeaders: { [LeadEdge.originHeader]: originSecret.secretValue.unsafeUnwrap() },
         }),
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachePolicy: CachePolicy.CACHING_DISABLED,

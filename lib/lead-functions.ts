@@ -1,17 +1,19 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { configurationSetName, type DeployConfig } from './config';
-import { acknowledgeNag, nagArn } from './nag';
+import { bundledLeadConfigFile, leadConfigFileName, shellWord, stagedLeadConfig } from './lead-config';
+import { leadIndexes } from './lead-table';
+import { acknowledgeNag } from './nag';
 import { type EventHandlerName, eventHandlers, type RouteHandlerName, routes, type WorkflowStepName, workflowSteps } from './routes';
 import { type StartQueue, startQueueSettings } from './start-queue';
 
@@ -25,30 +27,45 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /** The API's handlers, once each (a handler may serve several routes). */
 export const routeHandlers: readonly RouteHandlerName[] = [...new Set(routes.map((route) => route.handler))];
 
+/** The DynamoDB actions the lead store's methods issue (functions/adapters/dynamodb-lead-store.ts). */
+type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan' | 'BatchWriteItem';
+
 /**
  * What each function may do beyond writing its own logs. This table is the whole of the
  * grants (with the workflow's, in `letIntakeStart`): a function not marked here gets nothing
- * more. `usesLeads` also decides whether it gets the lead configuration in its environment;
- * `tableActions` narrows its table access to those actions (default: read and write).
+ * more. `usesLeads` also decides whether it gets the lead configuration and the table's name.
+ * `table` is exactly the DynamoDB actions its code paths issue on the table (store methods:
+ * getLead and the claims' re-reads GetItem; createLead, claimSubmission, appendEvent(Once),
+ * claimWebhook PutItem; every other write UpdateItem), `indexes` the indexes it queries.
+ * Scan, BatchWriteItem and DeleteItem are the ops CLIs' (erasure, reconciliation), no function's.
+ * A missing action is an AccessDenied in AWS: the local stack enforces these grants too.
  */
-const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boolean; usesLinks: boolean; tableActions?: readonly string[] }> = {
-  intake: { usesLeads: true, sendsEmail: false, usesLinks: false },
-  'rep-response': { usesLeads: true, sendsEmail: false, usesLinks: true },
-  unsubscribe: { usesLeads: true, sendsEmail: false, usesLinks: true },
+const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boolean; usesLinks: boolean; table: readonly TableAction[]; indexes?: readonly (keyof typeof leadIndexes)[] }> = {
+  // Dedupe guard (put, re-read on a repeat), the lead and its `submitted` event.
+  intake: { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem'] },
+  // Reads the lead, claims a CRM request (put, re-read when taken, update when done), records the response, appends.
+  'rep-response': { usesLeads: true, sendsEmail: false, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  unsubscribe: { usesLeads: true, sendsEmail: false, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   // Serves a static script: no lead data, no secrets.
-  'lead-form': { usesLeads: false, sendsEmail: false, usesLinks: false },
-  'send-confirmation': { usesLeads: true, sendsEmail: true, usesLinks: true },
-  'score-and-route': { usesLeads: true, sendsEmail: false, usesLinks: false },
-  'alert-rep': { usesLeads: true, sendsEmail: true, usesLinks: true },
-  'escalate-lead': { usesLeads: true, sendsEmail: true, usesLinks: true },
-  'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true },
-  'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false },
-  'record-failure': { usesLeads: true, sendsEmail: false, usesLinks: false },
+  'lead-form': { usesLeads: false, sendsEmail: false, usesLinks: false, table: [] },
+  // Each send: read the lead, claim the step (re-read when the claim is refused), mark it, append.
+  'send-confirmation': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  // The lead's history comes from the byDomain index; the routing cursor is an UpdateItem.
+  'score-and-route': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
+  'alert-rep': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  'escalate-lead': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  // Conditional updates of the lead, then a timeline event: no reads.
+  'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },
+  'record-failure': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },
   // Bounces and complaints from SES: marks the lead, sends nothing.
-  'sender-events': { usesLeads: true, sendsEmail: false, usesLinks: false },
+  'sender-events': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },
   // Starts queued leads' workflows: reads the lead, appends `sequence-started` to its timeline.
-  'start-workflow': { usesLeads: true, sendsEmail: false, usesLinks: false, tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+  'start-workflow': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem'] },
 };
+
+/** What the public functions may reserve in all without a warning: Lambda's default account limit (1,000) less the 100 it keeps unreserved. */
+const unreservedHeadroom = 900;
 
 /** Lambda timeouts: the API's are short (a form is waiting), the queue consumer's sets its queue's visibility. */
 const timeoutOf = (name: FunctionName): Duration =>
@@ -62,10 +79,11 @@ export interface LeadFunctionsProps {
   /** Base of the links in emails (the API endpoint unless the config names one). */
   readonly publicBaseUrl: string;
   /**
-   * Behind the firewall: the value CloudFront adds to every request it forwards. The form
-   * intake refuses leads without it (ones posted to the execute-api URL, around the web ACL).
+   * Behind the firewall: the secret whose value CloudFront adds to every request it forwards.
+   * The form intake reads it at cold start and refuses leads without it (ones posted to the
+   * execute-api URL, around the web ACL); only its ARN is in the intake's environment.
    */
-  readonly originVerify?: string;
+  readonly originVerifySecret?: ISecret;
 }
 
 const pascalCase = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
@@ -77,6 +95,12 @@ export class LeadFunctions extends Construct {
   constructor(scope: Construct, id: string, private readonly props: LeadFunctionsProps) {
     super(scope, id);
     for (const name of [...routeHandlers, ...workflowSteps, ...eventHandlers]) this.functions.set(name, this.leadFunction(name, timeoutOf(name)));
+    const reserved = Object.values(props.config.reservedConcurrency ?? {}).reduce((sum, n) => sum + n, 0);
+    if (reserved > unreservedHeadroom) {
+      Annotations.of(this).addWarning(
+        `reservedConcurrency reserves ${reserved} concurrent executions in total: Lambda keeps at least 100 of the account's concurrency unreserved, so this deploys only where the account's limit is above ${reserved + 100} (the default is 1,000; new accounts may have less: see Service Quotas).`,
+      );
+    }
   }
 
   /** The function behind an API handler or a workflow step. */
@@ -125,9 +149,10 @@ export class LeadFunctions extends Construct {
   }
 
   private leadFunction(name: FunctionName, timeout: Duration): NodejsFunction {
-    const { config, table, linkSecret, publicBaseUrl, originVerify } = this.props;
-    const { usesLeads, sendsEmail, usesLinks, tableActions } = capabilities[name];
+    const { config, table, linkSecret, publicBaseUrl, originVerifySecret } = this.props;
+    const { usesLeads, sendsEmail, usesLinks, table: tableActions, indexes = [] } = capabilities[name];
     const id = pascalCase(name);
+    const reservedConcurrency = config.reservedConcurrency?.[name as RouteHandlerName];
 
     const logGroup = new LogGroup(this, `${id}Logs`, { retention: config.logRetentionDays });
     // An own role instead of AWSLambdaBasicExecutionRole: that managed policy may create and
@@ -162,7 +187,11 @@ export class LeadFunctions extends Construct {
         externalModules: [],
         forceDockerBundling: false,
         tsconfig: join(repoRoot, 'tsconfig.json'),
+        ...(usesLeads ? { commandHooks: this.leadConfigHooks() } : {}),
       },
+      // The public functions' share of the account's concurrency (the stage config's
+      // `reservedConcurrency`): a flood of form posts throttles there, not the workflow's steps.
+      ...(reservedConcurrency !== undefined ? { reservedConcurrentExecutions: reservedConcurrency } : {}),
       environment: {
         ...(usesLeads
           ? {
@@ -172,10 +201,8 @@ export class LeadFunctions extends Construct {
               PUBLIC_BASE_URL: publicBaseUrl,
               LINK_SECRET_ID: linkSecret.secretArn,
               LINK_TTL_DAYS: String(config.linkTtlDays),
-              SEQUENCE: JSON.stringify(config.sequence),
-              REPS: JSON.stringify(config.reps),
-              ...(config.routing ? { ROUTING: JSON.stringify(config.routing) } : {}),
-              SLA_MINUTES: JSON.stringify(config.slaMinutes),
+              // Sequence, reps, routing and SLA: a file in the bundle (lib/lead-config.ts), not values here.
+              LEAD_CONFIG_FILE: bundledLeadConfigFile,
               // Per stage, so a test stage's leads never blend into production's figures.
               POWERTOOLS_METRICS_NAMESPACE: `SpeedToLead/${config.stage}`,
               RETENTION_DAYS: String(config.retentionDays),
@@ -185,27 +212,42 @@ export class LeadFunctions extends Construct {
         // The form intake only: it is what abuse aims at. The links' routes still answer on the
         // API's own URL, so links emailed before the firewall keep working; their signed token,
         // not the firewall, is what lets a request change anything there.
-        ...(originVerify && name === 'intake' ? { ORIGIN_VERIFY: originVerify } : {}),
+        ...(originVerifySecret && name === 'intake' ? { ORIGIN_VERIFY_SECRET_ID: originVerifySecret.secretArn } : {}),
         POWERTOOLS_SERVICE_NAME: 'speed-to-lead',
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
     (fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, name);
 
-    if (usesLeads && tableActions) table.grant(fn, ...tableActions);
-    else if (usesLeads) table.grantReadWriteData(fn);
+    if (tableActions.length > 0) fn.addToRolePolicy(new PolicyStatement({ actions: tableActions.map((action) => `dynamodb:${action}`), resources: [table.tableArn] }));
+    if (indexes.length > 0) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((index) => `${table.tableArn}/index/${leadIndexes[index]}`) }));
+    }
     if (usesLinks) linkSecret.grantRead(fn);
+    // Only the value's read: no DescribeSecret, no other secret.
+    if (originVerifySecret && name === 'intake') fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [originVerifySecret.secretArn] }));
     if (sendsEmail) fn.addToRolePolicy(this.sendEmailStatement());
 
-    if (usesLeads) {
-      acknowledgeNag(role, `IAM5[Resource::${nagArn(table)}/index/*]`,
-        "Read/write on the lead table includes its indexes (`index/*`: byOwner, byDay), which the store queries; the grant stays on this one table.");
-    }
     acknowledgeNag(role, 'IAM5[Resource::*]',
       'X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords, added by active tracing) has no resource-level permissions; the infra test asserts that no other action gets "*".');
     acknowledgeNag(fn, 'L1',
       'Node.js 22 is pinned on purpose: the bundles target node22 and the handlers are tested on it; moving to a newer runtime is a deliberate upgrade with its own test run, not a side effect of a new release.');
     return fn;
+  }
+
+  /**
+   * Puts the stage's lead configuration beside the bundle (`lead-config.json`, part of the
+   * asset, so a changed rep deploys new code). The copy's source is named by its content
+   * inside the project, so the command (which CDK hashes when bundling is skipped) is the same
+   * on every synth of the same config, and Docker bundling would find it under its input too.
+   */
+  private leadConfigHooks(): ICommandHooks {
+    const source = stagedLeadConfig(this.props.config, repoRoot);
+    return {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) => [`cp ${shellWord(`${inputDir}/${source}`)} ${shellWord(`${outputDir}/${leadConfigFileName}`)}`],
+    };
   }
 
   /** `ses:SendEmail` through the sender's identity (and configuration set) only. */

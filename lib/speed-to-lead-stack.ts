@@ -7,6 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { configurationSetName, type DeployConfig, loadScoringModel } from './config';
+import { awsLimitIssues } from './aws-limits';
 import { LeadApi } from './lead-api';
 import { LeadEdge } from './lead-firewall';
 import { LeadFunctions } from './lead-functions';
@@ -65,7 +66,7 @@ export class SpeedToLeadStack extends Stack {
       linkSecret,
       // Behind the firewall, links go through it too, and only what came through it is served.
       publicBaseUrl: this.edge?.url ?? config.publicBaseUrl ?? this.api.endpoint,
-      ...(this.edge ? { originVerify: this.edge.originVerify } : {}),
+      ...(this.edge ? { originVerifySecret: this.edge.originSecret } : {}),
     });
 
     const alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `speed-to-lead ${config.stage} alarms`, enforceSSL: true });
@@ -92,6 +93,8 @@ export class SpeedToLeadStack extends Stack {
     this.functions.letCrmsRespond(webhookSecret);
 
     this.api.addRoutes((name) => this.functions.get(name));
+    // `cdk synth` refuses what AWS would refuse at deploy (a function's 4 KB environment, ...).
+    this.node.addValidation({ validate: () => awsLimitIssues(this) });
 
     // Sender reputation: every email goes through this configuration set; SES's own
     // suppression list keeps bounced and complaining addresses out, and its bounce and

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type DeployConfig, loadConfig } from '../lib/config';
+import { writeLeadConfig } from '../lib/lead-config';
+import { asFunction, type DynamoDbEnforcement, dynamoDbGrants, enforceDynamoDbGrants } from './iam';
 import { handlerMetadataKey } from '../lib/lead-functions';
 import type { RouteHandlerName } from '../lib/routes';
 import { synthTemplate } from '../lib/synth';
@@ -72,6 +77,8 @@ export interface LocalStack {
   config: DeployConfig;
   template: CfnTemplate;
   runner: LocalWorkflowRunner;
+  /** The functions' DynamoDB calls, checked against their roles: what each called, and what was refused. */
+  iam: DynamoDbEnforcement;
   /**
    * Starts again the sequences of leads that had not finished when a previous run stopped
    * (data kept with `dataPath`), each on a simulated clock continuing where it was; see
@@ -119,7 +126,10 @@ const loadHandler = (name: string): Promise<LambdaHandler> => {
   if (!/^[a-z-]+$/.test(name)) throw new Error(`Not a handler name: ${name}`);
   let handler = loaded.get(name);
   if (!handler) {
-    handler = import(`../functions/${name}/handler.ts`).then((module: { handler: LambdaHandler }) => module.handler);
+    // Each invocation runs as its function, so its DynamoDB calls are checked against its role (local/iam.ts).
+    handler = import(`../functions/${name}/handler.ts`).then(
+      (module: { handler: LambdaHandler }): LambdaHandler => (event, context) => asFunction(name, () => module.handler(event, context)),
+    );
     loaded.set(name, handler);
   }
   return handler;
@@ -280,7 +290,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     running.push(api);
 
     const refs: Record<string, string> = {};
-    for (const id of logicalIdsOfType(template, 'AWS::DynamoDB::Table')) refs[id] = LOCAL.tableName;
+    for (const id of logicalIdsOfType(template, 'AWS::DynamoDB::Table')) {
+      refs[id] = LOCAL.tableName;
+      refs[`${id}.Arn`] = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${LOCAL.tableName}`;
+    }
     for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : LOCAL.secretName;
     for (const id of logicalIdsOfType(template, 'AWS::StepFunctions::StateMachine')) refs[id] = stateMachineArn;
     for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api')) refs[`${id}.ApiEndpoint`] = api.url;
@@ -308,6 +321,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_XRAY_MANUAL_MODE: 'true',
       ...functionEnvironment(template, refs),
     });
+    // Each function may call on the table only what its role allows, as in AWS.
+    const iam = enforceDynamoDbGrants(dynamoDbGrants(template, { region: REGION, accountId: ACCOUNT, refs }), { region: REGION, accountId: ACCOUNT });
+    running.push({ close: async () => iam.stop() });
+    // The lead configuration file the template names in the bundle (LEAD_CONFIG_FILE), written
+    // by the same function CDK bundles it with, in a folder standing for the task root.
+    if (process.env.LEAD_CONFIG_FILE) {
+      const taskRoot = mkdtempSync(join(tmpdir(), 'speed-to-lead-task-'));
+      running.push({ close: async () => rmSync(taskRoot, { recursive: true, force: true }) });
+      process.env.LEAD_CONFIG_FILE = writeLeadConfig(config, taskRoot, basename(process.env.LEAD_CONFIG_FILE));
+    }
 
     // Lambda's event source mappings: the function runs on what its queue holds, as in AWS.
     const sources = sqsEventSources(template);
@@ -349,6 +372,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       config,
       template,
       runner,
+      iam,
       resumeUnfinished: async (onResume) => {
         const unfinished = await findUnfinishedLeads(dynamo.url, LOCAL.tableName);
         // Executions this run already knows (leads submitted since it started) are left alone;

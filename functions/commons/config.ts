@@ -1,10 +1,24 @@
 import { roundRobinOver } from '@domain/routing';
-import { readEnv, type Env } from '@commons/env';
+import { type Env, type LeadConfig, readEnv, readLeadConfig } from '@commons/env';
 
-let env: Env | undefined;
+/** The environment's settings and, under the names they had there, the lead configuration file's. */
+export type FunctionConfig = Env & {
+  SEQUENCE: LeadConfig['sequence'];
+  REPS: LeadConfig['reps'];
+  ROUTING: LeadConfig['routing'];
+  SLA_MINUTES: LeadConfig['slaMinutes'];
+};
+
+let loaded: FunctionConfig | undefined;
+
+function load(): FunctionConfig {
+  const env = readEnv();
+  const lead = readLeadConfig(env.LEAD_CONFIG_FILE);
+  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes };
+}
 
 /** The function's configuration, read and validated once per cold start. */
-export const config = (): Env => (env ??= readEnv());
+export const config = (): FunctionConfig => (loaded ??= load());
 
 /** Who the reps are and how leads reach them: the stage's routing, or every rep in turn. */
 export const routingOf = () => config().ROUTING ?? roundRobinOver(config().REPS);

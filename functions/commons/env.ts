@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as z from '@domain/zod';
 import { SequenceSchema } from '@domain/sequence';
 import { RepSchema } from '@domain/rep';
@@ -8,22 +9,6 @@ import { defaultSla, SlaSchema } from '@domain/sla';
  * Runtime configuration every function reads from its environment, validated once at cold
  * start. CDK sets these from the deploy config; the local stack sets the same names.
  */
-const json = <T extends z.ZodMiniType>(schema: T) =>
-  z.pipe(
-    z.pipe(
-      z.string(),
-      z.transform((text: string, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
-          return z.NEVER;
-        }
-      }),
-    ),
-    schema,
-  );
-
 export const EnvSchema = z.object({
   /** DynamoDB table holding leads, their timeline, dedupe guards and the routing cursor. */
   TABLE_NAME: z.string().check(z.minLength(3)),
@@ -47,25 +32,50 @@ export const EnvSchema = z.object({
   SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3600)), 300),
   /** Days a rep's link stays valid. */
   LINK_TTL_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(365)), 30),
-  /** The timed sequence (same data the state machine was built from). */
-  SEQUENCE: json(SequenceSchema),
-  /** Reps that leads are routed to, round-robin over the active ones. */
-  REPS: json(z.array(RepSchema).check(z.minLength(1))),
-  /** Account owners, territories and pools; absent: every rep in one round-robin pool. */
-  ROUTING: z.optional(json(RoutingSchema)),
-  /** Minutes to first contact per grade, `{"hot":15,"warm":240,"cold":1440}`: the SLA metrics measure against it. */
-  SLA_MINUTES: z._default(json(SlaSchema), defaultSla),
+  /**
+   * The stage's lead configuration (sequence, reps, routing, SLA) as a JSON file: CDK bundles it
+   * beside the handler (`/var/task/lead-config.json`), the local stack writes the same file.
+   * Not the values themselves: Lambda caps a function's whole environment at 4 KB.
+   */
+  LEAD_CONFIG_FILE: z.string().check(z.minLength(1)),
   /** Days a lead's records are kept before DynamoDB's TTL removes them. */
   RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3650)), 400),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** The file LEAD_CONFIG_FILE names: the deploy config's lead-facing part, under the same names. */
+export const LeadConfigSchema = z.strictObject({
+  /** The timed sequence (same data the state machine was built from). */
+  sequence: SequenceSchema,
+  /** Reps that leads are routed to, round-robin over the active ones. */
+  reps: z.array(RepSchema).check(z.minLength(1)),
+  /** Account owners, territories and pools; absent: every rep in one round-robin pool. */
+  routing: z.optional(RoutingSchema),
+  /** Minutes to first contact per grade: the SLA metrics measure against it. */
+  slaMinutes: z._default(SlaSchema, defaultSla),
+});
+
+export type LeadConfig = z.infer<typeof LeadConfigSchema>;
+
+const issuesOf = (error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }) =>
+  error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid function configuration: ${detail}`);
+  if (!parsed.success) throw new Error(`Invalid function configuration: ${issuesOf(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Reads and validates the lead configuration file, naming the file and the field when it is wrong. */
+export function readLeadConfig(file: string): LeadConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`Invalid lead configuration: ${file} (LEAD_CONFIG_FILE) is not readable JSON: ${(error as Error).message}`);
   }
+  const parsed = LeadConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid lead configuration in ${file}: ${issuesOf(parsed.error)}`);
   return parsed.data;
 }

@@ -27,8 +27,8 @@ export { html, type HttpResult, json };
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown; rawBody?: Buffer };
 const CONTENT_TYPES = { json: /^application\/(.+\+)?json\s*(;.*)?$/i, form: /^application\/x-www-form-urlencoded\s*(;.*)?$/i };
 
-/** Refuses bodies that are too big (413) or of a type we do not read (415) before parsing. */
-const bodyGuard = (maxBytes: number): MiddlewareObj<HttpEvent> => ({
+/** Refuses bodies that are too big (413) or, unless any type goes, of a type we do not read (415) before parsing. */
+const bodyGuard = (maxBytes: number, anyContentType: boolean): MiddlewareObj<HttpEvent> => ({
   before: async ({ event }) => {
     if (event.requestContext.http.method !== 'POST') return;
     const raw = typeof event.body === 'string' ? event.body : '';
@@ -36,7 +36,7 @@ const bodyGuard = (maxBytes: number): MiddlewareObj<HttpEvent> => ({
     if (bytes > maxBytes) throw new PayloadTooLarge(maxBytes);
     const type = event.headers['content-type'] ?? '';
     const known = CONTENT_TYPES.json.test(type) || CONTENT_TYPES.form.test(type);
-    if (!known && (bytes > 0 || type !== '')) throw new UnsupportedMediaType(['application/json', 'application/x-www-form-urlencoded']);
+    if (!known && !anyContentType && (bytes > 0 || type !== '')) throw new UnsupportedMediaType(['application/json', 'application/x-www-form-urlencoded']);
   },
 });
 
@@ -149,6 +149,11 @@ const errorMapper = (jsonOnly: boolean): MiddlewareObj<HttpEvent, HttpResult> =>
 
 export interface HttpHandlerOptions {
   maxBodyBytes?: number;
+  /**
+   * Take a body of any type, read only when it is JSON or a form: for a route that acts on its
+   * URL, like RFC 8058's one-click unsubscribe, whose POST may come as multipart/form-data.
+   */
+  anyContentType?: boolean;
   /** An API for programs (the form intake): errors are JSON even for a browser's form post. */
   jsonOnly?: boolean;
   /** The X-Origin-Verify value to require; default ORIGIN_VERIFY from the environment (set behind the firewall). */
@@ -168,7 +173,7 @@ export function httpHandler(handler: (event: HttpEvent, context: Context) => Pro
     .use(errorMapper(options.jsonOnly ?? false))
     .use(httpHeaderNormalizer())
     .use(throughFirewallOnly(options.originVerify ?? process.env.ORIGIN_VERIFY))
-    .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024))
+    .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024, options.anyContentType ?? false))
     .use(keepRawBody())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
     .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EnvSchema } from '@commons/env';
+import { LeadConfigSchema } from '@commons/env';
 import { defaultSla } from '@domain/sla';
 import { DeployConfigSchema, loadConfig } from '../../lib/config';
+import { bundledLeadConfigFile, leadConfigOf } from '../../lib/lead-config';
 import { synthTemplate } from '../../lib/synth';
 import { flatten, resourcesOfType, type Template } from './template';
 
@@ -25,9 +26,11 @@ describe('SLA and metrics configuration', () => {
     const withLeads = functionsOf(template).filter((fn) => fn.env.TABLE_NAME !== undefined);
     expect(withLeads.map((fn) => fn.handler)).toContain('rep-response');
     for (const fn of withLeads) {
-      expect(JSON.parse(String(fn.env.SLA_MINUTES)), fn.handler).toEqual(config.slaMinutes);
+      // The SLA is in the lead configuration file bundled with each of them.
+      expect(fn.env.LEAD_CONFIG_FILE, fn.handler).toBe(bundledLeadConfigFile);
       expect(fn.env.POWERTOOLS_METRICS_NAMESPACE, fn.handler).toBe(`SpeedToLead/${config.stage}`);
     }
+    expect(leadConfigOf(config).slaMinutes).toEqual(config.slaMinutes);
   });
 
   it('defaults to hot 15 min, warm 4 h, cold 24 h, and refuses a bad SLA naming the field', () => {
@@ -40,11 +43,11 @@ describe('SLA and metrics configuration', () => {
     expect(typo.success).toBe(false);
   });
 
-  it('functions read the SLA from their environment, with the defaults when it is absent', () => {
-    const base = { TABLE_NAME: 'leads', SENDER: 'a <a@example.com>', SENDER_POSTAL_ADDRESS: '1 Example Street, Springfield', PUBLIC_BASE_URL: 'https://x.example.com', LINK_SECRET_ID: 's', SEQUENCE: JSON.stringify(dev.sequence), REPS: JSON.stringify(dev.reps) };
-    expect(EnvSchema.parse(base).SLA_MINUTES).toEqual(defaultSla);
-    expect(EnvSchema.parse({ ...base, SLA_MINUTES: '{"hot":5,"warm":60,"cold":480}' }).SLA_MINUTES).toEqual({ hot: 5, warm: 60, cold: 480 });
-    expect(EnvSchema.safeParse({ ...base, SLA_MINUTES: '{"hot":"soon"}' }).success).toBe(false);
+  it('functions read the SLA from their lead configuration file, with the defaults when it is absent', () => {
+    const base = { sequence: dev.sequence, reps: dev.reps };
+    expect(LeadConfigSchema.parse(base).slaMinutes).toEqual(defaultSla);
+    expect(LeadConfigSchema.parse({ ...base, slaMinutes: { hot: 5, warm: 60, cold: 480 } }).slaMinutes).toEqual({ hot: 5, warm: 60, cold: 480 });
+    expect(LeadConfigSchema.safeParse({ ...base, slaMinutes: { hot: 'soon' } }).success).toBe(false);
   });
 });
 

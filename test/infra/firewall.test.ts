@@ -9,7 +9,7 @@ import { type DeployConfig, DeployConfigSchema, loadConfig } from '../../lib/con
 import { FIREWALL_REGION, LeadEdge, LeadFirewallStack } from '../../lib/lead-firewall';
 import { handlerMetadataKey } from '../../lib/lead-functions';
 import { SpeedToLeadStack } from '../../lib/speed-to-lead-stack';
-import { flatten, newApp, onlyOfType, resourcesOfType, type Template } from './template';
+import { flatten, newApp, onlyOfType, resourcesOfType, roleOf, statementsOfRole, type Template } from './template';
 
 const dev = loadConfig('dev');
 const prod = loadConfig('prod');
@@ -58,7 +58,7 @@ describe('the firewall, off (dev)', () => {
   });
 
   it('requires no origin header', () => {
-    for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(fn.Properties.Environment?.Variables?.ORIGIN_VERIFY).toBeUndefined();
+    for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(fn.Properties.Environment?.Variables?.ORIGIN_VERIFY_SECRET_ID).toBeUndefined();
   });
 
   it('links to the API itself', () => {
@@ -159,17 +159,27 @@ describe('the firewall, on', () => {
     for (const code of [403, 404, 503]) expect(config.CustomErrorResponses).toContainEqual({ ErrorCode: code, ErrorCachingMinTTL: 0 });
   });
 
-  it('takes leads only through the distribution: the intake requires its header, resolved from a generated secret at deploy time', () => {
+  it('takes leads only through the distribution: the intake requires its header, a generated secret it reads at cold start', () => {
     const [secretId] = resourcesOfType(template, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('EdgeOriginSecret'))!;
     const value = config.Origins[0].OriginCustomHeaders[0].HeaderValue;
-    // A dynamic reference: the template never holds the value.
+    // A dynamic reference CloudFormation resolves into the distribution: the template never holds the value.
     expect(value).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] });
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    const required = functions.filter(([, fn]) => fn.Properties.Environment?.Variables?.ORIGIN_VERIFY !== undefined);
-    for (const [, fn] of required) expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY).toEqual(value);
+    // No function's environment holds the value, resolved or not (Lambda shows its environment in plain text).
+    for (const [id, fn] of functions) {
+      expect(JSON.stringify(fn.Properties.Environment ?? {}), id).not.toContain('{{resolve:');
+      expect(fn.Properties.Environment?.Variables?.ORIGIN_VERIFY, id).toBeUndefined();
+    }
+    const required = functions.filter(([, fn]) => fn.Properties.Environment?.Variables?.ORIGIN_VERIFY_SECRET_ID !== undefined);
+    for (const [, fn] of required) expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET_ID).toEqual({ Ref: secretId });
     const handlerOf = ([, fn]: (typeof functions)[number]) => fn.Metadata?.[handlerMetadataKey] as string;
     // The links' routes keep answering on the API's own URL: links emailed before the firewall still work.
     expect(required.map(handlerOf)).toEqual(['intake']);
+    // Only the intake may read it, and only its value.
+    const readers = functions.filter(([id]) => statementsOfRole(template, roleOf(template, id)).some((s) => JSON.stringify(s.Resource).includes(secretId)));
+    expect(readers.map(handlerOf)).toEqual(['intake']);
+    const statements = statementsOfRole(template, roleOf(template, required[0]![0])).filter((s) => JSON.stringify(s.Resource).includes(secretId));
+    expect(statements).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } })]);
   });
 
   it('links and the form go through the distribution', () => {

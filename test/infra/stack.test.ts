@@ -9,10 +9,12 @@ import { Match, Template as CdkTemplate } from 'aws-cdk-lib/assertions';
 import { configurationSetName, type DeployConfig, DeployConfigSchema, loadConfig, loadScoringModel, scoringModelFile } from '../../lib/config';
 import { sequencePath, sequenceFailedError, stateNames, transientErrorName } from '../../lib/lead-workflow';
 import { eventHandlers, routes, workflowSteps } from '../../lib/routes';
+import { SpeedToLeadStack } from '../../lib/speed-to-lead-stack';
 import { synthTemplate } from '../../lib/synth';
 import {
   asList,
   definitionOf,
+  newApp,
   flatten,
   functionIdOf,
   handlersByLogicalId,
@@ -303,8 +305,9 @@ describe('functions', () => {
       expect(parsed.error?.issues, `${id} (${handler})`).toBeUndefined();
 
       expect(env.SENDER).toBe(`${config.sender.name} <${config.sender.email}>`);
-      expect(JSON.parse(String(env.SEQUENCE))).toEqual(config.sequence);
-      expect(JSON.parse(String(env.REPS))).toEqual(config.reps);
+      // Sequence, reps, routing and SLA come in the bundled file, not in the environment (4 KB).
+      expect(env.LEAD_CONFIG_FILE).toBe('/var/task/lead-config.json');
+      for (const gone of ['SEQUENCE', 'REPS', 'ROUTING', 'SLA_MINUTES']) expect(raw[gone], `${handler} ${gone}`).toBeUndefined();
       expect(env.SES_CONFIGURATION_SET).toBe(configurationSetName(config));
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('speed-to-lead');
       expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -366,6 +369,31 @@ describe('the start queue (workflow starts Step Functions throttled at intake)',
 
 describe('least privilege', () => {
   const tableActions = (s: { Action: string | string[] }) => asList(s.Action).every((a) => a.startsWith('dynamodb:'));
+  /**
+   * What each function's code issues on the table, read from the store methods its handler's
+   * domain calls: getLead (and a refused claim's re-read) GetItem; createLead, claimSubmission,
+   * appendEvent(Once), claimWebhook PutItem; every other write UpdateItem; leadHistory a
+   * Query of byDomain. The local stack enforces these grants, so a missing one fails its tests.
+   */
+  const tableAccess: Record<string, { actions: string[]; indexes?: string[] }> = {
+    intake: { actions: ['GetItem', 'PutItem'] },
+    'rep-response': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    unsubscribe: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'lead-form': { actions: [] },
+    'send-confirmation': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'score-and-route': { actions: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
+    'alert-rep': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'escalate-lead': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'send-follow-up': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'close-lead': { actions: ['PutItem', 'UpdateItem'] },
+    'record-failure': { actions: ['PutItem', 'UpdateItem'] },
+    'sender-events': { actions: ['PutItem', 'UpdateItem'] },
+    'start-workflow': { actions: ['GetItem', 'PutItem'] },
+  };
+
+  it('covers every function', () => {
+    expect(Object.keys(tableAccess).sort()).toEqual([...allHandlers].sort());
+  });
 
   it.each(stages)('%s: each function gets exactly its grants', (_, template, config) => {
     const t = template();
@@ -395,14 +423,16 @@ describe('least privilege', () => {
       const logs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
       expect(logs.map((s) => flatten(s.Resource)), handler).toEqual([`<${t.Resources[functionId]!.Properties.LoggingConfig.LogGroup.Ref}.Arn>`]);
 
-      const table = statements.filter(tableActions);
-      if (staticHandlers.includes(handler)) expect(table, handler).toHaveLength(0);
-      else expect(table.length, handler).toBeGreaterThan(0);
-      for (const s of table) {
-        expect(asList(s.Resource).map(flatten), handler).toEqual([`<${tableId}.Arn>`, `<${tableId}.Arn>/index/*`]);
-      }
-      // The start queue's consumer reads the lead and appends to its timeline: nothing else.
-      if (handler === 'start-workflow') expect(table.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+      // Exactly the actions its code issues, on the table itself; Query on an index only for the index it reads.
+      const table = statements.filter(tableActions).map((s) => ({ actions: asList(s.Action).sort(), resources: asList(s.Resource).map(flatten) }));
+      const { actions, indexes = [] } = tableAccess[handler]!;
+      const expected = [
+        ...(actions.length ? [{ actions: actions.map((a) => `dynamodb:${a}`), resources: [`<${tableId}.Arn>`] }] : []),
+        ...(indexes.length ? [{ actions: ['dynamodb:Query'], resources: indexes.map((index) => `<${tableId}.Arn>/index/${index}`) }] : []),
+      ];
+      expect(table, handler).toEqual(expected);
+      // The ops CLIs' actions (erasure, reconciliation) are no function's.
+      for (const action of table.flatMap((s) => s.actions)) expect(action, handler).not.toMatch(/^dynamodb:(Scan|BatchWriteItem|DeleteItem|BatchGetItem|\w*Stream\w*|Describe\w*)$/);
 
       const ses = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('ses:')));
       if (emailSenders.includes(handler)) {
@@ -446,6 +476,33 @@ describe('least privilege', () => {
       const allowed = new Set(['logs', 'xray', 'dynamodb', 'ses', 'secretsmanager', 'states', 'sqs']);
       for (const service of services) expect(allowed.has(service!), `${handler}: ${service}`).toBe(true);
     }
+  });
+
+  it.each(stages)('%s: the public functions run on concurrency reserved from the stage config, the workflow\'s steps on the rest', (_, template, config) => {
+    const t = template();
+    const reserved = config.reservedConcurrency!;
+    expect(Object.keys(reserved).sort()).toEqual([...new Set(routes.map((r) => r.handler))].sort());
+    for (const handler of allHandlers) {
+      const fn = t.Resources[functionIdOf(t, handler)]!;
+      expect(fn.Properties.ReservedConcurrentExecutions, handler).toBe(reserved[handler as keyof typeof reserved]);
+    }
+  });
+
+  it('reserved concurrency: whole positive numbers for public functions only, and a warning past the default account limit', () => {
+    const issues = (reservedConcurrency: unknown) =>
+      DeployConfigSchema.safeParse({ ...dev, reservedConcurrency }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ intake: 0 })).toEqual(['reservedConcurrency.intake: must be at least 1 (0 would refuse every request)']);
+    expect(issues({ intake: 2.5 })).toEqual(['reservedConcurrency.intake: must be a whole number of concurrent executions']);
+    expect(issues({ 'send-follow-up': 5 })).toEqual(['reservedConcurrency.send-follow-up: must be a public function: intake, rep-response, unsubscribe, lead-form']);
+    expect(issues({ intake: 50 })).toBeUndefined();
+
+    const app = newApp();
+    const stack = new SpeedToLeadStack(app, 'speed-to-lead-big', { config: DeployConfigSchema.parse({ ...dev, stage: 'big', reservedConcurrency: { intake: 800, 'rep-response': 150 } }) });
+    const warnings = (scope: SpeedToLeadStack) => scope.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings(stack).filter((w) => w.includes('reservedConcurrency'))).toEqual([
+      expect.stringContaining("reserves 950 concurrent executions in total: Lambda keeps at least 100 of the account's concurrency unreserved, so this deploys only where the account's limit is above 1050"),
+    ]);
+    expect(warnings(new SpeedToLeadStack(newApp(), 'speed-to-lead-dev', { config: dev })).filter((w) => w.includes('reservedConcurrency'))).toEqual([]);
   });
 
   it('the state machine may invoke its step functions and nothing else', () => {

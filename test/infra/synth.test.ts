@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readLeadConfig } from '@commons/env';
+import { loadConfig } from '../../lib/config';
+import { leadConfigFileName, leadConfigOf } from '../../lib/lead-config';
 
 /**
  * `cdk synth` as ops run it: offline, with no AWS credentials, bundling every function with
@@ -32,5 +35,9 @@ describe('cdk synth', () => {
       expect(readFileSync(bundle, 'utf8').match(/require\("@aws-sdk\/(?!signature-v4-crt")[^"]+"\)/)?.[0]).toBeUndefined();
       expect(typeof (require(bundle) as { handler?: unknown }).handler).toBe('function');
     }
+    // Beside each bundle but the form script's: the stage's lead configuration, which LEAD_CONFIG_FILE names.
+    const configFiles = bundles.map((bundle) => join(dirname(bundle), leadConfigFileName)).filter((file) => existsSync(file));
+    expect(configFiles).toHaveLength(12);
+    for (const file of configFiles) expect(readLeadConfig(file)).toEqual(leadConfigOf(loadConfig('dev')));
   });
 });

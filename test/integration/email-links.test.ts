@@ -164,6 +164,37 @@ describe('unsubscribing', () => {
     expect((await respond(leadId, { token: repLinkThatOld, outcome: 'contacted' })).body.message).toMatch(/expired/);
   });
 
+  // RFC 8058 3.2: the POST "SHOULD be sent as multipart/form-data [RFC7578] or MAY be sent as
+  // application/x-www-form-urlencoded", to the List-Unsubscribe URL (which carries the token).
+  const boundary = '---FormBoundaryjWmhtjORrn';
+  const oneClickBodies: Array<[string, () => { headers?: Record<string, string>; body?: RequestInit['body'] }]> = [
+    ['multipart/form-data, as RFC 8058 section 8 shows it', () => ({
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`,
+    })],
+    ['multipart/form-data, as a client building FormData sends it', () => {
+      const form = new FormData();
+      form.append('List-Unsubscribe', 'One-Click');
+      return { body: form };
+    }],
+    ['application/x-www-form-urlencoded, as Gmail sends it', () => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })],
+    ['urlencoded with a charset', () => ({ headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: 'List-Unsubscribe=One-Click' })],
+    ['no body at all', () => ({})],
+    ['text/plain, as a client that ignores the RFC might', () => ({ headers: { 'content-type': 'text/plain' }, body: 'List-Unsubscribe=One-Click' })],
+  ];
+
+  it.each(oneClickBodies)('the one-click POST with %s unsubscribes: 200, never a redirect', async (_, request) => {
+    const email = uniqueEmail('una');
+    const leadId = await newLead(warmLead(email));
+    const [confirmation] = await waitForEmails(stack.sesUrl, email, (emails) => emails.length > 0);
+    const url = header(confirmation!, 'List-Unsubscribe')!.slice(1, -1);
+
+    const response = await fetch(url, { method: 'POST', redirect: 'manual', ...request() });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('location')).toBeNull();
+    expect(await store.leads.getLead(leadId)).toMatchObject({ status: 'unsubscribed', unsubscribedAt: expect.any(String) });
+  });
+
   it('refuses a rep token or a forged one', async () => {
     const leadId = await newLead(warmLead(uniqueEmail('una')));
     const response = await fetch(`${stack.apiUrl}/leads/${leadId}/unsubscribe?token=${repToken(stack, leadId)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

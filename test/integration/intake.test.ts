@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asFunction } from '../../local/iam';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, waitForEmails } from '../support/inbox';
 import { executionArnOf, postLead, uniqueEmail } from '../support/leads';
@@ -173,5 +174,38 @@ describe('the public API', () => {
   it('answers 404 for routes outside the contract', async () => {
     expect((await fetch(`${stack.apiUrl}/admin`)).status).toBe(404);
     expect((await fetch(`${stack.apiUrl}/leads`, { method: 'GET' })).status).toBe(404);
+  });
+});
+
+/**
+ * What AWS enforces, the local stack enforces: each function may call on the table only what
+ * its role in the template allows (local/iam.ts), so a grant missing from lib/lead-functions.ts
+ * fails these tests instead of the first lead in AWS with AccessDenied.
+ */
+describe('IAM on the table, as AWS enforces it', () => {
+  it('every call the leads above made was within its function\'s grants', async () => {
+    await stack.runner.idle();
+    expect(stack.iam.denied).toEqual([]);
+    const used = (fn: string) => [...new Set(stack.iam.calls.filter((call) => call.startsWith(`${fn} `)).map((call) => call.split(' ')[1]))].sort();
+    // The calls were seen, each as its own function's: the intake writes, scoring queries the byDomain index.
+    expect(used('intake')).toContain('dynamodb:PutItem');
+    expect(used('score-and-route')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+    expect(used('send-confirmation')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    expect(stack.iam.calls).toContainEqual(expect.stringMatching(/^score-and-route dynamodb:Query arn:aws:dynamodb:[^ ]+:table\/[^ ]+\/index\/byDomain$/));
+  });
+
+  it('refuses a call outside a function\'s grants with AccessDeniedException, naming the action and the table', async () => {
+    const { status, body } = await postLead(stack, { email: uniqueEmail('iam'), name: 'Ira Iam' });
+    expect(status).toBe(202);
+    const leadId = String(body.leadId);
+    // Closing a lead never reads it, and no function scans the table.
+    await expect(asFunction('close-lead', () => store.leads.getLead(leadId))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(/is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/speed-to-lead-local because no identity-based policy allows/),
+    });
+    await expect(asFunction('intake', () => store.itemCount())).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('dynamodb:Scan') });
+    // Outside a function (this test, ops tools) nothing is checked, as with an admin's credentials.
+    expect(await store.itemCount()).toBeGreaterThan(0);
+    stack.iam.denied.splice(0);
   });
 });

@@ -1,0 +1,134 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { handlerMetadataKey } from '../lib/lead-functions';
+import { type CfnTemplate, resolveIntrinsic, type ResolveOptions } from './template';
+
+/**
+ * IAM for DynamoDB, as AWS enforces it: a function may call an action on a table or index
+ * only when its role's policies in the template allow that action on that ARN. All handlers
+ * share one process and one DynamoDB client here, so the caller is known from the invocation
+ * the local stack is running (`asFunction`), and the check sits on the SDK clients' `send`:
+ * a grant missing from the template is an AccessDeniedException in every local test, not a
+ * surprise on the first lead in AWS. Calls outside any invocation (the stack's own setup,
+ * tests reading the table, the ops CLIs) are not a function's and are not checked.
+ */
+
+interface Grant {
+  actions: string[];
+  resources: string[];
+}
+
+const invocation = new AsyncLocalStorage<string>();
+
+/** Runs `work` as the function `name` runs it: its DynamoDB calls are checked against its role. */
+export const asFunction = <T>(name: string, work: () => T): T => invocation.run(name, work);
+
+/** Each function's (by handler name) DynamoDB grants, read from its role's inline policies. */
+export function dynamoDbGrants(template: CfnTemplate, opts: ResolveOptions): Map<string, Grant[]> {
+  const grants = new Map<string, Grant[]>();
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const name = resource.Metadata?.[handlerMetadataKey];
+    if (typeof name !== 'string') continue;
+    const roleId = resource.Properties?.Role?.['Fn::GetAtt']?.[0] as string | undefined;
+    const statements = Object.values(template.Resources)
+      .filter((policy) => policy.Type === 'AWS::IAM::Policy' && (policy.Properties?.Roles as Array<{ Ref?: string }>).some((role) => role.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>);
+    const list = (value: unknown) => (Array.isArray(value) ? value : [value]);
+    grants.set(
+      name,
+      statements
+        .filter((s) => s.Effect === 'Allow' && list(s.Action).some((action: string) => action.startsWith('dynamodb:')))
+        .map((s) => ({
+          actions: list(s.Action) as string[],
+          resources: list(s.Resource).map((r, i) => String(resolveIntrinsic(r, template, opts, `${roleId}.Policy.Resource[${i}]`))),
+        })),
+    );
+  }
+  return grants;
+}
+
+/** IAM's wildcards: `*` any run of characters, `?` one. */
+const matches = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+
+/** The document client's command names as the DynamoDB API actions they send. */
+const documentActions: Record<string, string> = {
+  GetCommand: 'GetItem', PutCommand: 'PutItem', UpdateCommand: 'UpdateItem', DeleteCommand: 'DeleteItem', QueryCommand: 'Query', ScanCommand: 'Scan',
+  BatchGetCommand: 'BatchGetItem', BatchWriteCommand: 'BatchWriteItem', TransactGetCommand: 'TransactGetItems', TransactWriteCommand: 'TransactWriteItems',
+};
+
+/** The action a command sends and the ARNs it touches (a table, or an index of it). */
+function requestOf(command: { constructor: { name: string }; input?: Record<string, any> }, tableArn: (table: string) => string): { action: string; resources: string[] } {
+  const name = command.constructor.name;
+  const action = documentActions[name] ?? name.replace(/Command$/, '');
+  const input = command.input ?? {};
+  const tables: string[] = input.TableName ? [input.TableName] : input.RequestItems ? Object.keys(input.RequestItems) : (input.TransactItems ?? []).map((item: Record<string, { TableName: string }>) => Object.values(item)[0]!.TableName);
+  return { action, resources: tables.map((table) => `${tableArn(table)}${input.IndexName ? `/index/${input.IndexName}` : ''}`) };
+}
+
+export interface DynamoDbEnforcement {
+  /** Every call a function made, allowed or not, in order: `<function> dynamodb:<action> <resource>`. */
+  readonly calls: string[];
+  /** The calls refused, as AWS would word them. */
+  readonly denied: string[];
+  stop(): void;
+}
+
+interface Enforcement extends DynamoDbEnforcement {
+  grants: Map<string, Grant[]>;
+  tableArn: (table: string) => string;
+  accountId: string;
+}
+
+/** The local stack started last; one process runs one stack's functions at a time. */
+let current: Enforcement | undefined;
+let installed = false;
+
+/** Puts the check on both clients' `send` (the document client's is its own, not the inner client's). */
+function install(): void {
+  if (installed) return;
+  installed = true;
+  for (const client of [DynamoDBClient, DynamoDBDocumentClient] as Array<{ prototype: { send: (...args: any[]) => Promise<unknown> } }>) {
+    const original = client.prototype.send;
+    client.prototype.send = function send(this: unknown, command: any, ...rest: unknown[]) {
+      const caller = invocation.getStore();
+      const enforcement = current;
+      if (caller !== undefined && enforcement) {
+        const { action, resources } = requestOf(command, enforcement.tableArn);
+        const allowed = enforcement.grants.get(caller) ?? [];
+        for (const resource of resources) {
+          enforcement.calls.push(`${caller} dynamodb:${action} ${resource}`);
+          if (!allowed.some((grant) => grant.actions.some((a) => matches(a, `dynamodb:${action}`)) && grant.resources.some((r) => matches(r, resource)))) {
+            const message = `User: arn:aws:sts::${enforcement.accountId}:assumed-role/${caller}/${caller} is not authorized to perform: dynamodb:${action} on resource: ${resource} because no identity-based policy allows the dynamodb:${action} action`;
+            enforcement.denied.push(message);
+            console.error(`[local IAM] ${message}`);
+            return Promise.reject(Object.assign(new Error(message), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+          }
+        }
+      }
+      return original.call(this, command, ...rest);
+    };
+  }
+}
+
+/**
+ * Checks every DynamoDB call a function makes against `grants` until `stop`: what is not
+ * allowed throws AccessDeniedException as DynamoDB answers it (400, which the SDK does not retry).
+ */
+export function enforceDynamoDbGrants(grants: Map<string, Grant[]>, opts: { region: string; accountId: string }): DynamoDbEnforcement {
+  install();
+  const enforcement: Enforcement = {
+    grants,
+    accountId: opts.accountId,
+    tableArn: (table) => (table.startsWith('arn:') ? table : `arn:aws:dynamodb:${opts.region}:${opts.accountId}:table/${table}`),
+    calls: [],
+    denied: [],
+    stop: () => {
+      if (current === enforcement) current = undefined;
+    },
+  };
+  current = enforcement;
+  return enforcement;
+}
