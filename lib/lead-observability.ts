@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { emailSteps, type Sequence } from '@domain/sequence';
 import { FIREWALL_REGION, type FirewallMetrics } from './lead-firewall';
 import type { StartQueue } from './start-queue';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 
 export interface LeadObservabilityProps {
   readonly stage: string;
@@ -27,6 +28,8 @@ export interface LeadObservabilityProps {
   readonly functions: ReadonlyArray<[string, NodejsFunction]>;
   /** Workflow starts waiting out Step Functions' throttling, and those that never started. */
   readonly startQueue: StartQueue;
+  /** SES bounce and complaint events the sender-events function could not record. */
+  readonly senderEventsDeadLetters: IQueue;
   readonly alarmTopic: ITopic;
   /** The web ACL in front of the API, when the stage has a firewall: its blocks and counts are graphed. */
   readonly firewall?: FirewallMetrics;
@@ -129,6 +132,11 @@ export class LeadObservability extends Construct {
             right: [startQueue.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest waiting (s)', period: Duration.minutes(5), statistic: 'Maximum' })],
             width: 8,
           }),
+          new GraphWidget({
+            title: 'SES bounce / complaint reports not recorded (dead letters)',
+            left: [props.senderEventsDeadLetters.metricApproximateNumberOfMessagesVisible({ label: 'waiting for redrive', period: Duration.minutes(5), statistic: 'Maximum' })],
+            width: 8,
+          }),
           ...(props.firewall ? [firewallWidget(props.firewall)] : []),
         ],
       ],
@@ -146,6 +154,12 @@ export class LeadObservability extends Construct {
       startQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       1,
       'A lead is stored but its workflow never started (the start queue gave up on it): fix the cause, then redrive the dead-letter queue to the start queue',
+    );
+    this.alarm(
+      'sender-events-dead-letters',
+      props.senderEventsDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      1,
+      'A bounce or complaint from SES could not be recorded: the lead may still be emailed. Fix the cause, then run npm run redrive-sender-events (README)',
     );
     this.alarm('hot-leads-past-sla', this.product('HotLeadPastSla', {}, { period: Duration.minutes(15), statistic: 'Sum' }), 1, 'A hot lead was not contacted within its SLA and was escalated');
   }

@@ -1,6 +1,5 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -14,6 +13,7 @@ import { LeadFunctions } from './lead-functions';
 import { LeadObservability } from './lead-observability';
 import { LeadTable } from './lead-table';
 import { LeadWorkflow } from './lead-workflow';
+import { SenderEventsDelivery } from './sender-events';
 import { StartQueue } from './start-queue';
 import { acknowledgeNag } from './nag';
 
@@ -108,6 +108,8 @@ export class SpeedToLeadStack extends Stack {
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
+    // A report that cannot be recorded is kept, alarmed and redriven, never lost (lib/sender-events.ts).
+    const senderEvents = new SenderEventsDelivery(this, 'SenderEventsDelivery', { fn: this.functions.get('sender-events') });
     new Rule(this, 'SenderEvents', {
       description: 'SES bounces and complaints of this stage: the lead stops getting email',
       eventPattern: {
@@ -115,7 +117,7 @@ export class SpeedToLeadStack extends Stack {
         detailType: ['Email Bounced', 'Email Complaint Received'],
         detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName(config)] } } },
       },
-      targets: [new LambdaFunction(this.functions.get('sender-events'), { retryAttempts: 8 })],
+      targets: [senderEvents.target],
     });
 
     this.observability = new LeadObservability(this, 'Observability', {
@@ -125,6 +127,7 @@ export class SpeedToLeadStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       functions: this.functions.all(),
       startQueue: this.startQueue,
+      senderEventsDeadLetters: senderEvents.deadLetterQueue,
       alarmTopic,
       ...(this.edge ? { firewall: this.edge.firewallStack.metrics } : {}),
     });
@@ -132,6 +135,8 @@ export class SpeedToLeadStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'SenderEventsDeadLetterQueueUrl', { description: 'Bounce and complaint reports not recorded: npm run redrive-sender-events (see the README)', value: senderEvents.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'SenderEventsFunctionName', { value: this.functions.get('sender-events').functionName });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'LinkSecretArn', { description: 'Signs rep and unsubscribe links (rotate: see the README)', value: linkSecret.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });

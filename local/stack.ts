@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type DeployConfig, loadConfig } from '../lib/config';
 import { writeLeadConfig } from '../lib/lead-config';
@@ -21,6 +22,8 @@ import { demoPageRoutes } from './demo-page';
 import { findUnfinishedLeads, resumeInstant, workflowInputOf } from './resume';
 import { type CfnTemplate, resolveIntrinsic, stateMachineDefinition } from './template';
 import { LocalWorkflowRunner } from './workflow-runner';
+import { asyncInvoker, asyncSettingsOf, type AsyncInvoker } from './async-invoke';
+import { startLambdaEndpoint, type LocalFunction } from './lambda-endpoint';
 
 /**
  * The whole product on loopback: the template CDK synthesizes is read for the table, the
@@ -33,6 +36,8 @@ export interface LocalStackOptions {
   timeScale: number;
   /** Real ms every Retry waits (tests); default: as the definition says. */
   retryIntervalMs?: number;
+  /** Simulated ms per real ms for Lambda's asynchronous retries (1 and 2 minutes apart); default: `timeScale`. */
+  asyncRetryTimeScale?: number;
   apiPort?: number;
   sesPort?: number;
   /** A fixed port lets tools outside the process (a CLI, a DynamoDB GUI) find the table. */
@@ -68,6 +73,10 @@ export interface LocalStack {
   /** dynalite and the SES emulator (their process's memory and CPU, for the bench). */
   emulators: RunningEmulators;
   sqsUrl: string;
+  /** Lambda's Invoke API for the template's functions, by handler name (`Event` invocations retry as Lambda's do). */
+  lambdaUrl: string;
+  /** Where SES reports the sender-events function could not record end up (EventBridge's and Lambda's dead letters). */
+  senderEventsDeadLetterQueue: LocalQueue;
   /** The queue of workflow starts Step Functions throttled at intake, and its dead-letter queue. */
   startQueue: LocalQueue;
   startDeadLetterQueue: LocalQueue;
@@ -357,6 +366,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const startDeadLetters = queues.find((q) => q.name === startSource.queueId)?.redrive?.deadLetterQueue;
     if (!startDeadLetters) throw new Error(`${startSource.queueId}: the start queue has no dead-letter queue`);
 
+    // Lambda's Invoke API: what EventBridge does to sender-events (asynchronously, with Lambda's
+    // retries and on-failure destination from the template), and what ops tools call.
+    const lambdaSqs = new SQSClient({ endpoint: sqs.url, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    running.push({ close: async () => lambdaSqs.destroy() });
+    const toQueue = (queueId: string) => async (body: unknown) => {
+      await lambdaSqs.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl(queueId), MessageBody: JSON.stringify(body) }));
+    };
+    const invokers: AsyncInvoker[] = [];
+    running.push({ close: async () => invokers.forEach((invoker) => invoker.close()) });
+    const functions = new Map<string, LocalFunction>();
+    const deadLetterQueues = new Map<string, string>();
+    for (const id of logicalIdsOfType(template, 'AWS::Lambda::Function')) {
+      if (typeof template.Resources[id]?.Metadata?.[handlerMetadataKey] !== 'string') continue;
+      const name = handlerName(template, id);
+      const timeoutMs = ((template.Resources[id]?.Properties?.Timeout as number | undefined) ?? 3) * 1000;
+      const run = async (event: unknown, invocationType: 'Event' | 'RequestResponse') => invokeHandler(name, await loadHandler(name), event, { timeoutMs, invocationType });
+      const settings = asyncSettingsOf(template, id);
+      const invoker = asyncInvoker({
+        functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+        config: {
+          maximumRetryAttempts: settings.maximumRetryAttempts,
+          maximumEventAgeSeconds: settings.maximumEventAgeSeconds,
+          ...(settings.onFailureQueue ? { onFailure: toQueue(settings.onFailureQueue) } : {}),
+          ...(settings.deadLetterQueue ? { deadLetter: toQueue(settings.deadLetterQueue) } : {}),
+        },
+        run: (event) => run(event, 'Event'),
+        timeScale: options.asyncRetryTimeScale ?? options.timeScale,
+      });
+      invokers.push(invoker);
+      functions.set(name, { invoke: (event) => run(event, 'RequestResponse'), invokeAsync: (event) => invoker.invoke(event) });
+      const deadLetters = settings.onFailureQueue ?? settings.deadLetterQueue;
+      if (deadLetters) deadLetterQueues.set(name, deadLetters);
+    }
+    const lambda = await startLambdaEndpoint(functions);
+    running.push(lambda);
+    const senderDeadLetters = deadLetterQueues.get('sender-events');
+    if (!senderDeadLetters) throw new Error('The template gives the sender-events function no on-failure destination or dead-letter queue: a bounce it fails on would be lost');
+
     return {
       apiUrl: api.url,
       sesUrl: ses.url,
@@ -364,6 +411,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sfnUrl: sfn.url,
       emulators,
       sqsUrl: sqs.url,
+      lambdaUrl: lambda.url,
+      senderEventsDeadLetterQueue: localQueue(senderDeadLetters),
       startQueue: localQueue(startSource.queueId),
       startDeadLetterQueue: localQueue(startDeadLetters),
       tableName: LOCAL.tableName,

@@ -331,7 +331,7 @@ describe('functions', () => {
 describe('the start queue (workflow starts Step Functions throttled at intake)', () => {
   it.each(stages)('%s: encrypted, TLS only, redriven to an alarmed dead-letter queue, consumed by start-workflow in bounded batches', (_, template) => {
     const t = template();
-    const queues = resourcesOfType(t, 'AWS::SQS::Queue');
+    const queues = resourcesOfType(t, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('StartQueue'));
     expect(queues).toHaveLength(2);
     const [queueId, queue] = queues.find(([, q]) => q.Properties.RedrivePolicy)!;
     const [dlqId, dlq] = queues.find(([id]) => id !== queueId)!;
@@ -356,7 +356,7 @@ describe('the start queue (workflow starts Step Functions throttled at intake)',
     });
 
     const alarms = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    const deadLetters = alarms.filter((a) => a.Namespace === 'AWS/SQS');
+    const deadLetters = alarms.filter((a) => a.Namespace === 'AWS/SQS' && a.Dimensions[0].Value['Fn::GetAtt'][0] === dlqId);
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -364,6 +364,37 @@ describe('the start queue (workflow starts Step Functions throttled at intake)',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+  });
+});
+
+describe('SES bounce and complaint events (never lost)', () => {
+  it.each(stages)('%s: EventBridge and Lambda both give up into one encrypted, TLS-only, alarmed dead-letter queue', (_, template) => {
+    const t = template();
+    const fnId = functionIdOf(t, 'sender-events');
+    const one = (type: string, which: (entry: [string, any]) => boolean) => {
+      const found = resourcesOfType(t, type).filter(which);
+      expect(found, type).toHaveLength(1);
+      return found[0]!;
+    };
+    const [dlqId, dlq] = one('AWS::SQS::Queue', ([id]) => id.startsWith('SenderEventsDelivery'));
+    expect(dlq.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    const dlqArn = { 'Fn::GetAtt': [dlqId, 'Arn'] };
+    const policy = resourcesOfType(t, 'AWS::SQS::QueuePolicy').find(([, p]) => p.Properties.Queues.some((ref: { Ref: string }) => ref.Ref === dlqId))![1];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+
+    // EventBridge's failures to deliver to Lambda: its target's retries, then the queue.
+    const [, rule] = one('AWS::Events::Rule', ([, r]) => r.Properties.EventPattern?.source?.[0] === 'aws.ses');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, DeadLetterConfig: { Arn: dlqArn }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 } }),
+    ]);
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' } }));
+    // The function's own failures on an event Lambda accepted: Lambda's async retries, then the same queue.
+    const [, invokeConfig] = onlyOfType(t, 'AWS::Lambda::EventInvokeConfig');
+    expect(invokeConfig.Properties).toEqual({ FunctionName: { Ref: fnId }, Qualifier: '$LATEST', MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600, DestinationConfig: { OnFailure: { Destination: dlqArn } } });
+    expect(statementsOfRole(t, roleOf(t, fnId))).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['sqs:SendMessage']), Resource: dlqArn }));
+
+    const alarm = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties).filter((a) => a.Namespace === 'AWS/SQS' && a.Dimensions[0].Value['Fn::GetAtt'][0] === dlqId);
+    expect(alarm).toEqual([expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmDescription: expect.stringContaining('npm run redrive-sender-events') })]);
   });
 });
 
@@ -467,6 +498,10 @@ describe('least privilege', () => {
       } else if (handler === 'start-workflow') {
         expect(sqs.map((s) => asList(s.Resource).map(flatten))).toEqual([[`<${startQueueId}.Arn>`]]);
         expect(asList(sqs[0]!.Action).sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']);
+      } else if (handler === 'sender-events') {
+        // Lambda sends an event the function failed on to its on-failure destination as the function's role.
+        expect(sqs.map((s) => asList(s.Resource).map(flatten))).toEqual([[expect.stringMatching(/^<SenderEventsDeliveryDeadLetters[0-9A-F]{8}\.Arn>$/)]]);
+        expect(asList(sqs[0]!.Action).sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
       } else {
         expect(sqs, handler).toHaveLength(0);
       }
