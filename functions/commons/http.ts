@@ -15,6 +15,7 @@ import { publishMeasurements } from '@commons/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { tracer } from '@commons/tracer';
 import { html, type HttpResult, json } from '@commons/http-response';
+import { originVerifyFromEnv, type OriginVerifySource } from '@commons/origin-verify';
 
 /** Zod's issues as the contract's `{path, message}` list (the domain's parser, for handlers). */
 export { parseWith };
@@ -50,14 +51,16 @@ const sameSecret = (given: string | undefined, wanted: string) =>
   given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(wanted).digest());
 
 /**
- * Behind the firewall, CDK sets ORIGIN_VERIFY (on the form intake) and CloudFront sends it as
- * X-Origin-Verify on every request it forwards: one without it reached the execute-api URL
- * directly, where no web ACL applies, and is refused before anything else is read. Without
- * ORIGIN_VERIFY, nothing to check.
+ * Behind the firewall, CDK names a secret (ORIGIN_VERIFY_SECRET_ID, on the form intake) whose
+ * value CloudFront sends as X-Origin-Verify on every request it forwards: one without it reached
+ * the execute-api URL directly, where no web ACL applies, and is refused before anything else
+ * is read (without the header, before the secret is even read). Without the secret, nothing to check.
  */
-const throughFirewallOnly = (originVerify: string | undefined): MiddlewareObj<HttpEvent> => ({
+const throughFirewallOnly = (originVerify: OriginVerifySource | undefined): MiddlewareObj<HttpEvent> => ({
   before: async ({ event }) => {
-    if (originVerify && !sameSecret(event.headers['x-origin-verify'], originVerify)) throw new AroundTheFirewall();
+    if (!originVerify) return;
+    const given = event.headers['x-origin-verify'];
+    if (given === undefined || !sameSecret(given, await originVerify())) throw new AroundTheFirewall();
   },
 });
 
@@ -156,8 +159,8 @@ export interface HttpHandlerOptions {
   anyContentType?: boolean;
   /** An API for programs (the form intake): errors are JSON even for a browser's form post. */
   jsonOnly?: boolean;
-  /** The X-Origin-Verify value to require; default ORIGIN_VERIFY from the environment (set behind the firewall). */
-  originVerify?: string;
+  /** Where the X-Origin-Verify value to require comes from; default the secret ORIGIN_VERIFY_SECRET_ID names (set behind the firewall). */
+  originVerify?: OriginVerifySource;
 }
 
 /**
@@ -172,7 +175,7 @@ export function httpHandler(handler: (event: HttpEvent, context: Context) => Pro
     .use(publishMeasurements<HttpEvent, HttpResult>())
     .use(errorMapper(options.jsonOnly ?? false))
     .use(httpHeaderNormalizer())
-    .use(throughFirewallOnly(options.originVerify ?? process.env.ORIGIN_VERIFY))
+    .use(throughFirewallOnly(options.originVerify ?? originVerifyFromEnv()))
     .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024, options.anyContentType ?? false))
     .use(keepRawBody())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
