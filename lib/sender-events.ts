@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IDestination, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from './nag';
@@ -42,7 +42,10 @@ export class SenderEventsDelivery extends Construct {
       retentionPeriod: senderEventsDelivery.retention,
     });
     acknowledgeNag(this.deadLetterQueue, 'SQS3', 'This queue is the dead-letter queue of an EventBridge target and a Lambda on-failure destination, which cdk-nag does not recognize as dead-letter use.');
-    props.fn.configureAsyncInvoke({ ...senderEventsDelivery.function, onFailure: new SqsDestination(this.deadLetterQueue) });
+    // Lambda sends the record as the function's role, which needs only SendMessage (SqsDestination would also grant GetQueueAttributes and GetQueueUrl).
+    const onFailure: IDestination = { bind: () => ({ destination: this.deadLetterQueue.queueArn }) };
+    props.fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    props.fn.configureAsyncInvoke({ ...senderEventsDelivery.function, onFailure });
     this.target = new LambdaFunction(props.fn, { ...senderEventsDelivery.rule, deadLetterQueue: this.deadLetterQueue });
   }
 }

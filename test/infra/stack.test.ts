@@ -391,7 +391,7 @@ describe('SES bounce and complaint events (never lost)', () => {
     // The function's own failures on an event Lambda accepted: Lambda's async retries, then the same queue.
     const [, invokeConfig] = onlyOfType(t, 'AWS::Lambda::EventInvokeConfig');
     expect(invokeConfig.Properties).toEqual({ FunctionName: { Ref: fnId }, Qualifier: '$LATEST', MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600, DestinationConfig: { OnFailure: { Destination: dlqArn } } });
-    expect(statementsOfRole(t, roleOf(t, fnId))).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['sqs:SendMessage']), Resource: dlqArn }));
+    expect(statementsOfRole(t, roleOf(t, fnId))).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlqArn }));
 
     const alarm = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties).filter((a) => a.Namespace === 'AWS/SQS' && a.Dimensions[0].Value['Fn::GetAtt'][0] === dlqId);
     expect(alarm).toEqual([expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmDescription: expect.stringContaining('npm run redrive-sender-events') })]);
@@ -501,7 +501,7 @@ describe('least privilege', () => {
       } else if (handler === 'sender-events') {
         // Lambda sends an event the function failed on to its on-failure destination as the function's role.
         expect(sqs.map((s) => asList(s.Resource).map(flatten))).toEqual([[expect.stringMatching(/^<SenderEventsDeliveryDeadLetters[0-9A-F]{8}\.Arn>$/)]]);
-        expect(asList(sqs[0]!.Action).sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+        expect(sqs[0]!.Action).toBe('sqs:SendMessage');
       } else {
         expect(sqs, handler).toHaveLength(0);
       }
