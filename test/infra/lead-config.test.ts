@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readLeadConfig } from '@commons/env';
-import { awsLimits, environmentBytes, referenceBytes } from '../../lib/aws-limits';
+import { Stack } from 'aws-cdk-lib';
+import { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { awsLimitIssues, awsLimits, environmentBytes, referenceBytes } from '../../lib/aws-limits';
 import { type DeployConfig, DeployConfigSchema, loadConfig } from '../../lib/config';
 import { leadConfigOf, writeLeadConfig } from '../../lib/lead-config';
 import { synthTemplate } from '../../lib/synth';
-import { resourcesOfType, type Template } from './template';
+import { newApp, resourcesOfType, type Template as CfnTemplate } from './template';
 
 /**
  * The lead configuration (sequence, reps, routing, SLA) travels as a file in each bundle, not
@@ -30,7 +32,7 @@ const teamOf = (count: number): DeployConfig =>
     routing: { ...dev.routing, accountOwners: {}, pools: { default: Array.from({ length: count }, (_, i) => `rep-${String(i).padStart(3, '0')}`) } },
   });
 
-const environments = (template: Template) =>
+const environments = (template: CfnTemplate) =>
   resourcesOfType(template, 'AWS::Lambda::Function').map(([id, fn]) => [id, (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>] as const);
 
 const dirs: string[] = [];
@@ -45,8 +47,8 @@ describe('a team of 200 reps with working hours', () => {
   const team = teamOf(200);
 
   it('synthesizes, and every function\'s environment stays the size it is with 5 reps, well under 4 KB', () => {
-    const small = new Map(environments(synthTemplate(teamOf(5)) as Template).map(([id, env]) => [id, environmentBytes(env)]));
-    const large = environments(synthTemplate(team) as Template);
+    const small = new Map(environments(synthTemplate(teamOf(5)) as CfnTemplate).map(([id, env]) => [id, environmentBytes(env)]));
+    const large = environments(synthTemplate(team) as CfnTemplate);
     expect(large.length).toBe(small.size);
     for (const [id, env] of large) {
       const bytes = environmentBytes(env);
@@ -104,6 +106,12 @@ describe('cdk synth refuses what AWS would refuse at deploy', () => {
     const synth = () => synthTemplate(long);
     expect(synth).toThrow(/speed-to-lead-long\/Functions\/Intake: its environment would be about [\d,]+ bytes \(each deploy-time reference counted as 256\), over Lambda's limit of 4 KB \(4,096 bytes\)/);
     expect(synth).toThrow(/Largest: PUBLIC_BASE_URL 4,0\d\d bytes.*Move large values out of the environment/);
+  });
+
+  it('a state machine definition over Step Functions\' 1 MB', () => {
+    const stack = new Stack(newApp(), 'big-machine');
+    new CfnStateMachine(stack, 'Machine', { roleArn: 'arn:aws:iam::123456789012:role/x', definitionString: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Comment: 'x'.repeat(awsLimits.stateMachineDefinitionBytes), End: true } } }) });
+    expect(awsLimitIssues(stack)).toEqual([expect.stringMatching(/^big-machine: its definition would be about 1,048,6\d\d bytes, over Step Functions' limit of 1 MB \(1,048,576 bytes\)/)]);
   });
 
   it('counts each deploy-time reference at its plausible maximum, and pseudo parameters at their longest', () => {
