@@ -247,7 +247,7 @@ const scaleShape = (path: ScalePath, email: string) => (path === 'disqualified' 
 export async function runScale(opts: { leads: number; timeScale: number }): Promise<ScaleResult> {
   if (!opts.leads) throw new Error('runScale needs leads');
   const { DynamoDbLeadStore } = await import('@adapters/dynamodb-lead-store');
-  const { LeadSubmissionSchema } = await import('@domain/lead');
+  const { LeadSubmissionSchema } = await import('@domain/lead-submission');
   const { parseWith } = await import('@domain/validation');
   const { scheduleFor } = await import('@domain/sequence');
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '@domain/clock';
 import { ValidationError } from '@domain/errors';
 import { submitLead, type IntakeDeps } from '@domain/intake';
-import { readLeadSubmission } from '@domain/lead';
+import { readLeadSubmission } from '@domain/lead-submission';
 import { config } from '@commons/config';
 import { httpHandler, json } from '@commons/http';
 import { leadStore } from '@commons/lead-store';

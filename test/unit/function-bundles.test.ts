@@ -37,4 +37,18 @@ describe('the Lambda bundles', () => {
     const packages = await packagesIn(join(functionsDir, 'lead-form', 'handler.ts'));
     expect(packages.filter((name) => /^(zod|aws-xray-sdk-core|@middy\/http-.*|@aws-sdk\/.*)$/.test(name))).toEqual([]);
   });
+
+  it("keep the phone metadata (libphonenumber-js, about 120 KB) in intake, the one function that reads a typed phone", async () => {
+    /** Bytes a package adds to the bundle's output (a tree-shaken input still appears in the metafile, with none). */
+    const bytesOf = async (handler: string, pkg: string) => {
+      const { metafile } = await build({
+        entryPoints: [join(functionsDir, handler, 'handler.ts')], bundle: true, write: false, metafile: true, minify: true, platform: 'node', format: 'cjs', target: 'node22',
+        tsconfig: join(root, 'tsconfig.json'), logLevel: 'silent', outfile: 'out.js',
+      });
+      const output = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
+      return Object.entries(output.inputs).filter(([path]) => path.includes(`node_modules/${pkg}/`)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+    };
+    expect(await bytesOf('intake', 'libphonenumber-js')).toBeGreaterThan(50_000);
+    for (const emailing of ['alert-rep', 'send-confirmation']) expect(await bytesOf(emailing, 'libphonenumber-js'), emailing).toBe(0);
+  });
 });

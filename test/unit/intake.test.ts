@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '@domain/errors';
 import { startQueuedLead, submitLead, type IntakeDeps } from '@domain/intake';
-import { readLeadSubmission, type Lead } from '@domain/lead';
+import type { Lead } from '@domain/lead';
+import { readLeadSubmission } from '@domain/lead-submission';
 import type { LeadStore, TimelineEvent } from '@domain/ports';
 import { defaultSequence } from '@domain/sequence';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LeadSubmissionSchema, readLeadSubmission } from '@domain/lead';
+import { LeadSubmissionSchema, readLeadSubmission } from '@domain/lead-submission';
 import { submissionFingerprint } from '@domain/dedupe';
 import { ValidationError } from '@domain/errors';
 import { normalizePhone, phoneProblem, telUri } from '@domain/phone';
