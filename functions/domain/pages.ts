@@ -1,5 +1,6 @@
 import type { Lead } from '@domain/lead';
 import { REJECT_REASONS } from '@domain/rep-response';
+import { telUriOf } from '@domain/phone';
 import { escapeHtml } from '@domain/templates';
 
 /**
@@ -21,10 +22,13 @@ export function contactPage(lead: Lead, token: string, actionUrl: string): strin
   const who = [lead.name, lead.jobTitle, lead.company].filter(Boolean).map((v) => escapeHtml(v!)).join(', ');
   const reasons = (lead.reasons ?? []).map((r) => `<li>${escapeHtml(r)}</li>`).join('');
   const contacted = lead.contactedAt ? `<p><strong>Already marked ${escapeHtml(lead.outcome ?? 'contacted')} at ${escapeHtml(lead.contactedAt)}.</strong></p>` : '';
+  // The phone as the lead typed it, linked for a one-tap call when it could be read as a full number.
+  const tel = telUriOf(lead);
+  const phone = lead.phone ? (tel ? `<a href="${escapeHtml(tel)}">${escapeHtml(lead.phone)}</a>` : escapeHtml(lead.phone)) : '';
   const options = REJECT_REASONS.map((r) => `<option value="${r}">${r.replace('-', ' ')}</option>`).join('');
   return page(
     `Lead: ${lead.name}`,
-    `<p>${who}<br>${escapeHtml(lead.email)}${lead.phone ? ` &middot; ${escapeHtml(lead.phone)}` : ''}</p>` +
+    `<p>${who}<br>${escapeHtml(lead.email)}${phone ? ` &middot; ${phone}` : ''}</p>` +
       `<p>Score ${lead.score ?? '?'} (${escapeHtml(lead.grade ?? 'ungraded')})</p><ul>${reasons}</ul>${contacted}` +
       `<form method="post" action="${escapeHtml(actionUrl)}">${hiddenToken(token)}` +
       `<button name="outcome" value="contacted">Contacted</button><button name="outcome" value="accepted">Accept</button></form>` +

@@ -50,3 +50,7 @@ export function normalizePhone(typed: string, country?: string): NormalizedPhone
 
 /** The `tel:` URI a phone or mail client dials (RFC 3966). */
 export const telUri = (phone: NormalizedPhone): string => `tel:${phone.e164}${phone.extension ? `;ext=${phone.extension}` : ''}`;
+
+/** A lead's `tel:` link, when its phone could be read as a full number. */
+export const telUriOf = (lead: { phoneE164?: string | undefined; phoneExtension?: string | undefined }): string | undefined =>
+  lead.phoneE164 ? telUri({ e164: lead.phoneE164, ...(lead.phoneExtension ? { extension: lead.phoneExtension } : {}) }) : undefined;

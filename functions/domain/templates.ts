@@ -1,6 +1,6 @@
 import type { Lead } from '@domain/lead';
 import { firstName } from '@domain/lead';
-import { telUri } from '@domain/phone';
+import { telUriOf } from '@domain/phone';
 
 /**
  * The emails of the sequence. Everything a lead typed is HTML-escaped in the HTML part, and
@@ -98,8 +98,10 @@ export function followUpEmail(lead: Lead, day: number, position: 'first' | 'midd
 }
 
 /** The rep's one-tap call, when the lead's phone could be read as a full number. */
-const callLink = (lead: Lead): Array<{ label: string; url: string }> =>
-  lead.phoneE164 ? [{ label: `Call ${lead.phone ?? lead.phoneE164}`, url: telUri({ e164: lead.phoneE164, ...(lead.phoneExtension ? { extension: lead.phoneExtension } : {}) }) }] : [];
+const callLink = (lead: Lead): Array<{ label: string; url: string }> => {
+  const url = telUriOf(lead);
+  return url ? [{ label: `Call ${lead.phone ?? lead.phoneE164}`, url }] : [];
+};
 
 export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, afterMinutes: number, nextAction: string): EmailContent {
   const who = [lead.name, lead.jobTitle, lead.company].filter(Boolean).join(', ');

@@ -49,6 +49,6 @@ describe('the Lambda bundles', () => {
       return Object.entries(output.inputs).filter(([path]) => path.includes(`node_modules/${pkg}/`)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
     };
     expect(await bytesOf('intake', 'libphonenumber-js')).toBeGreaterThan(50_000);
-    for (const emailing of ['alert-rep', 'send-confirmation']) expect(await bytesOf(emailing, 'libphonenumber-js'), emailing).toBe(0);
+    for (const emailing of ['alert-rep', 'send-confirmation', 'rep-response']) expect(await bytesOf(emailing, 'libphonenumber-js'), emailing).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
 import { scheduleFor, defaultSequence } from '@domain/sequence';
+import { contactPage } from '@domain/pages';
 import { confirmationEmail, escalationEmail, followUpEmail, headerSafe, hotLeadAlertEmail, requestedThing } from '@domain/templates';
 
 const hostile = '<script>alert("x")</script> & "quotes"';
@@ -51,6 +52,7 @@ describe('emails', () => {
       expect(email.text).toContain('Call +1 555 123 4567 ext. 89: tel:+15551234567;ext=89');
       expect(email.html).toContain('<a href="tel:+15551234567;ext=89">Call +1 555 123 4567 ext. 89</a>');
     }
+    expect(contactPage(withPhone, 't', 'https://api.example.com/leads/lead-1/contact')).toContain('<a href="tel:+15551234567;ext=89">+1 555 123 4567 ext. 89</a>');
     // A number that could not be read as a full one gets no link (it is still shown as typed).
     const unread = hotLeadAlertEmail({ ...lead, phone: '(555) 123-4567' }, contact, 5, 'Call now');
     expect(unread.text).not.toContain('tel:');
