@@ -59,7 +59,8 @@ function firewallWidget({ webAcl, rules }: FirewallMetrics): GraphWidget {
 /**
  * What ops watch without watching: the funnel and the speed on one dashboard, and alarms to
  * the stack's topic for failed sequences, function errors, API 5xx, sender reputation, hot
- * leads nobody called within their SLA, and leads whose workflow could not be started.
+ * leads nobody called within their SLA, leads whose workflow could not be started, and SES
+ * bounces or complaints the sender-events function could not record.
  */
 export class LeadObservability extends Construct {
   readonly dashboard: Dashboard;
