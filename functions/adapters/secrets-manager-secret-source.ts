@@ -2,13 +2,17 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { TransientError } from '@domain/errors';
-import type { SecretSource, SecretVersions } from '@domain/ports';
+import type { SecretRead, SecretSource, SecretVersions } from '@domain/ports';
+
+/** After a fresh read that found nothing new, how long fresh reads come from the cache: a flood of forged links costs one read per this. */
+const FRESH_READ_FLOOR_MS = 10_000;
 
 /**
  * One secret's current and previous values (Secrets Manager's `AWSCURRENT` and `AWSPREVIOUS`
  * stages), each kept for `maxAgeSeconds` and then read again: after a new value is put, every
  * container signs with it within that time, and what the old value signed still verifies
- * until the next rotation.
+ * until the next rotation. A signature neither value matches asks for a fresh read: it may be
+ * a link another container signed with a value put since this one read.
  */
 class RotatingSecret {
   // One provider per stage: Powertools keys its cache by the secret's name, not by the stage.
@@ -16,6 +20,8 @@ class RotatingSecret {
   private readonly previous: SecretsProvider;
   /** Until when (ms) the secret is known to have no previous version: Powertools caches values, not absences. */
   private noPreviousUntil = 0;
+  private noFreshReadUntil = 0;
+  private lastCurrent: string | undefined;
 
   constructor(
     client: SecretsManagerClient,
@@ -27,23 +33,27 @@ class RotatingSecret {
     this.previous = new SecretsProvider({ awsSdkV3Client: client });
   }
 
-  async read(): Promise<SecretVersions> {
+  async read({ fresh = false }: SecretRead = {}): Promise<SecretVersions> {
     if (!this.secretId) throw new Error(`No ${this.what} is configured for this function`);
-    const [current, previous] = await Promise.all([this.readCurrent(this.secretId), this.readPrevious(this.secretId)]);
+    const forceFetch = fresh && Date.now() >= this.noFreshReadUntil;
+    if (forceFetch) this.noPreviousUntil = 0;
+    const [current, previous] = await Promise.all([this.readCurrent(this.secretId, forceFetch), this.readPrevious(this.secretId, forceFetch)]);
+    if (forceFetch && current === this.lastCurrent) this.noFreshReadUntil = Date.now() + FRESH_READ_FLOOR_MS;
+    this.lastCurrent = current;
     return previous !== undefined && previous !== current ? { current, previous } : { current };
   }
 
-  private async readCurrent(secretId: string): Promise<string> {
-    const value = await this.current.get(secretId, { maxAge: this.maxAgeSeconds, sdkOptions: { VersionStage: 'AWSCURRENT' } }).catch(this.asTransient);
+  private async readCurrent(secretId: string, forceFetch: boolean): Promise<string> {
+    const value = await this.current.get(secretId, { maxAge: this.maxAgeSeconds, forceFetch, sdkOptions: { VersionStage: 'AWSCURRENT' } }).catch(this.asTransient);
     if (typeof value !== 'string' || value.length < 16) throw new Error(`The ${this.what} is missing or shorter than 16 characters`);
     return value;
   }
 
   /** The value before the last rotation; none before the first one (or one too short to have ever signed). */
-  private async readPrevious(secretId: string): Promise<string | undefined> {
+  private async readPrevious(secretId: string, forceFetch: boolean): Promise<string | undefined> {
     if (Date.now() < this.noPreviousUntil) return undefined;
     try {
-      const value = await this.previous.get(secretId, { maxAge: this.maxAgeSeconds, throwOnMissing: true, sdkOptions: { VersionStage: 'AWSPREVIOUS' } });
+      const value = await this.previous.get(secretId, { maxAge: this.maxAgeSeconds, forceFetch, throwOnMissing: true, sdkOptions: { VersionStage: 'AWSPREVIOUS' } });
       return typeof value === 'string' && value.length >= 16 ? value : undefined;
     } catch (error) {
       if (!(error instanceof ParameterNotFoundError)) return this.asTransient(error);
@@ -78,11 +88,11 @@ export class SecretsManagerSecretSource implements SecretSource {
     this.webhook = new RotatingSecret(client, ids.webhook, 'webhook signing secret', maxAgeSeconds);
   }
 
-  linkSecrets(): Promise<SecretVersions> {
-    return this.link.read();
+  linkSecrets(read?: SecretRead): Promise<SecretVersions> {
+    return this.link.read(read);
   }
 
-  webhookSecrets(): Promise<SecretVersions> {
-    return this.webhook.read();
+  webhookSecrets(read?: SecretRead): Promise<SecretVersions> {
+    return this.webhook.read(read);
   }
 }

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { TokenInvalid } from '@domain/errors';
-import type { SecretVersions } from '@domain/ports';
+import type { SecretSource, SecretVersions } from '@domain/ports';
 
 /**
  * Signed links in emails: a rep's "mark contacted" link and a lead's unsubscribe link.
@@ -75,6 +75,20 @@ export function verifyLink(
   if (wire.l !== expected.leadId) throw new TokenInvalid('wrong-lead');
   if (wire.p !== 'unsubscribe' && (typeof wire.e !== 'number' || wire.e * 1000 < now.getTime())) throw new TokenInvalid('expired');
   return { leadId: wire.l, purpose: wire.p, ...(typeof wire.e === 'number' ? { expiresAt: wire.e } : {}), ...(wire.r ? { repId: wire.r } : {}) };
+}
+
+/**
+ * verifyLink with the link secret as this function holds it; when neither value matches, once
+ * more with it read again now: right after a rotation, another function may already sign with
+ * the new value that this one has not read yet.
+ */
+export async function verifySignedLink(secrets: Pick<SecretSource, 'linkSecrets'>, token: unknown, expected: { leadId: string; purpose: LinkPurpose }, now: Date): Promise<LinkClaims> {
+  try {
+    return verifyLink(token, expected, await secrets.linkSecrets(), now);
+  } catch (error) {
+    if (!(error instanceof TokenInvalid && error.reason === 'signature')) throw error;
+    return verifyLink(token, expected, await secrets.linkSecrets({ fresh: true }), now);
+  }
 }
 
 export const expiryAfterDays = (now: Date, days: number): number => Math.floor(now.getTime() / 1000) + days * 86_400;

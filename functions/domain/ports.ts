@@ -124,9 +124,14 @@ export interface SecretVersions {
   previous?: string;
 }
 
+/** `fresh`: read again now rather than from the cache (at most every few seconds), for a signature neither value matched. */
+export interface SecretRead {
+  fresh?: boolean;
+}
+
 export interface SecretSource {
   /** Signs rep and unsubscribe links. */
-  linkSecrets(): Promise<SecretVersions>;
+  linkSecrets(read?: SecretRead): Promise<SecretVersions>;
   /** Shared with CRMs that sign webhook requests; only the rep-response function has it. */
-  webhookSecrets(): Promise<SecretVersions>;
+  webhookSecrets(read?: SecretRead): Promise<SecretVersions>;
 }

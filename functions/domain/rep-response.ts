@@ -2,11 +2,11 @@ import * as z from '@domain/zod';
 import type { Clock } from '@domain/clock';
 import { LeadNotFound, RequestInProgress, ValidationError } from '@domain/errors';
 import type { Lead, RepOutcome, RepResponse } from '@domain/lead';
-import { verifyLink } from '@domain/links';
+import { verifySignedLink } from '@domain/links';
 import type { LeadStore, SecretSource, TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { parseWith } from '@domain/validation';
-import { type SignedRequest, verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from '@domain/webhook-signature';
+import { type SignedRequest, verifySignedWebhook, WEBHOOK_TOLERANCE_SECONDS } from '@domain/webhook-signature';
 
 export const REJECT_REASONS = ['no-budget', 'wrong-role', 'bad-fit', 'no-timeline', 'duplicate', 'spam', 'other'] as const;
 
@@ -76,7 +76,7 @@ interface Responder {
 
 /** Checks the rep's link for this lead; throws TokenInvalid (403) or LeadNotFound (404). */
 export async function leadForContactLink(deps: Pick<RepResponseDeps, 'store' | 'secrets' | 'clock'>, leadId: string, token: unknown): Promise<{ lead: Lead; repId?: string }> {
-  const claims = verifyLink(token, { leadId, purpose: 'contact' }, await deps.secrets.linkSecrets(), deps.clock.now());
+  const claims = await verifySignedLink(deps.secrets, token, { leadId, purpose: 'contact' }, deps.clock.now());
   const lead = await deps.store.getLead(leadId);
   if (!lead) throw new LeadNotFound(leadId);
   return { lead, ...(claims.repId ? { repId: claims.repId } : {}) };
@@ -151,7 +151,7 @@ export const WEBHOOK_CLAIM_SECONDS = 15;
  * part-way (a 503) releases its claim, so the CRM's retry is recorded.
  */
 export async function respondFromCrm(deps: RepResponseDeps, leadId: string, signed: SignedRequest, body: unknown): Promise<RepResponseResult> {
-  verifyWebhook(signed, await deps.secrets.webhookSecrets(), deps.clock.now());
+  await verifySignedWebhook(deps.secrets, signed, deps.clock.now());
   const request = parseWith(CrmResponseSchema, body);
   if (request.leadId !== leadId) throw new ValidationError('Invalid leadId: not the lead in the URL', [{ path: 'leadId', message: 'must be the lead in the URL' }]);
   if (request.repId !== undefined && !deps.reps.some((rep) => rep.id === request.repId)) {

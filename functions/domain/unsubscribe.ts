@@ -1,6 +1,6 @@
 import type { Clock } from '@domain/clock';
 import { LeadNotFound } from '@domain/errors';
-import { verifyLink } from '@domain/links';
+import { verifySignedLink } from '@domain/links';
 import type { LeadStore, SecretSource } from '@domain/ports';
 
 export interface UnsubscribeDeps {
@@ -10,7 +10,7 @@ export interface UnsubscribeDeps {
 }
 
 export async function checkUnsubscribeLink(deps: UnsubscribeDeps, leadId: string, token: unknown): Promise<void> {
-  verifyLink(token, { leadId, purpose: 'unsubscribe' }, await deps.secrets.linkSecrets(), deps.clock.now());
+  await verifySignedLink(deps.secrets, token, { leadId, purpose: 'unsubscribe' }, deps.clock.now());
   if (!(await deps.store.getLead(leadId))) throw new LeadNotFound(leadId);
 }
 

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureInvalid } from '@domain/errors';
-import type { SecretVersions } from '@domain/ports';
+import type { SecretSource, SecretVersions } from '@domain/ports';
 
 /**
  * A CRM (or a Slack workflow) marks a lead without the rep's email link by signing its
@@ -59,4 +59,14 @@ export function verifyWebhook(request: SignedRequest, secrets: SecretVersions, n
   if (!signedWith(secrets.current) && !(secrets.previous !== undefined && signedWith(secrets.previous))) throw new SignatureInvalid('mismatch');
 
   if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > toleranceSeconds) throw new SignatureInvalid('stale');
+}
+
+/** verifyWebhook with the shared secret as this function holds it, and when neither value matches, once more with it read again now (a rotation this function has not read yet). */
+export async function verifySignedWebhook(secrets: Pick<SecretSource, 'webhookSecrets'>, request: SignedRequest, now: Date): Promise<void> {
+  try {
+    verifyWebhook(request, await secrets.webhookSecrets(), now);
+  } catch (error) {
+    if (!(error instanceof SignatureInvalid && error.reason === 'mismatch')) throw error;
+    verifyWebhook(request, await secrets.webhookSecrets({ fresh: true }), now);
+  }
 }

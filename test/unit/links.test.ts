@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiryAfterDays, signLink, verifyLink } from '@domain/links';
+import { expiryAfterDays, signLink, verifyLink, verifySignedLink } from '@domain/links';
 
 const secret = 'a-test-secret-that-is-long-enough';
 const keys = { current: secret };
@@ -79,5 +79,34 @@ describe("a lead's unsubscribe link", () => {
     expect(check(signLink({ leadId: 'lead-1', purpose: 'unsubscribe' }, 'not-the-secret-at-all-000'), 'unsubscribe', yearLater)).toBe('TokenInvalid:signature');
     // A rep link without an expiry is not one we sign: refused as expired.
     expect(check(signLink({ leadId: 'lead-1', purpose: 'contact' }, secret), 'contact', sentAt)).toBe('TokenInvalid:expired');
+  });
+});
+
+describe('a link signed with a value this function has not read yet', () => {
+  const [old, latest] = ['the-key-before-the-rotation-00', 'the-key-after-the-rotation-000'];
+  /** A function's secrets: read before the rotation; a fresh read finds the new value. */
+  const heldSince = (reads: string[]) => ({
+    linkSecrets: async (read?: { fresh?: boolean }) => {
+      reads.push(read?.fresh ? 'fresh' : 'cached');
+      return read?.fresh ? { current: latest, previous: old } : { current: old };
+    },
+  });
+  const contact = (key: string) => signLink({ leadId: 'lead-1', purpose: 'contact', expiresAt: expiryAfterDays(now, 30) }, key);
+
+  it('verifies after one fresh read; a link it holds the key for needs none; a forged one is refused after one', async () => {
+    const reads: string[] = [];
+    await expect(verifySignedLink(heldSince(reads), contact(latest), { leadId: 'lead-1', purpose: 'contact' }, now)).resolves.toMatchObject({ leadId: 'lead-1' });
+    expect(reads).toEqual(['cached', 'fresh']);
+    reads.length = 0;
+    await verifySignedLink(heldSince(reads), contact(old), { leadId: 'lead-1', purpose: 'contact' }, now);
+    expect(reads).toEqual(['cached']);
+    reads.length = 0;
+    await expect(verifySignedLink(heldSince(reads), contact('a-forged-key-of-some-length-0'), { leadId: 'lead-1', purpose: 'contact' }, now)).rejects.toMatchObject({ reason: 'signature' });
+    expect(reads).toEqual(['cached', 'fresh']);
+    // Refused for another reason (expired): no fresh read, the signature was fine.
+    reads.length = 0;
+    const expired = signLink({ leadId: 'lead-1', purpose: 'contact', expiresAt: expiryAfterDays(now, -1) }, old);
+    await expect(verifySignedLink(heldSince(reads), expired, { leadId: 'lead-1', purpose: 'contact' }, now)).rejects.toMatchObject({ reason: 'expired' });
+    expect(reads).toEqual(['cached']);
   });
 });

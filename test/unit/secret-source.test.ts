@@ -20,7 +20,7 @@ let admin: SecretsManagerClient;
 let functions: SecretsManagerClient;
 
 beforeAll(async () => {
-  secrets = await startSecretsEndpoint({ 'link-key': first, 'webhook-key': 'the-crm-shared-secret-000' });
+  secrets = await startSecretsEndpoint({ 'link-key': first, 'webhook-key': 'the-crm-shared-secret-000', 'fresh-key': first });
   // Counts the functions' reads, and fails them when told to.
   proxy = await startFaultProxy(secrets.url);
   admin = new SecretsManagerClient({ endpoint: secrets.url, region: 'us-east-1', credentials });
@@ -60,6 +60,30 @@ describe('the link secret across rotations', () => {
     await rotate(third);
     vi.setSystemTime(Date.now() + (MAX_AGE + 1) * 1000);
     expect(await source.linkSecrets()).toEqual({ current: third, previous: second });
+  });
+
+  it('read fresh (a signature neither value matched): at once after a put; from the cache for 10 seconds after a fresh read that found nothing new', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const source = new SecretsManagerSecretSource(functions, { link: 'fresh-key' }, MAX_AGE);
+    expect(await source.linkSecrets()).toEqual({ current: first });
+    await admin.send(new PutSecretValueCommand({ SecretId: 'fresh-key', SecretString: second }));
+    expect(await source.linkSecrets()).toEqual({ current: first });
+    expect(await source.linkSecrets({ fresh: true })).toEqual({ current: second, previous: first });
+    // What a fresh read found is the cache now.
+    expect(await source.linkSecrets()).toEqual({ current: second, previous: first });
+
+    // A flood of forged links: the first fresh read finds nothing new, the next 10 seconds' come from the cache.
+    let before = proxy.requests;
+    for (let i = 0; i < 5; i++) expect(await source.linkSecrets({ fresh: true })).toEqual({ current: second, previous: first });
+    expect(proxy.requests - before).toBe(2);
+    await admin.send(new PutSecretValueCommand({ SecretId: 'fresh-key', SecretString: third }));
+    before = proxy.requests;
+    vi.setSystemTime(Date.now() + 9_000);
+    expect(await source.linkSecrets({ fresh: true })).toEqual({ current: second, previous: first });
+    expect(proxy.requests - before).toBe(0);
+    vi.setSystemTime(Date.now() + 1_000);
+    expect(await source.linkSecrets({ fresh: true })).toEqual({ current: third, previous: second });
+    expect(proxy.requests - before).toBe(2);
   });
 
   it('a read failing past the SDK retries is a TransientError (a 503 to the caller), and the next call reads again', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SignatureInvalid } from '@domain/errors';
-import { signWebhook, verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from '@domain/webhook-signature';
+import { signWebhook, verifySignedWebhook, verifyWebhook, WEBHOOK_TOLERANCE_SECONDS } from '@domain/webhook-signature';
 
 const secret = 'crm-shared-secret-0123456789';
 const body = '{"outcome":"contacted","repId":"rep-ana"}';
@@ -79,5 +79,18 @@ describe('CRM webhook signature across a rotation of the shared secret', () => {
     expect(verdictWith(signedWith(secret), { current: rotated, previous: secret })).toBe('accepted');
     expect(verdictWith(signedWith(secret), { current: rotated })).toBe('mismatch');
     expect(verdictWith(signedWith('crm-secret-two-rotations-ago-00'), { current: rotated, previous: secret })).toBe('mismatch');
+  });
+
+  it('signed with a value this function has not read yet: verified after one fresh read', async () => {
+    const reads: string[] = [];
+    const held = {
+      webhookSecrets: async (read?: { fresh?: boolean }) => {
+        reads.push(read?.fresh ? 'fresh' : 'cached');
+        return read?.fresh ? { current: rotated, previous: secret } : { current: secret };
+      },
+    };
+    await expect(verifySignedWebhook(held, signedWith(rotated), at(signedAt))).resolves.toBeUndefined();
+    expect(reads).toEqual(['cached', 'fresh']);
+    await expect(verifySignedWebhook(held, signedWith('crm-secret-nobody-was-given-0'), at(signedAt))).rejects.toMatchObject({ reason: 'mismatch' });
   });
 });
