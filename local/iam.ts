@@ -49,9 +49,16 @@ export function dynamoDbGrants(template: CfnTemplate, opts: ResolveOptions): Map
   return grants;
 }
 
+const patterns = new Map<string, RegExp>();
 /** IAM's wildcards: `*` any run of characters, `?` one. */
-const matches = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+function matches(pattern: string, value: string): boolean {
+  let regex = patterns.get(pattern);
+  if (!regex) {
+    regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    patterns.set(pattern, regex);
+  }
+  return regex.test(value);
+}
 
 /** The document client's command names as the DynamoDB API actions they send. */
 const documentActions: Record<string, string> = {
@@ -69,7 +76,7 @@ function requestOf(command: { constructor: { name: string }; input?: Record<stri
 }
 
 export interface DynamoDbEnforcement {
-  /** Every call a function made, allowed or not, in order: `<function> dynamodb:<action> <resource>`. */
+  /** Each distinct call a function made, allowed or not, in the order first seen: `<function> dynamodb:<action> <resource>`. */
   readonly calls: string[];
   /** The calls refused, as AWS would word them. */
   readonly denied: string[];
@@ -78,6 +85,8 @@ export interface DynamoDbEnforcement {
 
 interface Enforcement extends DynamoDbEnforcement {
   grants: Map<string, Grant[]>;
+  /** `calls` as a set: a long run (a soak's 20,000 leads) keeps one entry per kind of call, not one per call. */
+  seen: Set<string>;
   tableArn: (table: string) => string;
   accountId: string;
 }
@@ -99,7 +108,11 @@ function install(): void {
         const { action, resources } = requestOf(command, enforcement.tableArn);
         const allowed = enforcement.grants.get(caller) ?? [];
         for (const resource of resources) {
-          enforcement.calls.push(`${caller} dynamodb:${action} ${resource}`);
+          const call = `${caller} dynamodb:${action} ${resource}`;
+          if (!enforcement.seen.has(call)) {
+            enforcement.seen.add(call);
+            enforcement.calls.push(call);
+          }
           if (!allowed.some((grant) => grant.actions.some((a) => matches(a, `dynamodb:${action}`)) && grant.resources.some((r) => matches(r, resource)))) {
             const message = `User: arn:aws:sts::${enforcement.accountId}:assumed-role/${caller}/${caller} is not authorized to perform: dynamodb:${action} on resource: ${resource} because no identity-based policy allows the dynamodb:${action} action`;
             enforcement.denied.push(message);
@@ -124,6 +137,7 @@ export function enforceDynamoDbGrants(grants: Map<string, Grant[]>, opts: { regi
     accountId: opts.accountId,
     tableArn: (table) => (table.startsWith('arn:') ? table : `arn:aws:dynamodb:${opts.region}:${opts.accountId}:table/${table}`),
     calls: [],
+    seen: new Set(),
     denied: [],
     stop: () => {
       if (current === enforcement) current = undefined;
