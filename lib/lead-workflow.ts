@@ -219,18 +219,8 @@ export class LeadWorkflow extends Construct {
 
     this.acknowledgeNagFindings();
 
-    this.failedAlarm = new Alarm(this, 'FailedAlarm', {
-      alarmDescription: `A lead's sequence failed after retries (${sequenceFailedError}): see "${stateNames.recordFailure}" in the lead timeline`,
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.failedAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-
-    // A sequence that ends without failing can still end early: each such end pages too.
-    const endedEarly = (id: string, metric: Metric, alarmDescription: string) => {
+    // A sequence that failed, or ended early without failing, pages: each of them at the first one.
+    const pageOn = (id: string, metric: Metric, alarmDescription: string) => {
       const alarm = new Alarm(this, id, {
         alarmDescription,
         metric,
@@ -243,9 +233,11 @@ export class LeadWorkflow extends Construct {
       return alarm;
     };
     const period = { period: Duration.minutes(5), statistic: 'Sum' };
-    this.timedOutAlarm = endedEarly('TimedOutAlarm', this.stateMachine.metricTimedOut(period),
+    this.failedAlarm = pageOn('FailedAlarm', this.stateMachine.metricFailed(period),
+      `A lead's sequence failed after retries (${sequenceFailedError}): see "${stateNames.recordFailure}" in the lead timeline`);
+    this.timedOutAlarm = pageOn('TimedOutAlarm', this.stateMachine.metricTimedOut(period),
       `A lead's sequence timed out (TimeoutSeconds ${timeoutSeconds}) before it finished: its remaining follow-ups and "${stateNames.closeLead}" never ran`);
-    this.abortedAlarm = endedEarly('AbortedAlarm', this.stateMachine.metricAborted(period),
+    this.abortedAlarm = pageOn('AbortedAlarm', this.stateMachine.metricAborted(period),
       `A lead's sequence was stopped (StopExecution) before it finished: its remaining follow-ups and "${stateNames.closeLead}" never ran`);
   }
 
