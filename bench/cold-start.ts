@@ -71,10 +71,12 @@ function sdkClients(meta: Metafile): string[] {
 
 /**
  * The SDK clients each function calls (lib/lead-functions.ts capabilities: leads -> DynamoDB,
- * email -> SES v2, links -> Secrets Manager; intake starts executions). The floor imports these.
+ * email -> SES v2, links -> Secrets Manager; intake starts executions and checks the firewall's
+ * origin secret). The floor imports these.
  */
 export const clientsUsed: Record<string, string[]> = {
-  intake: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/client-sqs'],
+  // Behind the firewall intake reads the origin-verify secret (ORIGIN_VERIFY_SECRET_ID) at cold start.
+  intake: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/client-sqs', '@aws-sdk/client-secrets-manager'],
   'rep-response': ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-secrets-manager'],
   unsubscribe: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-secrets-manager'],
   'lead-form': [],
