@@ -380,7 +380,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const id of logicalIdsOfType(template, 'AWS::Lambda::Function')) {
       if (typeof template.Resources[id]?.Metadata?.[handlerMetadataKey] !== 'string') continue;
       const name = handlerName(template, id);
-      const timeoutMs = ((template.Resources[id]?.Properties?.Timeout as number | undefined) ?? 3) * 1000;
+      const timeoutMs = functionTimeoutMs(template, id);
       const run = async (event: unknown, invocationType: 'Event' | 'RequestResponse') => invokeHandler(name, await loadHandler(name), event, { timeoutMs, invocationType });
       const settings = asyncSettingsOf(template, id);
       const invoker = asyncInvoker({
