@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, csvRow } from '@domain/csv';
+import { ValidationError } from '@domain/errors';
+import type { Lead } from '@domain/lead';
+import { dashboard, dashboardCsv, daysBetween, defaultPeriod, isoWeekOf, type LeadsByDay, leadsSubmittedBetween, parseDashboardQuery } from '@domain/reports';
+import { defaultSla } from '@domain/sla';
+
+/**
+ * The manager's dashboard on a hand-built set of leads. Every expected figure was worked out
+ * by hand from the table below and the rules (SLA hot 15m, warm 4h, cold 24h; the limit itself
+ * is in time), not by running the code.
+ */
+const now = new Date('2026-11-10T12:00:00.000Z'); // a Tuesday
+const range = { from: '2026-10-28', to: '2026-11-17' }; // Wed to Tue: weeks of Mondays 10-26, 11-02, 11-09, 11-16
+const reps = [
+  { id: 'rep-ana', name: 'Zoe Ziegler' },
+  { id: 'rep-ben', name: 'Ben Brooks' },
+  { id: 'rep-dan', name: 'Dan Diaz' }, // no lead in the period
+];
+const plus = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+const lead = (leadId: string, fields: Partial<Lead> & Pick<Lead, 'submittedAt'>): Lead =>
+  ({ leadId, email: `${leadId}@acme.io`, name: leadId, status: fields.contactedAt ? 'contacted' : 'new', schedule: { hotAlertAt: fields.submittedAt, followUps: {} }, steps: {}, ...fields }) as Lead;
+
+//  lead submitted (UTC)        grade owner    source    campaign form          first contact      SLA at now          other
+//  A    Sat 10-31 10:00        hot   rep-ana  google    spring   demo-request  +10m (600)         met                 accepted
+//  B    Sun 11-01 23:30        hot   rep-ana  google    spring   demo-request  +20m (1200)        missed              rejected spam
+//  C    Sun 11-01 08:00        warm  rep-ben  linkedin  -        pricing       +2h  (7200)        met                 rejected no-budget
+//  D    Mon 11-09 09:00        cold  rep-ben  -         -        -             none, due 11-10 09:00: missed, 3h over (10800)
+//  E    Tue 11-10 11:00        hot   rep-cho  google    autumn   demo-request  none, due 11:15: missed, 45m over (2700)
+//  F    Tue 11-10 11:50        hot   rep-ben  linkedin  autumn   pricing       none, due 12:05: pending
+//  G    Tue 11-10 07:00        warm  rep-ben  linkedin  autumn   pricing       none, 5h: missed   bounced (not awaiting contact)
+//  H    Mon 11-09 10:00        warm  rep-ana  google    spring   demo-request  +1h  (3600)        met                 rejected wrong-role, complained
+//  I    Tue 11-10 06:00        cold  rep-ana  google    spring   demo-request  none, 6h: pending
+//  J    Tue 11-10 10:00        hot   rep-ben  linkedin  autumn   pricing       none, due 10:15: missed, 1h45m over (6300)
+//  K    Tue 11-10 11:45        hot   rep-ana  google    spring   demo-request  none, due 12:00 = now: pending (the limit is in time)
+//  Z    Tue 10-27 12:00        hot   rep-ana  bing      spring   demo-request  none               (before the period: left out)
+const leads: Lead[] = [
+  lead('A', { submittedAt: '2026-10-31T10:00:00.000Z', contactedAt: plus('2026-10-31T10:00:00.000Z', 600), grade: 'hot', ownerId: 'rep-ana', utm_source: 'google', utm_campaign: 'spring', formId: 'demo-request', outcome: 'accepted' }),
+  lead('B', { submittedAt: '2026-11-01T23:30:00.000Z', contactedAt: plus('2026-11-01T23:30:00.000Z', 1200), grade: 'hot', ownerId: 'rep-ana', utm_source: 'google', utm_campaign: 'spring', formId: 'demo-request', outcome: 'rejected', rejectReason: 'spam' }),
+  lead('C', { submittedAt: '2026-11-01T08:00:00.000Z', contactedAt: plus('2026-11-01T08:00:00.000Z', 7200), grade: 'warm', ownerId: 'rep-ben', utm_source: 'linkedin', formId: 'pricing', outcome: 'rejected', rejectReason: 'no-budget' }),
+  lead('D', { submittedAt: '2026-11-09T09:00:00.000Z', grade: 'cold', ownerId: 'rep-ben' }),
+  lead('E', { submittedAt: '2026-11-10T11:00:00.000Z', grade: 'hot', ownerId: 'rep-cho', utm_source: 'google', utm_campaign: 'autumn', formId: 'demo-request' }),
+  lead('F', { submittedAt: '2026-11-10T11:50:00.000Z', grade: 'hot', ownerId: 'rep-ben', utm_source: 'linkedin', utm_campaign: 'autumn', formId: 'pricing' }),
+  lead('G', { submittedAt: '2026-11-10T07:00:00.000Z', grade: 'warm', ownerId: 'rep-ben', utm_source: 'linkedin', utm_campaign: 'autumn', formId: 'pricing', status: 'bounced', bouncedAt: '2026-11-10T07:00:05.000Z' }),
+  lead('H', { submittedAt: '2026-11-09T10:00:00.000Z', contactedAt: plus('2026-11-09T10:00:00.000Z', 3600), grade: 'warm', ownerId: 'rep-ana', utm_source: 'google', utm_campaign: 'spring', formId: 'demo-request', outcome: 'rejected', rejectReason: 'wrong-role', complainedAt: '2026-11-09T12:00:00.000Z' }),
+  lead('I', { submittedAt: '2026-11-10T06:00:00.000Z', grade: 'cold', ownerId: 'rep-ana', utm_source: 'google', utm_campaign: 'spring', formId: 'demo-request' }),
+  lead('J', { submittedAt: '2026-11-10T10:00:00.000Z', grade: 'hot', ownerId: 'rep-ben', utm_source: 'linkedin', utm_campaign: 'autumn', formId: 'pricing' }),
+  lead('K', { submittedAt: '2026-11-10T11:45:00.000Z', grade: 'hot', ownerId: 'rep-ana', utm_source: 'google', utm_campaign: 'spring', formId: 'demo-request' }),
+  lead('Z', { submittedAt: '2026-10-27T12:00:00.000Z', grade: 'hot', ownerId: 'rep-ana', utm_source: 'bing', utm_campaign: 'spring', formId: 'demo-request' }),
+];
+
+const view = (filters = {}) => dashboard(leads, range, filters, defaultSla, now, reps);
+
+describe('the dashboard over the period, unfiltered', () => {
+  it('totals the eleven leads of the period: 3 met of 8 decided, 1 accepted of 4 decided, one bounce, one complaint', () => {
+    expect(view().total).toEqual({
+      key: 'all', leads: 11, contacted: 4,
+      // Contact times 600, 1200, 3600, 7200: median (1200 + 3600) / 2, p90 the 4th of 4.
+      medianSeconds: 2400, p90Seconds: 7200,
+      slaMet: 3, slaMissed: 5, withinSlaPercent: 37.5,
+      accepted: 1, rejected: 3, rejectedByReason: { 'no-budget': 1, 'wrong-role': 1, spam: 1 }, unsubscribed: 0,
+      acceptancePercent: 25, bounced: 1, complained: 1,
+    });
+  });
+
+  it('gives every week the range touches, an empty one included, oldest first; a Sunday counts in the week of the Monday before', () => {
+    expect(view().weekly).toEqual([
+      // A (Sat 10-31) met, B (Sun 11-01) missed, C (Sun 11-01) met: the week began on Monday 10-26, across the month boundary.
+      { week: '2026-10-26', leads: 3, slaMet: 2, slaMissed: 1, withinSlaPercent: 66.7 },
+      { week: '2026-11-02', leads: 0, slaMet: 0, slaMissed: 0 },
+      // D, E, G, J missed, H met, F, I, K pending.
+      { week: '2026-11-09', leads: 8, slaMet: 1, slaMissed: 4, withinSlaPercent: 20 },
+      { week: '2026-11-16', leads: 0, slaMet: 0, slaMissed: 0 },
+    ]);
+  });
+
+  it('lists the rejection reasons that occurred in the order the rep\'s page offers them', () => {
+    expect(view().rejectionReasons).toEqual([{ reason: 'no-budget', count: 1 }, { reason: 'wrong-role', count: 1 }, { reason: 'spam', count: 1 }]);
+  });
+
+  it('puts the rep with the most leads open past their SLA first, with the longest overdue time; the limit itself is not overdue', () => {
+    expect(view().ignoredNow).toEqual([
+      { repId: 'rep-ben', repName: 'Ben Brooks', leads: 2, longestOverdueSeconds: 10_800 }, // D 3h, J 1h45m; G bounced, F not due
+      { repId: 'rep-cho', repName: 'rep-cho', leads: 1, longestOverdueSeconds: 2700 }, // not in reps: named by its id
+    ]);
+  });
+
+  it('breaks a tie in open leads by the longest overdue', () => {
+    const two = [
+      lead('P', { submittedAt: '2026-11-10T11:00:00.000Z', grade: 'hot', ownerId: 'rep-ana' }), // 45m over
+      lead('Q', { submittedAt: '2026-11-10T10:00:00.000Z', grade: 'hot', ownerId: 'rep-ben' }), // 1h45m over
+    ];
+    expect(dashboard(two, range, {}, defaultSla, now, reps).ignoredNow.map((r) => [r.repId, r.longestOverdueSeconds])).toEqual([['rep-ben', 6300], ['rep-ana', 2700]]);
+  });
+
+  it('offers the values present in the period (not Z\'s bing), sorted; reps by name, a rep not on the team by its id', () => {
+    expect(view().options).toEqual({
+      sources: ['(direct)', 'google', 'linkedin'],
+      campaigns: ['(none)', 'autumn', 'spring'],
+      forms: ['(no form)', 'demo-request', 'pricing'],
+      reps: [{ id: 'rep-ben', name: 'Ben Brooks' }, { id: 'rep-cho', name: 'rep-cho' }, { id: 'rep-ana', name: 'Zoe Ziegler' }],
+      grades: ['hot', 'warm', 'cold'],
+    });
+  });
+
+  it('has the SLA report\'s rows per rep and per source', () => {
+    const v = view();
+    expect(v.byRep.map((row) => [row.key, row.leads])).toEqual([['rep-ana', 5], ['rep-ben', 5], ['rep-cho', 1]]);
+    // rep-ana: A 600 met, B 1200 missed, H 3600 met; I and K pending.
+    expect(v.byRep[0]).toMatchObject({ contacted: 3, medianSeconds: 1200, slaMet: 2, slaMissed: 1, withinSlaPercent: 66.7 });
+    expect(v.bySource.map((row) => [row.key, row.leads])).toEqual([['(direct) / (no form)', 1], ['google / demo-request', 6], ['linkedin / pricing', 4]]);
+    expect([v.from, v.to, v.asOf, v.sla, v.filters]).toEqual([range.from, range.to, now.toISOString(), defaultSla, {}]);
+  });
+});
+
+describe('the filters', () => {
+  it.each([
+    [{ source: 'linkedin' }, ['C', 'F', 'G', 'J']],
+    [{ source: '(direct)' }, ['D']],
+    [{ campaign: '(none)' }, ['C', 'D']],
+    [{ campaign: 'autumn' }, ['E', 'F', 'G', 'J']],
+    [{ form: '(no form)' }, ['D']],
+    [{ rep: 'rep-cho' }, ['E']],
+    [{ grade: 'warm' as const }, ['C', 'G', 'H']],
+    [{ source: 'google', grade: 'hot' as const }, ['A', 'B', 'E', 'K']],
+  ])('%o keeps %o, and the menus still offer every value of the period', (filters, kept) => {
+    const v = view(filters);
+    expect(v.total.leads).toBe(kept.length);
+    expect(v.weekly.reduce((sum, week) => sum + week.leads, 0)).toBe(kept.length);
+    expect(v.filters).toEqual(filters);
+    expect(v.options).toEqual(view().options);
+  });
+
+  it('computes every figure over the chosen leads only (rep-ben: C met; D, G, J missed; F pending)', () => {
+    const v = view({ rep: 'rep-ben' });
+    expect(v.total).toMatchObject({ leads: 5, contacted: 1, slaMet: 1, slaMissed: 3, withinSlaPercent: 25, accepted: 0, rejected: 1, acceptancePercent: 0, bounced: 1, complained: 0 });
+    expect(v.weekly.map((w) => [w.week, w.leads, w.withinSlaPercent])).toEqual([['2026-10-26', 1, 100], ['2026-11-02', 0, undefined], ['2026-11-09', 4, 0], ['2026-11-16', 0, undefined]]);
+    expect(v.rejectionReasons).toEqual([{ reason: 'no-budget', count: 1 }]);
+    expect(v.ignoredNow.map((r) => r.repId)).toEqual(['rep-ben']);
+    expect(v.byRep.map((r) => r.key)).toEqual(['rep-ben']);
+  });
+
+  it('leaves acceptance out when no lead was accepted or rejected', () => {
+    expect(view({ rep: 'rep-cho' }).total.acceptancePercent).toBeUndefined();
+  });
+});
+
+describe('ISO weeks', () => {
+  it('start on Monday (UTC): a Sunday is in the week that began six days before, across a year too', () => {
+    expect(isoWeekOf('2026-11-01')).toBe('2026-10-26'); // Sunday
+    expect(isoWeekOf('2026-11-02')).toBe('2026-11-02'); // Monday
+    expect(isoWeekOf('2026-11-08')).toBe('2026-11-02'); // Sunday
+    expect(isoWeekOf('2027-01-03')).toBe('2026-12-28'); // Sunday, in the week of 2026's last Monday
+  });
+});
+
+describe('the dashboard as CSV', () => {
+  const csv = dashboardCsv(view());
+  const records = csv.split('\r\n');
+  const header = records[0]!.split(',');
+  /** A record as the header's columns would hold these values, the others empty. */
+  const record = (values: Record<string, string | number>) => header.map((column) => String(values[column] ?? '')).join(',');
+  const period = { from: range.from, to: range.to };
+
+  it('has a header row, then total, weeks, reps, sources, reasons and who is ignoring leads now, one record per CRLF line', () => {
+    expect(header.slice(0, 4)).toEqual(['group', 'key', 'name', 'leads']);
+    expect(header.slice(-3)).toEqual(['from', 'to', 'filters']);
+    expect(records.map((r) => r.split(',')[0])).toEqual([
+      'group', 'total', 'week', 'week', 'week', 'week', 'rep', 'rep', 'rep', 'source', 'source', 'source', 'rejection_reason', 'rejection_reason', 'rejection_reason', 'ignored_now', 'ignored_now',
+    ]);
+    expect(records).toContain(record({ group: 'week', key: '2026-10-26', leads: 3, sla_met: 2, sla_missed: 1, within_sla_percent: 66.7, ...period }));
+    expect(records).toContain(record({ group: 'week', key: '2026-11-02', leads: 0, sla_met: 0, sla_missed: 0, ...period }));
+    expect(records).toContain(record({ group: 'rejection_reason', key: 'spam', rejected: 1, ...period }));
+    expect(records).toContain(record({ group: 'ignored_now', key: 'rep-ben', name: 'Ben Brooks', leads: 2, longest_overdue_seconds: 10_800, ...period }));
+    expect(records[1]).toBe(record({
+      group: 'total', key: 'all', leads: 11, contacted: 4, median_seconds: 2400, p90_seconds: 7200, sla_met: 3, sla_missed: 5, within_sla_percent: 37.5, accepted: 1, rejected: 3,
+      'rejected_no-budget': 1, 'rejected_wrong-role': 1, 'rejected_bad-fit': 0, 'rejected_no-timeline': 0, rejected_duplicate: 0, rejected_spam: 1, rejected_other: 0,
+      acceptance_percent: 25, unsubscribed: 0, bounced: 1, complained: 1, ...period,
+    }));
+  });
+
+  it('quotes cells with commas or quotes and never lets a typed source start a formula', () => {
+    const typed = [lead('X', { submittedAt: '2026-11-09T09:00:00.000Z', grade: 'hot', utm_source: '=HYPERLINK("http://x.io","win")', utm_campaign: 'a,b', ownerId: 'rep-ana' })];
+    const lines = dashboardCsv(dashboard(typed, range, { campaign: 'a,b' }, defaultSla, now, reps)).split('\r\n');
+    expect(lines.find((l) => l.startsWith('source,'))).toMatch(/^source,"'=HYPERLINK\(""http:\/\/x\.io"",""win""\) \/ \(no form\)",,1,/);
+    expect(lines[1]!.endsWith(`,${range.from},${range.to},campaign=a%2Cb`)).toBe(true);
+  });
+
+  it('defuses every formula lead-in and quotes per RFC 4180; numbers stay numbers', () => {
+    expect(['=1+1', '+1', '-1', '@SUM(A1)', '\tx', 'plain'].map(csvCell)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", 'plain']);
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell('\rx')).toBe(`"'\rx"`);
+    expect(csvRow([-5, 0, undefined, 'a,b'])).toBe('-5,0,,"a,b"');
+  });
+});
+
+describe('the dashboard\'s query', () => {
+  const refusal = (query: unknown) => {
+    try {
+      parseDashboardQuery(query, now);
+      return 'accepted';
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).issues;
+    }
+  };
+
+  it('defaults to the last 30 days, today (UTC) included, and ignores unknown and empty parameters', () => {
+    expect(defaultPeriod(now)).toEqual({ from: '2026-10-12', to: '2026-11-10' });
+    expect(parseDashboardQuery({}, now)).toEqual({ range: { from: '2026-10-12', to: '2026-11-10' }, filters: {} });
+    expect(parseDashboardQuery({ utm_source: 'mail', source: '', grade: 'hot', rep: ' rep-ana ' }, now)).toEqual({ range: { from: '2026-10-12', to: '2026-11-10' }, filters: { grade: 'hot', rep: 'rep-ana' } });
+    // One end given: `to` is today, or `from` is 29 days before the given `to`.
+    expect(parseDashboardQuery({ from: '2026-11-01' }, now).range).toEqual({ from: '2026-11-01', to: '2026-11-10' });
+    expect(parseDashboardQuery({ to: '2026-03-01' }, now).range).toEqual({ from: '2026-01-31', to: '2026-03-01' });
+  });
+
+  it('takes a full year, a leap day included, and a one-day period', () => {
+    expect(parseDashboardQuery({ from: '2024-01-01', to: '2024-12-31' }, now).range).toEqual({ from: '2024-01-01', to: '2024-12-31' });
+    expect(parseDashboardQuery({ from: '2026-11-10', to: '2026-11-10' }, now).range).toEqual({ from: '2026-11-10', to: '2026-11-10' });
+  });
+
+  it('names the field and what is wrong with it', () => {
+    expect(refusal({ from: '2026-02-30', to: '2026-03-04' })).toEqual([{ path: 'from', message: 'must be a date like 2026-11-01' }]);
+    expect(refusal({ from: '2026-11-01', to: '11/04/2026' })).toEqual([{ path: 'to', message: 'must be a date like 2026-11-01' }]);
+    expect(refusal({ from: '2026-11-05', to: '2026-11-04' })).toEqual([{ path: 'from', message: 'must not be after to (2026-11-04)' }]);
+    expect(refusal({ from: '2026-12-01' })).toEqual([{ path: 'from', message: 'must not be after to (2026-11-10)' }]);
+    expect(refusal({ from: '2024-01-01', to: '2025-01-01' })).toEqual([{ path: 'to', message: 'makes a period of 367 days; ask for at most 366 at a time' }]);
+    expect(refusal({ grade: 'lukewarm' })).toEqual([{ path: 'grade', message: 'must be one of hot, warm, cold' }]);
+    expect(refusal({ source: ['google', 'bing'] })).toEqual([{ path: 'source', message: 'must be text' }]);
+    expect(refusal({ rep: 'x'.repeat(201) })).toEqual([{ path: 'rep', message: 'must be at most 200 characters' }]);
+  });
+
+  it('says the whole problem in its message', () => {
+    expect(() => parseDashboardQuery({ from: '2026-11-05', to: '2026-11-04', grade: 'x' }, now)).toThrow('Invalid grade: grade must be one of hot, warm, cold');
+    expect(() => parseDashboardQuery({ from: '2026-12-01' }, now)).toThrow('Invalid from: from must not be after to (2026-11-10)');
+  });
+});
+
+describe('the days of a period', () => {
+  it('lists every day, across a month and a leap day', () => {
+    expect(daysBetween({ from: '2024-02-28', to: '2024-03-01' })).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+  });
+
+  it('uses the caller\'s names in its message (the CLI\'s flags), the API\'s field in its issue', () => {
+    const error = (() => {
+      try {
+        daysBetween({ from: '2026-11-06', to: '2026-11-04' }, { from: '--from', to: '--to' });
+      } catch (e) {
+        return e as ValidationError;
+      }
+    })()!;
+    expect([error.message, error.issues]).toEqual(['--from 2026-11-06 is after --to 2026-11-04', [{ path: 'from', message: 'must not be after --to (2026-11-04)' }]]);
+  });
+});
+
+describe('reading the period', () => {
+  it('asks for each day once, a few days at a time, and keeps the days in order', async () => {
+    const asked: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const source: LeadsByDay = {
+      async leadsSubmittedOn(day) {
+        asked.push(day);
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, day.endsWith('1') ? 5 : 1));
+        inFlight -= 1;
+        return [lead(day, { submittedAt: `${day}T12:00:00.000Z` })];
+      },
+    };
+    const read = await leadsSubmittedBetween(source, { from: '2026-10-28', to: '2026-11-10' }, { daysAtOnce: 4 });
+    expect(read.map((l) => l.leadId)).toEqual(daysBetween({ from: '2026-10-28', to: '2026-11-10' }));
+    expect([...asked].sort()).toEqual(read.map((l) => l.leadId));
+    expect(mostInFlight).toBe(4);
+  });
+});
