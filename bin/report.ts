@@ -1,101 +1,143 @@
 import { parseArgs } from 'node:util';
-import type { Lead } from '@domain/lead';
+import { csvTable } from '@domain/csv';
+import { ValidationError } from '@domain/errors';
 import { REJECT_REASONS } from '@domain/rep-response';
+import {
+  dashboard, type DashboardQuery, DashboardQuerySchema, daysBetween as periodDays, type LeadsByDay, leadsSubmittedBetween, type Period, periodOf,
+} from '@domain/reports';
 import { describeSla, formatDuration, type ReportRow, type Sla, type SlaReport, slaReport } from '@domain/sla';
+import type { DashboardView } from '@domain/team-app';
+import { parseWith } from '@domain/validation';
 import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
+
+export type { LeadsByDay } from '@domain/reports';
 
 /**
  * `npm run report -- --from 2026-11-01 --to 2026-11-30 [--json | --csv]`: time to first
  * contact and the SLA, per rep and per source, for the leads submitted in those days (UTC).
- * The figures come from functions/domain/sla.ts; this file only reads and prints.
+ * The figures come from functions/domain/reports.ts, the same call the team app's dashboard
+ * makes (so the two always agree); this file only reads and prints.
  */
-const USAGE = `Usage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json | --csv] [--stage dev] [--table <name> | --endpoint <url>]
+const USAGE = `Usage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source S] [--campaign C] [--form F] [--rep ID] [--grade hot|warm|cold]
+                         [--json | --csv] [--stage dev] [--table <name> | --endpoint <url>]
   Leads submitted from --from to --to, inclusive, UTC days (default: the last 30 days).
+  --source is utm_source ("(direct)" for none), --campaign utm_campaign ("(none)"), --form formId ("(no form)").
+  --json prints the dashboard's view (GET /app/api/dashboard); --csv the SLA table's rows.
   Reads the local stack (npm start) by default; --table reads that table in AWS.`;
 
-const DAY_MS = 86_400_000;
-const MAX_DAYS = 366;
+const CLI_NAMES = { from: '--from', to: '--to' };
 
-/** A reader of one day's leads: the DynamoDB store's byDay index. */
-export interface LeadsByDay {
-  leadsSubmittedOn(day: string): Promise<Lead[]>;
-}
-
-const isDay = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
-
-/** The days from `from` to `to`, inclusive; refuses a bad or reversed range with the fix. */
+/** The domain's days of a period, its error as a usage error that names the flags (exit code 2, no stack). */
 export function daysBetween(from: string, to: string): string[] {
-  for (const [flag, day] of [['--from', from], ['--to', to]] as const) {
-    if (!isDay(day)) throw new UsageError(`${flag} must be a date like 2026-11-01, got "${day}"`);
+  try {
+    return periodDays({ from, to }, CLI_NAMES);
+  } catch (error) {
+    throw error instanceof ValidationError ? new UsageError(error.message) : error;
   }
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`);
-  if (end < start) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const count = (end - start) / DAY_MS + 1;
-  if (count > MAX_DAYS) throw new UsageError(`The range has ${count} days; ask for at most ${MAX_DAYS} at a time`);
-  return Array.from({ length: count }, (_, i) => new Date(start + i * DAY_MS).toISOString().slice(0, 10));
 }
 
-/** Reads the leads of every day in the range (one index query per day, a few at a time) and computes the report. */
-export async function readReport(source: LeadsByDay, range: { from: string; to: string }, sla: Sla, now: Date): Promise<SlaReport> {
-  const days = daysBetween(range.from, range.to);
-  const leads: Lead[] = [];
-  for (let i = 0; i < days.length; i += 8) {
-    const batch = await Promise.all(days.slice(i, i + 8).map((day) => source.leadsSubmittedOn(day)));
-    leads.push(...batch.flat());
-  }
-  return slaReport(leads, range, sla, now);
+/** The SLA table alone (what `--csv` prints): the same read and the same rows the dashboard shows. */
+export async function readReport(source: LeadsByDay, range: Period, sla: Sla, now: Date): Promise<SlaReport> {
+  daysBetween(range.from, range.to);
+  return slaReport(await leadsSubmittedBetween(source, range), range, sla, now);
+}
+
+/** The dashboard's view, read as the app's API reads it. */
+export async function readDashboard(source: LeadsByDay, query: DashboardQuery, sla: Sla, now: Date, reps: ReadonlyArray<{ id: string; name: string }>): Promise<DashboardView> {
+  daysBetween(query.range.from, query.range.to);
+  return dashboard(await leadsSubmittedBetween(source, query.range), query.range, query.filters, sla, now, reps);
 }
 
 const percent = (row: ReportRow) => (row.withinSlaPercent === undefined ? '-' : `${row.withinSlaPercent.toFixed(1)}% (${row.slaMet}/${row.slaMet + row.slaMissed})`);
 const rejections = (row: ReportRow) =>
   row.rejected === 0 ? '0' : `${row.rejected} (${Object.entries(row.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(', ')})`;
 
+/** Rows as aligned columns: names and reasons left-aligned, counts and times on the right. */
+function columns(header: readonly string[], cells: ReadonlyArray<readonly string[]>, leftAligned: ReadonlySet<number>): string[] {
+  const all = [header, ...cells];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => `  ${r.map((cell, i) => (leftAligned.has(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd();
+  return all.map(line);
+}
+
 function table(title: string, heading: string, rows: readonly ReportRow[]): string[] {
   const header = [heading, 'Leads', 'Contacted', 'Median', 'P90', 'Within SLA', 'Accepted', 'Rejected', 'Unsubscribed'];
   const cells = rows.map((row) => [row.key, String(row.leads), String(row.contacted), formatDuration(row.medianSeconds), formatDuration(row.p90Seconds), percent(row), String(row.accepted), rejections(row), String(row.unsubscribed)]);
-  const all = [header, ...cells];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  // Names and reasons read left-aligned; counts and times line up on the right.
-  const leftAligned = new Set([0, 7]);
-  const line = (r: string[]) => `  ${r.map((cell, i) => (leftAligned.has(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd();
-  return [title, line(header), ...cells.map(line)];
+  return [title, ...columns(header, cells, new Set([0, 7]))];
 }
 
-export function formatText(report: SlaReport): string {
-  const asOf = report.asOf.slice(0, 16).replace('T', ' ');
+const filtersLine = (view: DashboardView) => {
+  const chosen = Object.entries(view.filters).map(([filter, value]) => `${filter} ${value}`);
+  return chosen.length ? [`Filters: ${chosen.join(', ')}`] : [];
+};
+
+function outcomesLine(view: DashboardView): string {
+  const { accepted, rejected, acceptancePercent, bounced, complained } = view.total;
+  const acceptance = acceptancePercent === undefined ? 'no lead accepted or rejected yet' : `${acceptancePercent.toFixed(1)}% (${accepted} accepted of ${accepted + rejected} decided)`;
+  return `Acceptance: ${acceptance}. Bounced ${bounced}, complained ${complained}.`;
+}
+
+function weeklyTable(view: DashboardView): string[] {
+  const cells = view.weekly.map((w) => [w.week, String(w.leads), w.withinSlaPercent === undefined ? '-' : `${w.withinSlaPercent.toFixed(1)}% (${w.slaMet}/${w.slaMet + w.slaMissed})`]);
+  return ['Within SLA by week (ISO weeks, by their Monday)', ...columns(['Week of', 'Leads', 'Within SLA'], cells, new Set([0]))];
+}
+
+function ignoredTable(view: DashboardView): string[] {
+  if (view.ignoredNow.length === 0) return ['Ignored now: no lead of these is open past its SLA.'];
+  const cells = view.ignoredNow.map((r) => [r.repName === r.repId ? r.repId : `${r.repName} (${r.repId})`, String(r.leads), formatDuration(r.longestOverdueSeconds)]);
+  return ['Ignored now (not contacted, past their SLA)', ...columns(['Rep', 'Leads', 'Longest overdue'], cells, new Set([0]))];
+}
+
+export function formatText(view: DashboardView): string {
+  const asOf = view.asOf.slice(0, 16).replace('T', ' ');
   return [
-    `Speed to lead: leads submitted ${report.from} to ${report.to} (UTC), as of ${asOf} UTC`,
-    `SLA to first contact: ${describeSla(report.sla)}. Within SLA counts leads contacted in time, or not contacted once their SLA passed.`,
+    `Speed to lead: leads submitted ${view.from} to ${view.to} (UTC), as of ${asOf} UTC`,
+    ...filtersLine(view),
+    `SLA to first contact: ${describeSla(view.sla)}. Within SLA counts leads contacted in time, or not contacted once their SLA passed.`,
     '',
-    ...table('By rep', 'Rep', [...report.byRep, report.total]),
+    ...table('By rep', 'Rep', [...view.byRep, view.total]),
     '',
-    ...table('By source (utm_source / formId)', 'Source', [...report.bySource, report.total]),
+    ...table('By source (utm_source / formId)', 'Source', [...view.bySource, view.total]),
+    '',
+    outcomesLine(view),
+    '',
+    ...weeklyTable(view),
+    '',
+    ...ignoredTable(view),
   ].join('\n');
 }
 
-/** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet (utm_source is typed by anyone). */
-const csvCell = (value: string | number | undefined): string => {
-  if (value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
+/** The SLA table's rows; its columns are a contract (spreadsheets and tools read them by position). */
 export function formatCsv(report: SlaReport): string {
   const header = ['group', 'key', 'leads', 'contacted', 'median_seconds', 'p90_seconds', 'sla_met', 'sla_missed', 'within_sla_percent', 'accepted', 'rejected', ...REJECT_REASONS.map((r) => `rejected_${r}`), 'unsubscribed', 'from', 'to'];
   const line = (group: string, row: ReportRow) =>
-    [group, row.key, row.leads, row.contacted, row.medianSeconds, row.p90Seconds, row.slaMet, row.slaMissed, row.withinSlaPercent, row.accepted, row.rejected, ...REJECT_REASONS.map((r) => row.rejectedByReason[r] ?? 0), row.unsubscribed, report.from, report.to]
-      .map(csvCell)
-      .join(',');
-  return [header.join(','), ...report.byRep.map((row) => line('rep', row)), ...report.bySource.map((row) => line('source', row)), line('all', report.total)].join('\n');
+    [group, row.key, row.leads, row.contacted, row.medianSeconds, row.p90Seconds, row.slaMet, row.slaMissed, row.withinSlaPercent, row.accepted, row.rejected, ...REJECT_REASONS.map((r) => row.rejectedByReason[r] ?? 0), row.unsubscribed, report.from, report.to];
+  return csvTable(header, [...report.byRep.map((row) => line('rep', row)), ...report.bySource.map((row) => line('source', row)), line('all', report.total)], '\n');
+}
+
+const filterFlags = { source: { type: 'string' }, campaign: { type: 'string' }, form: { type: 'string' }, rep: { type: 'string' }, grade: { type: 'string' } } as const;
+
+/** The flags as the dashboard's query: the same schema, its issues named as flags. */
+function queryOf(values: Partial<Record<'from' | 'to' | keyof typeof filterFlags, string>>, now: Date): DashboardQuery {
+  const range = periodOf({ ...(values.from !== undefined ? { from: values.from } : {}), ...(values.to !== undefined ? { to: values.to } : {}) }, now);
+  daysBetween(range.from, range.to);
+  try {
+    const { from: _from, to: _to, ...filters } = parseWith(DashboardQuerySchema, { source: values.source, campaign: values.campaign, form: values.form, rep: values.rep, grade: values.grade });
+    return { range, filters: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new UsageError(error.issues.map((issue) => `--${issue.path} ${issue.message}`).join('\n'));
+  }
 }
 
 async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { ...storeFlags, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        ...storeFlags, ...filterFlags, from: { type: 'string' }, to: { type: 'string' },
+        json: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
@@ -103,14 +145,13 @@ async function main(): Promise<void> {
   if (values.help) return console.log(USAGE);
   if (values.json && values.csv) throw new UsageError('Choose one of --json and --csv');
   const now = new Date();
-  const to = values.to ?? now.toISOString().slice(0, 10);
-  const from = values.from ?? (isDay(to) ? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10) : to);
-  daysBetween(from, to);
+  const query = queryOf(values, now);
 
   const config = stageConfig(values);
   await withLeadStore(values, async ({ store }) => {
-    const report = await readReport(store, { from, to }, config.slaMinutes, now);
-    console.log(values.json ? JSON.stringify(report, null, 2) : values.csv ? formatCsv(report) : formatText(report));
+    // One dashboard() call for every format: the JSON is the app's view, and it keeps the SLA report's keys.
+    const view = await readDashboard(store, query, config.slaMinutes, now, config.reps);
+    console.log(values.json ? JSON.stringify(view, null, 2) : values.csv ? formatCsv(view) : formatText(view));
   });
 }
 

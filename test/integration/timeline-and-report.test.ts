@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
-import type { SlaReport } from '@domain/sla';
+import type { DashboardView } from '@domain/team-app';
 import { signWebhook } from '@domain/webhook-signature';
 import { readQueue } from '../../bin/queue';
-import { readReport } from '../../bin/report';
+import { readDashboard, readReport } from '../../bin/report';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, rawEmail, rawHeader, waitForEmails } from '../support/inbox';
 import { executionArnOf, hotLead, markContacted, postLead, uniqueEmail, warmLead } from '../support/leads';
@@ -219,9 +219,15 @@ describe('the SLA report', () => {
   });
 
   it('`npm run report` prints the same figures as a table, JSON and CSV', async () => {
-    const json = JSON.parse(await cli('report', '--from', range.from, '--to', range.to, '--json')) as SlaReport;
-    const expected = await readReport(store.leads, range, stack.config.slaMinutes, new Date(json.asOf));
-    expect(json).toEqual(expected);
+    // The JSON is the dashboard's view (what GET /app/api/dashboard answers); the SLA report's keys keep their figures.
+    const json = JSON.parse(await cli('report', '--from', range.from, '--to', range.to, '--json')) as DashboardView;
+    expect(json).toEqual(await readDashboard(store.leads, { range, filters: {} }, stack.config.slaMinutes, new Date(json.asOf), stack.config.reps));
+    expect(json).toMatchObject(await readReport(store.leads, range, stack.config.slaMinutes, new Date(json.asOf)));
+    // 1 accepted, 2 rejected: 33.3%; all six in the ISO week of Monday 2025-03-03, 3 met and 3 missed.
+    expect(json.total).toMatchObject({ acceptancePercent: 33.3, bounced: 0, complained: 0 });
+    expect(json.weekly).toEqual([{ week: '2025-03-03', leads: 6, slaMet: 3, slaMissed: 3, withinSlaPercent: 50 }]);
+    const bens = JSON.parse(await cli('report', '--from', range.from, '--to', range.to, '--rep', 'rep-ben', '--json')) as DashboardView;
+    expect([bens.filters, bens.total.leads, bens.byRep.map((row) => row.key), bens.options.reps.length]).toEqual([{ rep: 'rep-ben' }, 2, ['rep-ben'], 3]);
 
     const csv = (await cli('report', '--from', range.from, '--to', range.to, '--csv')).trim().split('\n');
     expect(csv[0]).toBe('group,key,leads,contacted,median_seconds,p90_seconds,sla_met,sla_missed,within_sla_percent,accepted,rejected,rejected_no-budget,rejected_wrong-role,rejected_bad-fit,rejected_no-timeline,rejected_duplicate,rejected_spam,rejected_other,unsubscribed,from,to');
@@ -234,6 +240,8 @@ describe('the SLA report', () => {
     expect(text).toMatch(/^ {2}rep-ana\s+2\s+2\s+22m 00s\s+40m 00s\s+50\.0% \(1\/2\)\s+1\s+1 \(no-budget 1\)\s+0$/m);
     expect(text).toMatch(/^ {2}bing \/ pricing\s+3\s+2\s+14h 00m\s+23h 00m\s+33\.3% \(1\/3\)\s+0\s+1 \(spam 1\)\s+1$/m);
     expect(text).toMatch(/^ {2}all\s+6\s+5\s+2h 00m\s+23h 00m\s+50\.0% \(3\/6\)\s+1\s+2 \(no-budget 1, spam 1\)\s+1$/m);
+    expect(text).toContain('Acceptance: 33.3% (1 accepted of 3 decided). Bounced 0, complained 0.');
+    expect(text).toMatch(/^ {2}2025-03-03\s+6\s+50\.0% \(3\/6\)$/m);
   });
 
   it('shows a rep’s rejection, with its reason, the moment it is recorded', async () => {
@@ -251,6 +259,7 @@ describe('the SLA report', () => {
     expect(await run('--from', '2025-03-06', '--to', '2025-03-04')).toBe('2: --from 2025-03-06 is after --to 2025-03-04');
     expect(await run('--from', '2025-02-30', '--to', '2025-03-04')).toBe('2: --from must be a date like 2026-11-01, got "2025-02-30"');
     expect(await run('--from', '2024-01-01', '--to', '2025-03-04')).toBe('2: The range has 429 days; ask for at most 366 at a time');
+    expect(await run('--from', '2025-03-04', '--to', '2025-03-06', '--grade', 'lukewarm')).toBe('2: --grade must be one of hot, warm, cold');
   });
 });
 
