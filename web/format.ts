@@ -1,0 +1,116 @@
+/**
+ * Text for times and durations as the team reads them. Pure: no DOM, so the unit tests run it in node.
+ */
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * `45s`, `7m 12s`, `4h 05m`, `2d 3h`: the rule of formatDuration in functions/domain/sla.ts,
+ * which cannot be imported here (its module brings zod and node:crypto into the browser
+ * bundle); test/unit/web-format.test.ts holds the two to the same answers.
+ */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined) return '-';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+/** A limit in minutes as people say it: 15 -> "15m", 240 -> "4h" (as sla.ts's minutesText). */
+export const minutesText = (minutes: number): string => (minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`);
+
+export type Urgency = 'overdue' | 'soon' | 'ok';
+
+/** Under five minutes left is "soon": the rep should be dialling. */
+export const SOON_SECONDS = 5 * 60;
+
+export const urgencyOf = (secondsLeft: number): Urgency => (secondsLeft < 0 ? 'overdue' : secondsLeft < SOON_SECONDS ? 'soon' : 'ok');
+
+/**
+ * The time a rep has left, as a card shows it: "12m left", "4m 05s left" (seconds once under
+ * ten minutes, where every second shows), "1h 05m left", and once past due "Overdue 1h 05m".
+ */
+export function timeLeftText(secondsLeft: number): string {
+  const s = Math.round(secondsLeft);
+  if (s < 0) return `Overdue ${formatDuration(-s)}`;
+  if (s >= 600 && s < 3600) return `${Math.floor(s / 60)}m left`;
+  return `${formatDuration(s)} left`;
+}
+
+/**
+ * Seconds left now, counted on this device's clock from when the answer arrived, so a device
+ * whose clock is off still counts the server's `secondsLeft` down correctly.
+ */
+export const secondsLeftAt = (secondsLeft: number, receivedAtMs: number, nowMs: number): number => secondsLeft - (nowMs - receivedAtMs) / 1000;
+
+/** A percentage with one decimal as the API gives it, or a dash when there is nothing to divide. */
+export const percentText = (percent: number | undefined): string => (percent === undefined ? '-' : `${percent.toFixed(percent % 1 === 0 ? 0 : 1)}%`);
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2024-12-14" -> "14 Dec" (a calendar day, no time zone involved). */
+export function dayText(day: string): string {
+  const [, , month, date] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) ?? [];
+  if (!month || !date) return day;
+  return `${Number(date)} ${MONTHS[Number(month) - 1] ?? month}`;
+}
+
+/** A clock time in the viewer's time zone: "09:05:12". */
+export const clockText = (date: Date, timeZone?: string): string =>
+  new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(date);
+
+/** A moment in the viewer's time zone: "14 Dec 2024, 09:05". */
+export function dateTimeText(iso: string, timeZone?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(date);
+}
+
+/** An event's type in words: "follow-up-3-sent" -> "Day-3 follow-up sent". */
+export function eventText(type: string): string {
+  const known: Record<string, string> = {
+    submitted: 'Form submitted',
+    'duplicate-submission': 'Submitted again',
+    'sequence-started': 'Sequence started',
+    scored: 'Scored',
+    assigned: 'Assigned to a rep',
+    disqualified: 'Disqualified',
+    nurtured: 'Sent to nurture',
+    'confirmation-sent': 'Confirmation email sent',
+    'hot-alert-sent': 'Rep alerted',
+    'escalation-sent': 'Escalation email sent',
+    'team-lead-notice-sent': 'Team lead notified',
+    escalated: 'Escalated to another rep',
+    contacted: 'Marked contacted',
+    accepted: 'Accepted',
+    rejected: 'Rejected',
+    unsubscribed: 'Unsubscribed',
+    bounced: 'Email bounced',
+    complained: 'Marked as spam',
+    'email-rejected': 'Email refused by the mail service',
+    closed: 'Sequence closed',
+    failed: 'Sequence failed',
+  };
+  const followUp = /^follow-up-(\d+)-sent$/.exec(type);
+  if (followUp) return `Day-${followUp[1]} follow-up sent`;
+  const words = known[type] ?? type.replace(/[-_]+/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A reject reason's code in words: "no-budget" -> "No budget". */
+export const reasonText = (reason: string): string => {
+  const words = reason.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/** A timeline detail value as text: lists joined, nothing for undefined. */
+export function detailText(detail: Record<string, unknown> | undefined): Array<[string, string]> {
+  if (!detail) return [];
+  return Object.entries(detail).flatMap(([key, value]) => {
+    if (value === undefined || value === null || value === '') return [];
+    const text = Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return [[key, text] as [string, string]];
+  });
+}
