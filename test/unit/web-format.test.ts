@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatDuration as domainFormatDuration, minutesText as domainMinutesText } from '@domain/sla';
+import { REJECT_REASONS as DOMAIN_REJECT_REASONS } from '@domain/rep-response';
+import { dayText, detailText, eventText, formatDuration, minutesText, percentText, reasonText, secondsLeftAt, timeLeftText, urgencyOf } from '../../web/format';
+import { REJECT_REASONS } from '../../web/reject-reasons';
+
+describe('the team app keeps the domain rules it cannot import', () => {
+  it('formats durations as sla.ts does', () => {
+    fc.assert(fc.property(fc.double({ min: 0, max: 60 * 86_400, noNaN: true }), (seconds) => formatDuration(seconds) === domainFormatDuration(seconds)));
+    expect(formatDuration(undefined)).toBe(domainFormatDuration(undefined));
+    for (const minutes of [1, 15, 60, 90, 240, 1440]) expect(minutesText(minutes)).toBe(domainMinutesText(minutes));
+  });
+
+  it('lists the reject reasons of rep-response.ts, in its order', () => {
+    expect(REJECT_REASONS).toEqual([...DOMAIN_REJECT_REASONS]);
+  });
+});
+
+describe('time left on a card', () => {
+  it('shows minutes from ten minutes up, seconds below, hours over an hour', () => {
+    expect(timeLeftText(12 * 60 + 30)).toBe('12m left');
+    expect(timeLeftText(10 * 60)).toBe('10m left');
+    expect(timeLeftText(4 * 60 + 5)).toBe('4m 05s left');
+    expect(timeLeftText(45)).toBe('45s left');
+    expect(timeLeftText(0)).toBe('0s left');
+    expect(timeLeftText(3600 + 5 * 60)).toBe('1h 05m left');
+  });
+
+  it('says overdue, by how long, once past due', () => {
+    expect(timeLeftText(-1)).toBe('Overdue 1s');
+    expect(timeLeftText(-(7 * 60 + 12))).toBe('Overdue 7m 12s');
+    expect(timeLeftText(-(3600 + 5 * 60))).toBe('Overdue 1h 05m');
+  });
+
+  it('counts down from the answer on the device clock', () => {
+    expect(secondsLeftAt(300, 1_000_000, 1_000_000)).toBe(300);
+    expect(secondsLeftAt(300, 1_000_000, 1_060_000)).toBe(240);
+    expect(secondsLeftAt(10, 0, 15_000)).toBe(-5);
+  });
+
+  it('is urgent under five minutes and overdue below zero', () => {
+    expect(urgencyOf(5 * 60)).toBe('ok');
+    expect(urgencyOf(5 * 60 - 1)).toBe('soon');
+    expect(urgencyOf(0)).toBe('soon');
+    expect(urgencyOf(-0.5)).toBe('overdue');
+  });
+});
+
+describe('words for the data', () => {
+  it('names days, percentages, reasons and events', () => {
+    expect(dayText('2024-12-14')).toBe('14 Dec');
+    expect(dayText('2025-01-05')).toBe('5 Jan');
+    expect(dayText('not a day')).toBe('not a day');
+    expect(percentText(82.1)).toBe('82.1%');
+    expect(percentText(75)).toBe('75%');
+    expect(percentText(undefined)).toBe('-');
+    expect(reasonText('no-budget')).toBe('No budget');
+    expect(eventText('follow-up-3-sent')).toBe('Day-3 follow-up sent');
+    expect(eventText('hot-alert-sent')).toBe('Rep alerted');
+    expect(eventText('something-new')).toBe('Something new');
+  });
+
+  it('shows a timeline detail as key: value pairs, leaving out empty ones', () => {
+    expect(detailText({ reason: 'no-budget', note: undefined, reasons: ['a', 'b'], score: 80, ok: true })).toEqual([
+      ['reason', 'no-budget'],
+      ['reasons', 'a, b'],
+      ['score', '80'],
+      ['ok', 'true'],
+    ]);
+    expect(detailText(undefined)).toEqual([]);
+  });
+});
