@@ -50,10 +50,13 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   'lead-form': { usesLeads: false, sendsEmail: false, usesLinks: false, table: [] },
   // Each send: read the lead, claim the step (re-read when the claim is refused), mark it, append.
   'send-confirmation': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
-  // The lead's history comes from the byDomain index; the routing cursor is an UpdateItem.
-  'score-and-route': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
+  // The lead's history comes from the byDomain index; the routing cursor and the rep's daily
+  // count are UpdateItems; the team and today's counts are Queries of the table (TEAM,
+  // REPDAY#<day>), seeded by PutItem on the first read.
+  'score-and-route': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], indexes: ['byDomain'] },
   'alert-rep': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
-  'escalate-lead': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  // Routes again: reads the team and today's counts (Query, seeding by PutItem), counts the move (UpdateItem).
+  'escalate-lead': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
   'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   // Conditional updates of the lead, then a timeline event: no reads.
   'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },

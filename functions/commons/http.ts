@@ -6,7 +6,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { LeadNotFound, PayloadTooLarge, RequestInProgress, SignatureInvalid, type SignatureProblem, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
+import { LeadNotFound, PayloadTooLarge, RepNotFound, RequestInProgress, SignatureInvalid, type SignatureProblem, TeamChanged, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
 import { errorPage } from '@domain/pages';
 import { parseWith } from '@domain/validation';
 import { SIGNATURE_HEADER, type SignedRequest, TIMESTAMP_HEADER } from '@domain/webhook-signature';
@@ -131,6 +131,8 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return asHtml ? html(403, errorPage(expired ? 'This link has expired' : 'This link is not valid', message)) : respond(403, 'TokenInvalid', message);
   }
   if (error instanceof LeadNotFound) return respond(404, 'LeadNotFound', 'No such lead');
+  if (error instanceof RepNotFound) return respond(404, 'RepNotFound', 'No such rep on the team');
+  if (error instanceof TeamChanged) return respond(409, 'TeamChanged', 'Someone else changed this rep a moment ago: nothing was saved; reload the team and make the change again');
   if (error instanceof RequestInProgress) {
     return respond(409, 'RequestInProgress', 'The same request is being recorded now: send it again in a moment', {}, { 'retry-after': String(error.retryAfterSeconds) });
   }

@@ -63,6 +63,22 @@ export class RequestInProgress extends Error {
   }
 }
 
+/** No rep with this id on the team (404). */
+export class RepNotFound extends Error {
+  override readonly name = 'RepNotFound';
+  constructor(readonly repId: string) {
+    super(`No rep ${repId}`);
+  }
+}
+
+/** Someone else changed this rep since it was read: nothing was saved; read the team again and redo the change (409). */
+export class TeamChanged extends Error {
+  override readonly name = 'TeamChanged';
+  constructor(readonly repId: string) {
+    super(`Rep ${repId} was changed by someone else a moment ago`);
+  }
+}
+
 /** A dependency failed in a way worth retrying (throttling, 5xx, timeout). */
 export class TransientError extends Error {
   override readonly name = 'TransientError';

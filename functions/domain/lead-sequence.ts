@@ -2,11 +2,12 @@ import type { Clock } from '@domain/clock';
 import { LeadNotFound, PermanentSendError } from '@domain/errors';
 import type { Lead } from '@domain/lead';
 import { expiryAfterDays, signLink, type LinkPurpose } from '@domain/links';
-import type { LeadStore, Mailer, OutgoingEmail, SecretSource } from '@domain/ports';
+import type { LeadStore, Mailer, OutgoingEmail, SecretSource, TeamStore } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { recommendedNextAction } from '@domain/handoff';
 import { nextRepAfter, routeLead, type Routing } from '@domain/routing';
 import { scoreLead } from '@domain/scoring';
+import { readTeamToday, utcDay } from '@domain/team';
 import type { ScoringModel } from '@domain/scoring-model';
 import { audienceOf, followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
 import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
@@ -119,9 +120,17 @@ export function sendConfirmation(deps: SequenceDeps, leadId: string): Promise<Se
 }
 
 /** What scoring and routing work with: no mailer, no secrets. */
-export interface RoutingDeps extends Pick<SequenceDeps, 'store' | 'clock' | 'reps' | 'routing'> {
+export interface RoutingDeps extends Pick<SequenceDeps, 'store' | 'clock' | 'routing'> {
+  /** Who takes leads now: read for every lead, so a manager's change applies to the next one. */
+  team: TeamStore;
   scoringModel: ScoringModel;
 }
+
+/** The pool's turns from the lead store, the daily counts (today, UTC) from the team store. */
+const routingCounters = (deps: Pick<RoutingDeps, 'store' | 'team'>, now: Date) => ({
+  nextTurn: (pool: string) => deps.store.nextRoutingTurn(pool),
+  countAssignment: (repId: string, cap?: number) => deps.team.countAssignment(repId, utcDay(now), cap),
+});
 
 /** What the state machine branches on after scoring. */
 export interface RoutingDecision {
@@ -161,7 +170,11 @@ export async function scoreAndRoute(deps: RoutingDeps, leadId: string): Promise<
   const windowDays = Math.max(intent.repeatVisit.withinDays, triage.accountActivity.withinDays);
   const history = await deps.store.leadHistory(lead, new Date(Date.parse(lead.submittedAt) - windowDays * DAY_MS).toISOString());
   const score = scoreLead(lead, deps.scoringModel, history);
-  const assignment = score.triage.decision === 'disqualify' ? undefined : await routeLead(lead, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool));
+  const now = deps.clock.now();
+  // A retry that died after counting and before recording counts the lead again: a cap errs
+  // towards one lead fewer for that rep that day, never towards an unowned lead.
+  const assignment =
+    score.triage.decision === 'disqualify' ? undefined : await routeLead(lead, await readTeamToday(deps.team, now), deps.routing, routingCounters(deps, now), now);
   const at = deps.clock.now().toISOString();
   await deps.store.recordScore(leadId, score, assignment, at);
   const scored = { ...score, scoreModel: score.model, ownerId: assignment?.owner.id, ownerRule: assignment?.rule };
@@ -190,21 +203,29 @@ export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult
   });
 }
 
+/** An escalation routes the lead again: it reads the team as routing does. */
+export interface EscalationDeps extends SequenceDeps {
+  team: TeamStore;
+}
+
 /**
  * A hot lead still not contacted when its SLA runs out goes to the next rep of its pool, who
  * gets the alert; the team lead is told. Once: the move is conditional (still new, not
- * escalated yet), and each email is claimed like every other send.
+ * escalated yet), and each email is claimed like every other send. The move counts toward the
+ * new owner's day once it happened (after it: a lead contacted meanwhile moves nowhere).
  */
-export async function escalateLead(deps: SequenceDeps, leadId: string): Promise<{ escalated: boolean; pastSla: boolean }> {
+export async function escalateLead(deps: EscalationDeps, leadId: string): Promise<{ escalated: boolean; pastSla: boolean }> {
   let lead = await loadLead(deps.store, leadId);
   if (lead.status !== 'new') return { escalated: false, pastSla: false };
   const firstOwner = lead.escalatedFrom ?? lead.ownerId;
   const firstOwnerName = deps.reps.find((rep) => rep.id === firstOwner)?.name ?? firstOwner ?? 'the owner';
   if (!lead.escalatedAt) {
-    const next = await nextRepAfter(lead, lead.ownerId, deps.reps, deps.routing, (pool) => deps.store.nextRoutingTurn(pool), deps.clock.now());
+    const now = deps.clock.now();
+    const next = await nextRepAfter(lead, lead.ownerId, await readTeamToday(deps.team, now), deps.routing, (pool) => deps.store.nextRoutingTurn(pool), now);
     const at = deps.clock.now().toISOString();
     if (next) await deps.store.escalateTo(leadId, next, at);
     lead = await loadLead(deps.store, leadId);
+    if (next && lead.escalatedAt === at && lead.ownerId === next.id) await deps.team.countAssignment(next.id, utcDay(now));
   }
   // Keyed by the move's time: a retry writes it if its first attempt died before, once.
   if (lead.escalatedAt) {

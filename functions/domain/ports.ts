@@ -3,6 +3,8 @@ import type { SequenceStep } from '@domain/sequence';
 import type { EmailContent } from '@domain/templates';
 import type { LeadHistory, LeadScore } from '@domain/scoring';
 import type { Rep } from '@domain/rep';
+import type { TeamRep } from '@domain/team';
+import type { TeamChange } from '@domain/team-app';
 
 export type { RepResponse };
 
@@ -81,6 +83,31 @@ export interface LeadStore {
    */
   appendEventOnce(leadId: string, event: TimelineEvent): Promise<boolean>;
   listEvents(leadId: string): Promise<TimelineEvent[]>;
+}
+
+/**
+ * The team's runtime settings and the day's lead counts: what routing reads per lead and the
+ * team page changes. Its own port (not the LeadStore's): routing, the team page and nothing
+ * else need it.
+ */
+export interface TeamStore {
+  /** Every rep of the team, as the table holds them; seeded from the stage config on first read. */
+  readTeam(): Promise<TeamRep[]>;
+  /**
+   * Stores the rep (at `rep.version`, one more than the version read) and its audit entry.
+   * Throws TeamChanged when the stored version is no longer the one read: another manager's
+   * change landed in between, and this one must not overwrite it.
+   */
+  saveMember(rep: TeamRep, change: TeamChange): Promise<void>;
+  /** The team's audit trail, newest first. */
+  listChanges(limit: number): Promise<TeamChange[]>;
+  /** Leads routed to each of these reps on `day` (YYYY-MM-DD, UTC); a rep with none is 0. */
+  countLeadsToday(repIds: readonly string[], day: string): Promise<Record<string, number>>;
+  /**
+   * Counts one more lead for the rep on `day`, atomically. With a cap, only while the count is
+   * under it: false when the rep reached the cap (another lead took the last slot).
+   */
+  countAssignment(repId: string, day: string, cap?: number): Promise<boolean>;
 }
 
 export interface OutgoingEmail extends EmailContent {
