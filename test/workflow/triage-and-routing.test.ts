@@ -1,5 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbTeamStore } from '@adapters/dynamodb-team-store';
 import { withinBusinessHours } from '@domain/business-hours';
+import { roundRobinOver } from '@domain/routing';
+import { teamFromConfig } from '@domain/team';
+import { changeTeamMember, type TeamSettingsDeps } from '@domain/team-settings';
 import { followUpKey } from '@domain/sequence';
 import { sequencePath } from '../../lib/lead-workflow';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -143,6 +149,51 @@ describe('business hours', () => {
         expect(Number(local.find((p) => p.type === 'hour')!.value)).toBeLessThan(17);
         previous = due;
       }
+    }
+  });
+});
+
+describe('the team, changed at runtime', () => {
+  /** The team page's API as a manager calls it, over the stack's table. */
+  const teamSettings = (): TeamSettingsDeps => {
+    const routing = stack.config.routing ?? roundRobinOver(stack.config.reps);
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    return { team: new DynamoDbTeamStore(db, stack.tableName, () => ({ reps: teamFromConfig(stack.config.reps, routing), pools: Object.keys(routing.pools) })), routing };
+  };
+  const change = (repId: string, body: object) => changeTeamMember(teamSettings(), 'tess@example.com', repId, body, new Date());
+  const tomorrow = () => new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
+
+  it("sends a DACH lead to the default pool while the DACH rep is away, and to her again once she is back, with no deploy", async () => {
+    stack.runner.setTimeScale(86_400 * 14 * 2);
+    await change('rep-eve', { awayUntil: tomorrow() });
+    const away = await postLead(stack, { email: uniqueEmail('hans', 'firma.de'), name: 'Hans', country: 'Deutschland', formId: 'newsletter' });
+    const routed = await finished(away.body.leadId);
+    expect(routed.ownerId).not.toBe('rep-eve');
+    expect(routed.ownerRule).toBe('round-robin');
+    await change('rep-eve', { awayUntil: null });
+    const back = await postLead(stack, { email: uniqueEmail('heidi', 'firma.de'), name: 'Heidi', country: 'AT', formId: 'newsletter' });
+    expect(await finished(back.body.leadId)).toMatchObject({ ownerId: 'rep-eve', ownerRule: 'territory dach (round-robin)' });
+  });
+
+  it("gives each rep of the default pool their weight's share of the next sum(weights) leads", async () => {
+    await stack.runner.idle();
+    stack.runner.setTimeScale(86_400 * 14 * 2);
+    const weights: Record<string, number> = { 'rep-ana': 3, 'rep-ben': 1, 'rep-cho': 2, 'rep-dee': 1 };
+    for (const [repId, weight] of Object.entries(weights)) await change(repId, { weight });
+    try {
+      const total = Object.values(weights).reduce((a, b) => a + b, 0);
+      const posted = await Promise.all(Array.from({ length: total }, (_, i) => postLead(stack, { email: `w${i}.${Date.now()}@weights${i}.example`, name: `W${i}`, formId: 'newsletter' })));
+      await stack.runner.idle();
+      const owners: Record<string, number> = {};
+      for (const { body } of posted) {
+        const owner = (await store.leads.getLead(body.leadId))!.ownerId!;
+        owners[owner] = (owners[owner] ?? 0) + 1;
+      }
+      expect(owners).toEqual(weights);
+    } finally {
+      for (const repId of Object.keys(weights)) await change(repId, { weight: 1 });
     }
   });
 });
