@@ -4,7 +4,7 @@ import { ValidationError } from '@domain/errors';
 import type { Lead, LeadGrade } from '@domain/lead';
 import { awaitsFirstContact } from '@domain/queue';
 import { REJECT_REASONS } from '@domain/rep-response';
-import { firstContactOf, type ReportRow, repOf, type Sla, slaReport } from '@domain/sla';
+import { type FirstContacts, firstContactsOf, type ReportRow, repOf, type Sla, slaReport } from '@domain/sla';
 import type { DashboardFilters, DashboardView } from '@domain/team-app';
 import { parseWith } from '@domain/validation';
 
@@ -209,22 +209,21 @@ function optionsOf(leads: readonly Lead[], nameOf: (repId: string) => string): D
   };
 }
 
-function weeklyOf(leads: readonly Lead[], days: readonly string[], sla: Sla, now: Date): DashboardView['weekly'] {
-  const weeks = new Map<string, { leads: number; slaMet: number; slaMissed: number }>();
-  for (const day of days) if (!weeks.has(isoWeekOf(day))) weeks.set(isoWeekOf(day), { leads: 0, slaMet: 0, slaMissed: 0 });
-  for (const lead of leads) {
-    const week = weeks.get(isoWeekOf(lead.submittedAt.slice(0, 10)));
-    if (!week) continue;
+const WEEK_MS = 7 * DAY_MS;
+
+function weeklyOf(leads: readonly Lead[], range: Period, contacts: FirstContacts): DashboardView['weekly'] {
+  const firstMonday = dayMs(isoWeekOf(range.from));
+  const weeks = Array.from({ length: Math.floor((dayMs(range.to) - firstMonday) / WEEK_MS) + 1 }, (_, i) => ({ week: dayAt(firstMonday + i * WEEK_MS), leads: 0, slaMet: 0, slaMissed: 0 }));
+  leads.forEach((lead, i) => {
+    // Counted from the first Monday in milliseconds: no date string per lead.
+    const week = weeks[Math.floor((Date.parse(lead.submittedAt) - firstMonday) / WEEK_MS)];
+    if (!week) return;
     week.leads += 1;
-    const { slaStatus } = firstContactOf(lead, sla, now);
+    const { slaStatus } = contacts[i]!;
     if (slaStatus === 'met') week.slaMet += 1;
     else if (slaStatus === 'missed') week.slaMissed += 1;
-  }
-  return [...weeks.entries()].map(([week, counts]) => ({
-    week,
-    ...counts,
-    ...(counts.slaMet + counts.slaMissed > 0 ? { withinSlaPercent: percentOf(counts.slaMet, counts.slaMet + counts.slaMissed) } : {}),
-  }));
+  });
+  return weeks.map((week) => ({ ...week, ...(week.slaMet + week.slaMissed > 0 ? { withinSlaPercent: percentOf(week.slaMet, week.slaMet + week.slaMissed) } : {}) }));
 }
 
 function ignoredNowOf(leads: readonly Lead[], sla: Sla, now: Date, nameOf: (repId: string) => string): DashboardView['ignoredNow'] {
@@ -249,15 +248,15 @@ function ignoredNowOf(leads: readonly Lead[], sla: Sla, now: Date, nameOf: (repI
  * values once one is chosen. Reps not in `reps` (left the team) are named by their id.
  */
 export function dashboard(leads: readonly Lead[], range: Period, filters: DashboardFilters, sla: Sla, now: Date, reps: RepNames): DashboardView {
-  const days = daysBetween(range);
+  daysBetween(range); // refuses a bad period before any work
   const names = new Map(reps.map((rep) => [rep.id, rep.name]));
   const nameOf = (repId: string) => names.get(repId) ?? repId;
-  const inPeriod = leads.filter((lead) => {
-    const day = lead.submittedAt.slice(0, 10);
-    return day >= range.from && day <= range.to;
-  });
+  // ISO times compare as strings: from the period's first day to before the day after its last.
+  const end = addDays(range.to, 1);
+  const inPeriod = leads.filter((lead) => lead.submittedAt >= range.from && lead.submittedAt < end);
   const chosen = inPeriod.filter((lead) => passes(lead, filters));
-  const report = slaReport(chosen, range, sla, now);
+  const contacts = firstContactsOf(chosen, sla, now);
+  const report = slaReport(chosen, range, sla, now, contacts);
   const { accepted, rejected } = report.total;
   return {
     from: report.from,
@@ -272,7 +271,7 @@ export function dashboard(leads: readonly Lead[], range: Period, filters: Dashbo
       bounced: chosen.filter((lead) => lead.status === 'bounced' || lead.bouncedAt !== undefined).length,
       complained: chosen.filter((lead) => lead.status === 'complained' || lead.complainedAt !== undefined).length,
     },
-    weekly: weeklyOf(chosen, days, sla, now),
+    weekly: weeklyOf(chosen, range, contacts),
     byRep: report.byRep,
     bySource: report.bySource,
     // rejectedByReason is already in the rep's page's order (REJECT_REASONS).

@@ -100,14 +100,41 @@ const REASON_ORDER: readonly string[] = REJECT_REASONS;
 /** Reasons in the order the rep's page lists them. */
 const byReasonOrder = (a: string, b: string) => (REASON_ORDER.indexOf(a) + 1 || 99) - (REASON_ORDER.indexOf(b) + 1 || 99);
 
-function rowOf(key: string, leads: readonly Lead[], sla: Sla, now: Date): ReportRow {
-  const contacts = leads.map((lead) => firstContactOf(lead, sla, now));
-  const seconds = contacts.flatMap((c) => (c.seconds !== undefined ? [c.seconds] : []));
-  const slaMet = contacts.filter((c) => c.slaStatus === 'met').length;
-  const slaMissed = contacts.filter((c) => c.slaStatus === 'missed').length;
-  const rejections = leads.filter((lead) => lead.outcome === 'rejected');
+/**
+ * Each lead's first contact, in the leads' order: computed once for every row a lead is in
+ * (the total, its rep's, its source's), and for the dashboard's weeks.
+ */
+export type FirstContacts = readonly FirstContact[];
+
+export const firstContactsOf = (leads: readonly Lead[], sla: Sla, now: Date): FirstContacts => leads.map((lead) => firstContactOf(lead, sla, now));
+
+/** A lead with its first contact, as the rows group them. */
+interface Contacted {
+  lead: Lead;
+  contact: FirstContact;
+}
+
+// One pass per row, no array per lead: a 90-day dashboard rolls up 100,000 leads on every request.
+function rowOf(key: string, leads: readonly Contacted[]): ReportRow {
+  const seconds: number[] = [];
+  let slaMet = 0;
+  let slaMissed = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let unsubscribed = 0;
   const rejectedByReason: Record<string, number> = {};
-  for (const lead of rejections) rejectedByReason[lead.rejectReason ?? 'other'] = (rejectedByReason[lead.rejectReason ?? 'other'] ?? 0) + 1;
+  for (const { lead, contact } of leads) {
+    if (contact.seconds !== undefined) seconds.push(contact.seconds);
+    if (contact.slaStatus === 'met') slaMet += 1;
+    else if (contact.slaStatus === 'missed') slaMissed += 1;
+    if (lead.outcome === 'accepted') accepted += 1;
+    else if (lead.outcome === 'rejected') {
+      rejected += 1;
+      const reason = lead.rejectReason ?? 'other';
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+    }
+    if (lead.unsubscribedAt) unsubscribed += 1;
+  }
   // Whole seconds: what an SLA is measured in, and what a spreadsheet should not show as 13.2704999.
   const round = (value: number | undefined) => (value === undefined ? undefined : Math.round(value));
   const medianSeconds = round(median(seconds));
@@ -121,30 +148,41 @@ function rowOf(key: string, leads: readonly Lead[], sla: Sla, now: Date): Report
     slaMet,
     slaMissed,
     ...(slaMet + slaMissed > 0 ? { withinSlaPercent: Math.round((slaMet / (slaMet + slaMissed)) * 1000) / 10 } : {}),
-    accepted: leads.filter((lead) => lead.outcome === 'accepted').length,
-    rejected: rejections.length,
+    accepted,
+    rejected,
     rejectedByReason: Object.fromEntries(Object.entries(rejectedByReason).sort(([a], [b]) => byReasonOrder(a, b))),
-    unsubscribed: leads.filter((lead) => lead.unsubscribedAt).length,
+    unsubscribed,
   };
 }
 
-function rowsBy(leads: readonly Lead[], keyOf: (lead: Lead) => string, sla: Sla, now: Date): ReportRow[] {
-  const groups = new Map<string, Lead[]>();
-  for (const lead of leads) groups.set(keyOf(lead), [...(groups.get(keyOf(lead)) ?? []), lead]);
+function rowsBy(leads: readonly Contacted[], keyOf: (lead: Lead) => string): ReportRow[] {
+  const groups = new Map<string, Contacted[]>();
+  // Pushed in place: copying the group on every lead made 100,000 leads take 24 s.
+  for (const item of leads) {
+    const key = keyOf(item.lead);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
   // Code-point order, so the same data always prints in the same order on any machine.
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, group]) => rowOf(key, group, sla, now));
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, group]) => rowOf(key, group));
 }
 
-/** The SLA table over the leads submitted from `from` to `to` (days, inclusive). */
-export function slaReport(leads: readonly Lead[], range: { from: string; to: string }, sla: Sla, now: Date): SlaReport {
+/**
+ * The SLA table over the leads submitted from `from` to `to` (days, inclusive). A caller that
+ * needs the leads' first contacts too (the dashboard's weekly figures) passes them in, so each
+ * is computed once.
+ */
+export function slaReport(leads: readonly Lead[], range: { from: string; to: string }, sla: Sla, now: Date, contacts: FirstContacts = firstContactsOf(leads, sla, now)): SlaReport {
+  const contacted = leads.map((lead, i): Contacted => ({ lead, contact: contacts[i]! }));
   return {
     from: range.from,
     to: range.to,
     asOf: now.toISOString(),
     sla,
-    total: rowOf('all', leads, sla, now),
-    byRep: rowsBy(leads, repOf, sla, now),
-    bySource: rowsBy(leads, sourceOf, sla, now),
+    total: rowOf('all', contacted),
+    byRep: rowsBy(contacted, repOf),
+    bySource: rowsBy(contacted, sourceOf),
   };
 }
 
