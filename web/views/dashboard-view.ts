@@ -139,7 +139,8 @@ export function dashboardView(context: AppContext, route: Route): View {
              h('details', { class: 'chart-table' }, h('summary', null, 'Show the numbers'),
                table('Contacted within SLA by week', ['Week of', 'Leads', 'Met', 'Missed', 'Within SLA'], view.weekly.map((w) => [dayText(w.week) + ' ' + w.week.slice(0, 4), w.leads, w.slaMet, w.slaMissed, percentText(w.withinSlaPercent)]), 'weekly-table'))]
           : h('p', { class: 'muted' }, 'No leads in this period.')),
-      h('div', { class: 'grid-2' },
+      // Full width each: seven columns that a meeting reads across the room.
+      h('div', null,
         h('section', { class: 'panel', 'aria-labelledby': 'byrep-h' }, h('h2', { id: 'byrep-h' }, 'Time to first contact by rep'), rowsTable('By rep', 'Rep', view.byRep, (key) => repName.get(key) ?? key, 'by-rep')),
         h('section', { class: 'panel', 'aria-labelledby': 'bysource-h' }, h('h2', { id: 'bysource-h' }, 'Time to first contact by source'), rowsTable('By source', 'Source', view.bySource, (key) => key, 'by-source'))),
       h('div', { class: 'grid-2' },
