@@ -10,12 +10,13 @@ import {
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DeployConfig } from './config';
 import { acknowledgeNag } from './nag';
-import { type RouteHandlerName, routes } from './routes';
+import { isTeamRoute, type RouteHandlerName, routes } from './routes';
 
 export interface LeadApiProps {
   readonly config: DeployConfig;
@@ -79,7 +80,7 @@ export class LeadApi extends Construct {
     }
 
     acknowledgeNag(this, 'APIG4',
-      'The routes are public by design: a website form posts leads anonymously, and the email-link callbacks are authorized by their signed, expiring token, not by an IAM or JWT authorizer.');
+      'The lead routes are public by design: a website form posts leads anonymously, and the email-link callbacks are authorized by their signed, expiring token; the team app\'s page holds no data, and its API routes have the Cognito JWT authorizer.');
 
     new CfnOutput(this, 'Url', { description: 'Base URL of the lead API', value: this.stage.url });
   }
@@ -89,8 +90,11 @@ export class LeadApi extends Construct {
     return this.httpApi.apiEndpoint;
   }
 
-  /** One route per entry of the route table; a handler serving several routes shares one integration. */
-  addRoutes(handler: (name: RouteHandlerName) => IFunction): void {
+  /**
+   * One route per entry of the route table; a handler serving several routes shares one
+   * integration. The team's routes (`auth: 'team'`) get the JWT authorizer.
+   */
+  addRoutes(handler: (name: RouteHandlerName) => IFunction, teamAuthorizer: IHttpRouteAuthorizer): void {
     const integrations = new Map<RouteHandlerName, HttpLambdaIntegration>();
     for (const route of routes) {
       let integration = integrations.get(route.handler);
@@ -100,7 +104,7 @@ export class LeadApi extends Construct {
         });
         integrations.set(route.handler, integration);
       }
-      this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, ...(isTeamRoute(route) ? { authorizer: teamAuthorizer } : {}) });
     }
   }
 }

@@ -13,6 +13,8 @@ import { Construct } from 'constructs';
 import { configurationSetName, type DeployConfig } from './config';
 import { bundledLeadConfigFile, leadConfigFileName, shellWord, stagedLeadConfig } from './lead-config';
 import { leadIndexes } from './lead-table';
+import { bundledTeamAppDir, stagedTeamApp, teamAppFolderName } from './team-app-assets';
+import type { TeamSignIn } from './team-sign-in';
 import { acknowledgeNag } from './nag';
 import { type EventHandlerName, eventHandlers, type RouteHandlerName, routes, type WorkflowStepName, workflowSteps } from './routes';
 import { type StartQueue, startQueueSettings } from './start-queue';
@@ -65,6 +67,11 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   'sender-events': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },
   // Starts queued leads' workflows: reads the lead, appends `sequence-started` to its timeline.
   'start-workflow': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem'] },
+  // The team app's API: a rep's queue (byOwner), the dashboard (byDay), a lead and its timeline
+  // (GetItem, Query), a response (as rep-response records it), the team's reps and their changes.
+  'app-api': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], indexes: ['byOwner', 'byDay'] },
+  // Serves the app's page and assets: no lead data, no secrets.
+  'app-page': { usesLeads: false, sendsEmail: false, usesLinks: false, table: [] },
 };
 
 /** What the public functions may reserve in all without a warning: Lambda's default account limit (1,000) less the 100 it keeps unreserved. */
@@ -90,6 +97,13 @@ export interface LeadFunctionsProps {
 }
 
 const pascalCase = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/** Puts the team app's built assets beside the app-page bundle (built only when CDK bundles). */
+const teamAppHooks = (): ICommandHooks => ({
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) => [`cp -R ${shellWord(`${inputDir}/${stagedTeamApp(repoRoot)}`)} ${shellWord(`${outputDir}/${teamAppFolderName}`)}`],
+});
 
 /** One Lambda per API handler and per workflow step, each with its own role, logs and grants. */
 export class LeadFunctions extends Construct {
@@ -151,6 +165,16 @@ export class LeadFunctions extends Construct {
     webhookSecret.grantRead(repResponse);
   }
 
+  /**
+   * The team app: its page tells the browser which user pool and client to sign in with; its
+   * API trusts the claims the JWT authorizer checked and needs nothing from Cognito itself.
+   */
+  letTeamSignIn(signIn: TeamSignIn): void {
+    const page = this.get('app-page');
+    page.addEnvironment('USER_POOL_ID', signIn.userPool.userPoolId);
+    page.addEnvironment('USER_POOL_CLIENT_ID', signIn.client.userPoolClientId);
+  }
+
   private leadFunction(name: FunctionName, timeout: Duration): NodejsFunction {
     const { config, table, linkSecret, publicBaseUrl, originVerifySecret } = this.props;
     const { usesLeads, sendsEmail, usesLinks, table: tableActions, indexes = [] } = capabilities[name];
@@ -190,7 +214,7 @@ export class LeadFunctions extends Construct {
         externalModules: [],
         forceDockerBundling: false,
         tsconfig: join(repoRoot, 'tsconfig.json'),
-        ...(usesLeads ? { commandHooks: this.leadConfigHooks() } : {}),
+        ...(usesLeads ? { commandHooks: this.leadConfigHooks() } : name === 'app-page' ? { commandHooks: teamAppHooks() } : {}),
       },
       // The public functions' share of the account's concurrency (the stage config's
       // `reservedConcurrency`): a flood of form posts throttles there, not the workflow's steps.
@@ -216,6 +240,7 @@ export class LeadFunctions extends Construct {
         // API's own URL, so links emailed before the firewall keep working; their signed token,
         // not the firewall, is what lets a request change anything there.
         ...(originVerifySecret && name === 'intake' ? { ORIGIN_VERIFY_SECRET_ID: originVerifySecret.secretArn } : {}),
+        ...(name === 'app-page' ? { APP_ASSETS_DIR: bundledTeamAppDir } : {}),
         POWERTOOLS_SERVICE_NAME: 'speed-to-lead',
         NODE_OPTIONS: '--enable-source-maps',
       },

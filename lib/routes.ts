@@ -1,6 +1,11 @@
 /**
  * The HTTP contract as one table: CDK builds API Gateway routes from it and the local API
  * serves the same table, so the two cannot disagree. `handler` names a folder in functions/.
+ * `auth: 'team'` puts a route behind the team's sign-in (the HTTP API's JWT authorizer on a
+ * Cognito ID token; the local API checks the same token against the emulator's keys).
+ * Routes without it are public, and authorize themselves (signed links, webhook signatures).
+ * More specific routes come first: the local API takes the first match, as API Gateway takes
+ * the most specific one.
  */
 export const routes = [
   { method: 'POST', path: '/leads', handler: 'intake' },
@@ -9,9 +14,23 @@ export const routes = [
   { method: 'GET', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'POST', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'GET', path: '/lead-form.js', handler: 'lead-form' },
-] as const;
+  { method: 'GET', path: '/app/api/me', handler: 'app-api', auth: 'team' },
+  { method: 'GET', path: '/app/api/queue', handler: 'app-api', auth: 'team' },
+  { method: 'GET', path: '/app/api/leads/{id}', handler: 'app-api', auth: 'team' },
+  { method: 'POST', path: '/app/api/leads/{id}/response', handler: 'app-api', auth: 'team' },
+  { method: 'GET', path: '/app/api/team', handler: 'app-api', auth: 'team' },
+  { method: 'PUT', path: '/app/api/team/reps/{repId}', handler: 'app-api', auth: 'team' },
+  { method: 'GET', path: '/app/api/dashboard', handler: 'app-api', auth: 'team' },
+  { method: 'GET', path: '/app/api/dashboard.csv', handler: 'app-api', auth: 'team' },
+  // The app's page and assets: public (they hold no data), the sign-in happens in the page.
+  { method: 'GET', path: '/app', handler: 'app-page' },
+  { method: 'GET', path: '/app/{asset+}', handler: 'app-page' },
+] as const satisfies ReadonlyArray<{ method: 'GET' | 'POST' | 'PUT'; path: string; handler: string; auth?: 'team' }>;
 
 export type Route = (typeof routes)[number];
+
+/** Whether the route is behind the team's sign-in. */
+export const isTeamRoute = (route: Route): boolean => 'auth' in route && route.auth === 'team';
 export type RouteHandlerName = Route['handler'];
 
 /** Workflow step functions, one Lambda each; the state machine invokes them by this name. */

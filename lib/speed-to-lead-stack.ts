@@ -15,6 +15,7 @@ import { LeadTable } from './lead-table';
 import { LeadWorkflow } from './lead-workflow';
 import { SenderEventsDelivery } from './sender-events';
 import { StartQueue } from './start-queue';
+import { TeamSignIn } from './team-sign-in';
 import { acknowledgeNag } from './nag';
 
 export interface SpeedToLeadStackProps extends StackProps {
@@ -32,6 +33,8 @@ export class SpeedToLeadStack extends Stack {
   readonly workflow: LeadWorkflow;
   /** Workflow starts Step Functions throttled at intake, retried from SQS. */
   readonly startQueue: StartQueue;
+  /** The team app's users (Cognito) and the JWT authorizer of its API routes. */
+  readonly teamSignIn: TeamSignIn;
 
   constructor(scope: Construct, id: string, props: SpeedToLeadStackProps) {
     super(scope, id, {
@@ -92,7 +95,9 @@ export class SpeedToLeadStack extends Stack {
       'The CRM holds a copy of this secret, so rotating it is a coordinated change on both sides (documented in the README), not a schedule that would break the integration.');
     this.functions.letCrmsRespond(webhookSecret);
 
-    this.api.addRoutes((name) => this.functions.get(name));
+    this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', { stage: config.stage });
+    this.functions.letTeamSignIn(this.teamSignIn);
+    this.api.addRoutes((name) => this.functions.get(name), this.teamSignIn.authorizer);
     // `cdk synth` refuses what AWS would refuse at deploy (a function's 4 KB environment, ...).
     this.node.addValidation({ validate: () => awsLimitIssues(this) });
 

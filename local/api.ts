@@ -3,7 +3,7 @@ import { invokeHandler, RequestTooLarge } from './lambda-context';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { routes, type RouteHandlerName } from '../lib/routes';
+import { isTeamRoute, routes, type RouteHandlerName } from '../lib/routes';
 
 /**
  * The route table served on loopback the way API Gateway's HTTP API would: each request
@@ -24,6 +24,12 @@ export interface LocalApiOptions {
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
   /** Each handler's function timeout and its integration's timeout, as the template sets them. */
   timeouts?: (name: RouteHandlerName) => HandlerTimeouts;
+  /**
+   * The JWT authorizer of the team's routes: the claims of a valid bearer token, as API
+   * Gateway passes them to the function, or undefined (the API answers 401 and the function
+   * never runs). Without it, team routes answer 401 to everyone.
+   */
+  verifyTeamToken?: (authorization: string | undefined) => Promise<Record<string, string> | undefined>;
 }
 
 export interface HandlerTimeouts {
@@ -41,8 +47,8 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 const compiled = routes.map((route) => ({
   ...route,
-  // Literal dots (`/lead-form.js`) escaped; `{name}` becomes a named group.
-  pattern: new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
+  // Literal dots (`/lead-form.js`) escaped; `{name}` becomes a named group, `{name+}` a greedy one.
+  pattern: new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/\{(\w+)\+\}/g, '(?<$1>.+)').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
 }));
 
 /**
@@ -57,7 +63,9 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-export function matchRoute(method: string, path: string) {
+export function matchRoute(method: string, path: string): { route: (typeof compiled)[number]; pathParameters: Record<string, string> } | undefined {
+  // API Gateway's HTTP API ignores a trailing slash: `/app/` is the route `/app`.
+  if (path.length > 1 && path.endsWith('/')) return matchRoute(method, path.slice(0, -1));
   for (const route of compiled) {
     const match = route.pattern.exec(path);
     if (match && route.method === method) {
@@ -80,7 +88,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'>
 }
 
 
-function toEvent(request: IncomingMessage, url: URL, routeKey: string, pathParameters: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
+function toEvent(request: IncomingMessage, url: URL, routeKey: string, pathParameters: Record<string, string>, body: Buffer, claims?: Record<string, string>): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -106,6 +114,8 @@ function toEvent(request: IncomingMessage, url: URL, routeKey: string, pathParam
       http: { method: request.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
       routeKey,
+      // What the JWT authorizer hands the function: the token's claims, as strings.
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
@@ -163,9 +173,18 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ url: st
         return finish(413);
       }
       const routeKey = `${matched.route.method} ${matched.route.path}`;
+      let claims: Record<string, string> | undefined;
+      if (isTeamRoute(matched.route)) {
+        // As API Gateway's JWT authorizer: no valid token, no invocation.
+        claims = await options.verifyTeamToken?.(request.headers.authorization);
+        if (!claims) {
+          send(response, 401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer', ...cors }, JSON.stringify({ message: 'Unauthorized' }));
+          return finish(401);
+        }
+      }
       const handler = await options.loadHandler(matched.route.handler);
       const timeouts = options.timeouts?.(matched.route.handler) ?? { functionMs: 10_000, integrationMs: INTEGRATION_TIMEOUT_MS };
-      const event = toEvent(request, url, routeKey, matched.pathParameters, body);
+      const event = toEvent(request, url, routeKey, matched.pathParameters, body, claims);
       const invocation = invokeHandler(matched.route.handler, handler, event, { timeoutMs: timeouts.functionMs });
       const result = await withinIntegrationTimeout(invocation, timeouts.integrationMs);
       if (result === INTEGRATION_TIMED_OUT) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type DeployConfig, loadConfig } from '../lib/config';
@@ -22,6 +23,8 @@ import { demoPageRoutes } from './demo-page';
 import { findUnfinishedLeads, resumeInstant, workflowInputOf } from './resume';
 import { type CfnTemplate, resolveIntrinsic, stateMachineDefinition } from './template';
 import { LocalWorkflowRunner } from './workflow-runner';
+import { type LocalTeamPool, startTeamPool } from './cognito';
+import { stagedTeamApp } from '../lib/team-app-assets';
 import { asyncInvoker, asyncSettingsOf, type AsyncInvoker } from './async-invoke';
 import { startLambdaEndpoint, type LocalFunction } from './lambda-endpoint';
 
@@ -46,6 +49,10 @@ export interface LocalStackOptions {
   dataPath?: string;
   /** Keep queued messages (the start queue's) in this file across restarts (in memory when absent). */
   queuePath?: string;
+  /** cognito-local's port (the team's sign-in); a free one when absent. */
+  cognitoPort?: number;
+  /** Keep the team's users in this folder across restarts (a temporary folder when absent). */
+  cognitoDataDir?: string;
   /** Every queue's visibility timeout in seconds instead of the template's (tests: failed messages come back sooner). */
   queueVisibilitySeconds?: number;
   /** The link-signing secret; random when absent (links die with the process). */
@@ -88,6 +95,8 @@ export interface LocalStack {
   runner: LocalWorkflowRunner;
   /** The functions' DynamoDB calls, checked against their roles: what each called, and what was refused. */
   iam: DynamoDbEnforcement;
+  /** The team app's user pool (cognito-local): add users, and the JWT check the API applies. */
+  teamPool: LocalTeamPool;
   /**
    * Starts again the sequences of leads that had not finished when a previous run stopped
    * (data kept with `dataPath`), each on a simulated clock continuing where it was; see
@@ -113,6 +122,7 @@ export interface ResumedLead {
 }
 
 const REGION = 'us-east-1';
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNT = '000000000000';
 const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', stateMachine: 'speed-to-lead-lead-workflow' };
 /** The lead workflow's ARN in the local stack (the functions' STATE_MACHINE_ARN). */
@@ -249,11 +259,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     // In a process of their own by default: the emulators get one core, the runner and handlers the other.
-    const emulators = await startEmulators({
+    // The team's user pool starts meanwhile, in its own process too.
+    const teamPoolStarting = startTeamPool({
+      ...(options.cognitoPort !== undefined ? { port: options.cognitoPort } : {}),
+      ...(options.cognitoDataDir ? { dataDir: options.cognitoDataDir } : {}),
+    });
+    const emulatorsStarting = startEmulators({
       dynamo: { ...(options.dataPath ? { path: options.dataPath } : {}), ...(options.dynamoPort !== undefined ? { port: options.dynamoPort } : {}) },
       ses: { ...(options.sesPort !== undefined ? { port: options.sesPort } : {}) },
     });
-    running.push(emulators);
+    const started = await Promise.allSettled([teamPoolStarting, emulatorsStarting]);
+    for (const service of started) if (service.status === 'fulfilled') running.push(service.value);
+    for (const service of started) if (service.status === 'rejected') throw service.reason;
+    const team = await teamPoolStarting;
+    const emulators = await emulatorsStarting;
     const { dynamo, ses } = emulators;
     await ensureTable(dynamo.url, tableDefinition(template, LOCAL.tableName));
     const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret }, { region: REGION, accountId: ACCOUNT });
@@ -292,6 +311,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       loadHandler: (name: RouteHandlerName) => loadHandler(name) as Promise<ApiHandler>,
       cors: corsOf(template),
       timeouts: apiTimeouts(template),
+      // API Gateway's JWT authorizer, against the emulator's pool and keys.
+      verifyTeamToken: team.verifyTeamToken,
       // The demo page is a stand-in for a customer's website: local only, never deployed.
       extraRoutes: demoPageRoutes({ inboxUrl: ses.url }),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -306,6 +327,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : LOCAL.secretName;
     for (const id of logicalIdsOfType(template, 'AWS::StepFunctions::StateMachine')) refs[id] = stateMachineArn;
     for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api')) refs[`${id}.ApiEndpoint`] = api.url;
+    for (const id of logicalIdsOfType(template, 'AWS::Cognito::UserPool')) refs[id] = team.userPoolId;
+    for (const id of logicalIdsOfType(template, 'AWS::Cognito::UserPoolClient')) refs[id] = team.clientId;
     for (const id of logicalIdsOfType(template, 'AWS::SQS::Queue')) {
       refs[id] = sqs.queueUrl(id, functionsSqsUrl);
       refs[`${id}.Arn`] = `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
@@ -322,6 +345,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SFN: options.sfnEndpoint ? await options.sfnEndpoint(sfn.url) : sfn.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       AWS_ENDPOINT_URL_SQS: functionsSqsUrl,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: team.url,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       // Metrics are EMF lines on stdout: quiet here unless asked for (POWERTOOLS_METRICS_DISABLED=false).
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
@@ -340,6 +364,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       running.push({ close: async () => rmSync(taskRoot, { recursive: true, force: true }) });
       process.env.LEAD_CONFIG_FILE = writeLeadConfig(config, taskRoot, basename(process.env.LEAD_CONFIG_FILE));
     }
+    // The team app's assets, built as CDK builds them for the app-page bundle (APP_ASSETS_DIR).
+    if (process.env.APP_ASSETS_DIR) process.env.APP_ASSETS_DIR = join(repoRoot, stagedTeamApp(repoRoot));
 
     // Lambda's event source mappings: the function runs on what its queue holds, as in AWS.
     const sources = sqsEventSources(template);
@@ -422,6 +448,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       template,
       runner,
       iam,
+      teamPool: team,
       resumeUnfinished: async (onResume) => {
         const unfinished = await findUnfinishedLeads(dynamo.url, LOCAL.tableName);
         // Executions this run already knows (leads submitted since it started) are left alone;

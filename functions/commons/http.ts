@@ -6,7 +6,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { LeadNotFound, PayloadTooLarge, RepNotFound, RequestInProgress, SignatureInvalid, type SignatureProblem, TeamChanged, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
+import { Forbidden, LeadNotFound, PayloadTooLarge, RepNotFound, RequestInProgress, SignatureInvalid, type SignatureProblem, TeamChanged, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
 import { errorPage } from '@domain/pages';
 import { parseWith } from '@domain/validation';
 import { SIGNATURE_HEADER, type SignedRequest, TIMESTAMP_HEADER } from '@domain/webhook-signature';
@@ -31,7 +31,7 @@ const CONTENT_TYPES = { json: /^application\/(.+\+)?json\s*(;.*)?$/i, form: /^ap
 /** Refuses bodies that are too big (413) or, unless any type goes, of a type we do not read (415) before parsing. */
 const bodyGuard = (maxBytes: number, anyContentType: boolean): MiddlewareObj<HttpEvent> => ({
   before: async ({ event }) => {
-    if (event.requestContext.http.method !== 'POST') return;
+    if (event.requestContext.http.method !== 'POST' && event.requestContext.http.method !== 'PUT') return;
     const raw = typeof event.body === 'string' ? event.body : '';
     const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64').length : Buffer.byteLength(raw);
     if (bytes > maxBytes) throw new PayloadTooLarge(maxBytes);
@@ -130,6 +130,7 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     const message = expired ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';
     return asHtml ? html(403, errorPage(expired ? 'This link has expired' : 'This link is not valid', message)) : respond(403, 'TokenInvalid', message);
   }
+  if (error instanceof Forbidden) return respond(403, 'Forbidden', error.message);
   if (error instanceof LeadNotFound) return respond(404, 'LeadNotFound', 'No such lead');
   if (error instanceof RepNotFound) return respond(404, 'RepNotFound', 'No such rep on the team');
   if (error instanceof TeamChanged) return respond(409, 'TeamChanged', 'Someone else changed this rep a moment ago: nothing was saved; reload the team and make the change again');

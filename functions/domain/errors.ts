@@ -63,6 +63,14 @@ export class RequestInProgress extends Error {
   }
 }
 
+/** A signed-in team member asked for what their group or their leads do not allow (403). */
+export class Forbidden extends Error {
+  override readonly name = 'Forbidden';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 /** No rep with this id on the team (404). */
 export class RepNotFound extends Error {
   override readonly name = 'RepNotFound';

@@ -23,7 +23,7 @@ export interface RepResponse {
   outcome: RepOutcome;
   at: string;
   /** Where it came from, and who for the timeline: `rep:<id>`, `crm:<id>` or `crm`. */
-  via: 'email-link' | 'crm';
+  via: 'email-link' | 'crm' | 'app';
   actor: string;
   repId?: string;
   reason?: string;

@@ -70,9 +70,14 @@ export interface RepResponseResult {
 
 /** Who responded, for the record and the timeline. */
 interface Responder {
-  via: 'email-link' | 'crm';
+  via: 'email-link' | 'crm' | 'app';
   repId?: string;
+  /** For the timeline when it is not `rep:<id>` or `crm:<id>` (a manager answering in the app). */
+  actor?: string;
 }
+
+/** What the team app sends: the decision alone; who decides comes from the sign-in. */
+export const AppResponseSchema = z.object(decision).check(z.superRefine(reasonFitsOutcome));
 
 /** Checks the rep's link for this lead; throws TokenInvalid (403) or LeadNotFound (404). */
 export async function leadForContactLink(deps: Pick<RepResponseDeps, 'store' | 'secrets' | 'clock'>, leadId: string, token: unknown): Promise<{ lead: Lead; repId?: string }> {
@@ -87,14 +92,15 @@ export async function leadForContactLink(deps: Pick<RepResponseDeps, 'store' | '
  * kept on repeats, each later outcome is added to the timeline; the lead's sequence sees the
  * new status at its next step and stops.
  */
-async function recordResponse(deps: RepResponseDeps, leadId: string, request: Pick<CrmResponseRequest, 'outcome' | 'reason' | 'note'>, responder: Responder): Promise<RepResponseResult> {
+async function recordResponse(deps: Pick<RepResponseDeps, 'store' | 'clock'>, leadId: string, request: Pick<CrmResponseRequest, 'outcome' | 'reason' | 'note'>, responder: Responder): Promise<RepResponseResult> {
   const at = deps.clock.now().toISOString();
   const { repId, via } = responder;
+  const actor = responder.actor ?? `${via === 'crm' ? 'crm' : 'rep'}${repId ? `:${repId}` : ''}`;
   const response: RepResponse = {
     outcome: request.outcome,
     at,
     via,
-    actor: `${via === 'crm' ? 'crm' : 'rep'}${repId ? `:${repId}` : ''}`,
+    actor,
     ...(repId ? { repId } : {}),
     ...(request.reason ? { reason: request.reason } : {}),
     ...(request.note ? { note: request.note } : {}),
@@ -119,6 +125,16 @@ const responseEvent = ({ outcome, at, actor, reason, note, via }: RepResponse): 
 export async function respondToLead(deps: RepResponseDeps, leadId: string, request: RepResponseRequest): Promise<RepResponseResult> {
   const { repId } = await leadForContactLink(deps, leadId, request.token);
   return recordResponse(deps, leadId, request, { via: 'email-link', ...(repId ? { repId } : {}) });
+}
+
+/**
+ * A team member's response from the team app, once the caller checked they may answer this
+ * lead (functions/domain/team-access.ts): the same record, timeline and first-contact rule as
+ * the email link's, so the app and the email can never disagree.
+ */
+export async function respondInApp(deps: Pick<RepResponseDeps, 'store' | 'clock'>, leadId: string, body: unknown, responder: { repId?: string; actor: string }): Promise<RepResponseResult> {
+  const request = parseWith(AppResponseSchema, body);
+  return recordResponse(deps, leadId, request, { via: 'app', ...responder });
 }
 
 /**

@@ -50,7 +50,7 @@ describe('cdk-nag AwsSolutions', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledged) {
-      expect(id).toMatch(/AwsSolutions-(IAM5\[.+\]|L1|SMG4|APIG4|SF1|SQS3)$/);
+      expect(id).toMatch(/AwsSolutions-(IAM5\[.+\]|L1|SMG4|APIG4|SF1|SQS3|COG2|COG8)$/);
       expect(reason, id).toMatch(/^[A-Z`'].{40,}\.$/);
     }
   });

@@ -45,7 +45,7 @@ const allHandlers = [...new Set<string>([...routes.map((r) => r.handler), ...wor
 const emailSenders = ['send-confirmation', 'alert-rep', 'escalate-lead', 'send-follow-up'];
 const linkUsers = ['send-confirmation', 'alert-rep', 'escalate-lead', 'send-follow-up', 'rep-response', 'unsubscribe'];
 /** Serve static files: no lead data, no lead configuration. */
-const staticHandlers = ['lead-form'];
+const staticHandlers = ['lead-form', 'app-page'];
 
 let devTemplate: Template;
 let qaTemplate: Template;
@@ -59,7 +59,7 @@ const stages = [
 beforeAll(() => {
   devTemplate = synthTemplate(dev) as Template;
   qaTemplate = synthTemplate(qa) as Template;
-});
+}, 60_000);
 
 const only = (template: Template, type: string) => onlyOfType(template, type)[1];
 
@@ -292,7 +292,9 @@ describe('functions', () => {
       const handler = String(fn.Metadata?.['SpeedToLead:Handler']);
       const raw: Record<string, unknown> = fn.Properties.Environment.Variables;
       if (staticHandlers.includes(handler)) {
-        expect(raw, handler).toEqual({ POWERTOOLS_SERVICE_NAME: 'speed-to-lead', NODE_OPTIONS: '--enable-source-maps' });
+        // The app page also learns where its assets are and which user pool and client the browser signs in with.
+        const appPage = handler === 'app-page' ? { APP_ASSETS_DIR: '/var/task/app', USER_POOL_ID: expect.anything(), USER_POOL_CLIENT_ID: expect.anything() } : {};
+        expect(raw, handler).toEqual({ POWERTOOLS_SERVICE_NAME: 'speed-to-lead', NODE_OPTIONS: '--enable-source-maps', ...appPage });
         continue;
       }
       // References stand in for what CloudFormation will put there (an endpoint is a URL).
@@ -421,6 +423,9 @@ describe('least privilege', () => {
     'record-failure': { actions: ['PutItem', 'UpdateItem'] },
     'sender-events': { actions: ['PutItem', 'UpdateItem'] },
     'start-workflow': { actions: ['GetItem', 'PutItem'] },
+    // A rep's queue (byOwner), the dashboard (byDay), a lead and its timeline, an answer, the team.
+    'app-api': { actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'], indexes: ['byOwner', 'byDay'] },
+    'app-page': { actions: [] },
   };
 
   it('covers every function', () => {
@@ -529,7 +534,7 @@ describe('least privilege', () => {
       DeployConfigSchema.safeParse({ ...dev, reservedConcurrency }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues({ intake: 0 })).toEqual(['reservedConcurrency.intake: must be at least 1 (0 would refuse every request)']);
     expect(issues({ intake: 2.5 })).toEqual(['reservedConcurrency.intake: must be a whole number of concurrent executions']);
-    expect(issues({ 'send-follow-up': 5 })).toEqual(['reservedConcurrency.send-follow-up: must be a public function: intake, rep-response, unsubscribe, lead-form']);
+    expect(issues({ 'send-follow-up': 5 })).toEqual(['reservedConcurrency.send-follow-up: must be a public function: intake, rep-response, unsubscribe, lead-form, app-api, app-page']);
     expect(issues({ intake: 50 })).toBeUndefined();
 
     const app = newApp();
@@ -641,7 +646,33 @@ describe('API', () => {
     expect(deployed.sort((a, b) => a.routeKey.localeCompare(b.routeKey))).toEqual(
       routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, handler: r.handler })).sort((a, b) => a.routeKey.localeCompare(b.routeKey)),
     );
-    expect(resourcesOfType(t, 'AWS::ApiGatewayV2::Route').every(([, r]) => r.Properties.AuthorizationType === 'NONE')).toBe(true);
+    // The team's routes, and only they, behind the JWT authorizer of the team's user pool and app client.
+    const [authorizerId, authorizer] = onlyOfType(t, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    const [poolId] = onlyOfType(t, 'AWS::Cognito::UserPool');
+    const [clientId] = onlyOfType(t, 'AWS::Cognito::UserPoolClient');
+    expect(flatten(authorizer.Properties.JwtConfiguration.Issuer)).toBe(`https://cognito-idp.<Ref:AWS::Region>.amazonaws.com/<Ref:${poolId}>`);
+    expect(authorizer.Properties.JwtConfiguration.Audience.map(flatten)).toEqual([`<Ref:${clientId}>`]);
+    const authorization = Object.fromEntries(resourcesOfType(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties.AuthorizationType === 'JWT' ? flatten(r.Properties.AuthorizerId) : r.Properties.AuthorizationType]));
+    expect(authorization).toEqual(Object.fromEntries(routes.map((r) => [`${r.method} ${r.path}`, 'auth' in r ? `<Ref:${authorizerId}>` : 'NONE'])));
+    expect(Object.keys(authorization).filter((key) => key.startsWith('GET /app/api') || key.includes('/app/api/')).length).toBeGreaterThan(0);
+  });
+
+  it('the team signs in to its own user pool: invited only, groups reps and managers, short-lived tokens', () => {
+    const t = devTemplate;
+    const [poolId, pool] = onlyOfType(t, 'AWS::Cognito::UserPool');
+    expect(pool.Properties).toMatchObject({ AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, UsernameAttributes: ['email'] });
+    expect(pool.Properties.Policies.PasswordPolicy.MinimumLength).toBeGreaterThanOrEqual(12);
+    const groups = resourcesOfType(t, 'AWS::Cognito::UserPoolGroup').map(([, g]) => ({ name: g.Properties.GroupName, pool: flatten(g.Properties.UserPoolId) }));
+    expect(groups.sort((a, b) => a.name.localeCompare(b.name))).toEqual([{ name: 'managers', pool: `<Ref:${poolId}>` }, { name: 'reps', pool: `<Ref:${poolId}>` }]);
+    const [, client] = onlyOfType(t, 'AWS::Cognito::UserPoolClient');
+    // A browser app: no secret; ID tokens good for half an hour, refreshed within a working day.
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties).toMatchObject({ IdTokenValidity: 30, AccessTokenValidity: 30, RefreshTokenValidity: 720, TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' } });
+    expect(client.Properties.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']));
+    // The app page is told which pool and client to sign in with.
+    const page = [...handlersByLogicalId(t)].find(([, name]) => name === 'app-page')![0];
+    expect(Object.keys(t.Resources[page]!.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['USER_POOL_ID', 'USER_POOL_CLIENT_ID', 'APP_ASSETS_DIR']));
   });
 
   it.each(stages)('%s: CORS, throttling and access logs come from the config', (_, template, config) => {

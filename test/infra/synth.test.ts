@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLeadConfig } from '@commons/env';
 import { loadConfig } from '../../lib/config';
+import { teamAppFolderName } from '../../lib/team-app-assets';
 import { leadConfigFileName, leadConfigOf } from '../../lib/lead-config';
 
 /**
@@ -26,8 +27,8 @@ describe('cdk synth', () => {
     });
     const manifest = JSON.parse(readFileSync(join(out, 'speed-to-lead-dev.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string; packaging?: string } }> };
     const bundles = Object.values(manifest.files).filter((file) => file.source.packaging === 'zip').map((file) => join(out, file.source.path, 'index.js'));
-    // One per function: the API handlers, the workflow steps, sender-events and start-workflow.
-    expect(bundles).toHaveLength(13);
+    // One per function: the API handlers (the team app's two among them), the workflow steps, sender-events and start-workflow.
+    expect(bundles).toHaveLength(15);
     const require = createRequire(import.meta.url);
     for (const bundle of bundles) {
       // No SDK client is left for the runtime to provide: each bundle carries what it calls
@@ -35,9 +36,13 @@ describe('cdk synth', () => {
       expect(readFileSync(bundle, 'utf8').match(/require\("@aws-sdk\/(?!signature-v4-crt")[^"]+"\)/)?.[0]).toBeUndefined();
       expect(typeof (require(bundle) as { handler?: unknown }).handler).toBe('function');
     }
-    // Beside each bundle but the form script's: the stage's lead configuration, which LEAD_CONFIG_FILE names.
+    // Beside each bundle but the two static ones': the stage's lead configuration, which LEAD_CONFIG_FILE names.
     const configFiles = bundles.map((bundle) => join(dirname(bundle), leadConfigFileName)).filter((file) => existsSync(file));
-    expect(configFiles).toHaveLength(12);
+    expect(configFiles).toHaveLength(13);
     for (const file of configFiles) expect(readLeadConfig(file)).toEqual(leadConfigOf(loadConfig('dev')));
-  });
+    // Beside the app page's: the team app, built from web/ (APP_ASSETS_DIR).
+    const appFolders = bundles.map((bundle) => join(dirname(bundle), teamAppFolderName)).filter((dir) => existsSync(join(dir, 'index.html')));
+    expect(appFolders).toHaveLength(1);
+    for (const asset of ['app.js', 'app.css']) expect(existsSync(join(appFolders[0]!, asset))).toBe(true);
+  }, 180_000);
 });

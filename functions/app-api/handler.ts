@@ -1,0 +1,67 @@
+import { systemClock } from '@domain/clock';
+import { LeadNotFound } from '@domain/errors';
+import { respondInApp } from '@domain/rep-response';
+import { actorOf, queueOwner, requireAccessTo, teamUserOf, whoIsSignedIn } from '@domain/team-access';
+import type { Me } from '@domain/team-app';
+import { leadView, queueView } from '@domain/team-views';
+import { config } from '@commons/config';
+import { type HttpEvent, type HttpResult, httpHandler, json } from '@commons/http';
+import { leadReads, leadStore } from '@commons/lead-store';
+import { firstContact, measure, repResponded } from '@commons/metrics';
+import type { Context } from 'aws-lambda';
+
+/**
+ * The team app's API (every route behind the JWT authorizer, see lib/routes.ts): the handler
+ * reads who is signed in from the token's claims, then calls one domain function per route.
+ * What each person may see and change is decided in functions/domain/team-access.ts.
+ */
+const DAY_MS = 86_400_000;
+/** How far back a rep's queue looks: a lead unanswered for a month is a report's business, not a call list's. */
+const QUEUE_DAYS = 30;
+
+type Route = (event: HttpEvent, me: Me, context: Context) => Promise<HttpResult>;
+
+const reps = () => config().REPS;
+
+const leadOf = async (leadId: string, me: Me) => {
+  const lead = await leadReads().getLead(leadId);
+  if (!lead) throw new LeadNotFound(leadId);
+  requireAccessTo(me, lead);
+  return lead;
+};
+
+const routes: Record<string, Route> = {
+  'GET /app/api/me': async (_event, me) => json(200, me),
+
+  'GET /app/api/queue': async (event, me) => {
+    const repId = queueOwner(me, event.queryStringParameters?.rep, reps());
+    const rep = reps().find((r) => r.id === repId)!;
+    const now = systemClock.now();
+    const leads = await leadReads().leadsOwnedBy(repId, { from: new Date(now.getTime() - QUEUE_DAYS * DAY_MS).toISOString(), to: now.toISOString() });
+    return json(200, queueView(rep, leads, config().SLA_MINUTES, now));
+  },
+
+  'GET /app/api/leads/{id}': async (event, me) => {
+    const lead = await leadOf(event.pathParameters?.id ?? '', me);
+    return json(200, leadView(lead, await leadReads().listEvents(lead.leadId), config().SLA_MINUTES, systemClock.now()));
+  },
+
+  'POST /app/api/leads/{id}/response': async (event, me, context) => {
+    const { leadId } = await leadOf(event.pathParameters?.id ?? '', me);
+    const result = await respondInApp({ store: leadStore(), clock: systemClock }, leadId, event.body, actorOf(me));
+    measure(context, ...repResponded(result.outcome, result.lead.rejectReason));
+    if (result.firstContact) measure(context, ...firstContact(result.lead, config().SLA_MINUTES, systemClock.now()));
+    return json(200, { leadId, contactedAt: result.contactedAt, outcome: result.outcome });
+  },
+};
+
+export const handler = httpHandler(
+  async (event, context) => {
+    const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer?.jwt?.claims;
+    const me = whoIsSignedIn(teamUserOf(claims), reps());
+    const route = routes[event.routeKey];
+    if (!route) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
+    return route(event, me, context);
+  },
+  { jsonOnly: true },
+);
