@@ -1,13 +1,16 @@
 import { systemClock } from '@domain/clock';
 import { LeadNotFound } from '@domain/errors';
 import { respondInApp } from '@domain/rep-response';
-import { actorOf, queueOwner, requireAccessTo, teamUserOf, whoIsSignedIn } from '@domain/team-access';
+import { dashboard, dashboardCsv, leadsSubmittedBetween, parseDashboardQuery } from '@domain/reports';
+import { actorOf, queueOwner, requireAccessTo, requireManager, teamUserOf, whoIsSignedIn } from '@domain/team-access';
+import { changeTeamMember, readTeamView } from '@domain/team-settings';
 import type { Me } from '@domain/team-app';
 import { leadView, queueView } from '@domain/team-views';
 import { config } from '@commons/config';
 import { type HttpEvent, type HttpResult, httpHandler, json } from '@commons/http';
 import { leadReads, leadStore } from '@commons/lead-store';
 import { firstContact, measure, repResponded } from '@commons/metrics';
+import { teamSettingsDeps } from '@commons/team-store';
 import type { Context } from 'aws-lambda';
 
 /**
@@ -29,6 +32,15 @@ const leadOf = async (leadId: string, me: Me) => {
   requireAccessTo(me, lead);
   return lead;
 };
+
+/** The dashboard's figures for the query's period and filters, from the byDay index (never a scan). */
+async function dashboardFor(event: HttpEvent, me: Me) {
+  requireManager(me, 'open the dashboard');
+  const now = systemClock.now();
+  const { range, filters } = parseDashboardQuery(event.queryStringParameters ?? {}, now);
+  const leads = await leadsSubmittedBetween(leadReads(), range);
+  return dashboard(leads, range, filters, config().SLA_MINUTES, now, reps());
+}
 
 const routes: Record<string, Route> = {
   'GET /app/api/me': async (_event, me) => json(200, me),
@@ -52,6 +64,32 @@ const routes: Record<string, Route> = {
     measure(context, ...repResponded(result.outcome, result.lead.rejectReason));
     if (result.firstContact) measure(context, ...firstContact(result.lead, config().SLA_MINUTES, systemClock.now()));
     return json(200, { leadId, contactedAt: result.contactedAt, outcome: result.outcome });
+  },
+
+  'GET /app/api/team': async (_event, me) => {
+    requireManager(me, 'see the team');
+    return json(200, await readTeamView(teamSettingsDeps(), systemClock.now()));
+  },
+
+  'PUT /app/api/team/reps/{repId}': async (event, me) => {
+    requireManager(me, 'change the team');
+    return json(200, await changeTeamMember(teamSettingsDeps(), me.email, event.pathParameters?.repId ?? '', event.body, systemClock.now()));
+  },
+
+  'GET /app/api/dashboard': async (event, me) => json(200, await dashboardFor(event, me)),
+
+  'GET /app/api/dashboard.csv': async (event, me) => {
+    const view = await dashboardFor(event, me);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="speed-to-lead-${view.from}-${view.to}.csv"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+      body: dashboardCsv(view),
+    };
   },
 };
 

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dashboardLeads, writeLeads } from '../../bench/dashboard-data';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { hotLead, postLead, uniqueEmail } from '../support/leads';
 import { storeOf } from '../support/store';
@@ -204,6 +209,106 @@ describe("the rep's queue and answers", () => {
     const notJson = await appApi(stack, `/app/api/leads/${leadId}/response`, tokens.eve, { method: 'POST', body: '{"outcome":', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect(await answersOn(leadId)).toEqual(before);
+  });
+});
+
+describe('the team page (managers)', () => {
+  it('lists every rep with pools, weight, cap and today\'s count; a change is on the audit trail with who, what and when', async () => {
+    const { status, body } = await appApi(stack, '/app/api/team', tokens.manager);
+    expect(status).toBe(200);
+    expect(body.reps.map((rep: { id: string }) => rep.id).sort()).toEqual(stack.config.reps.map((rep) => rep.id).sort());
+    expect(body.pools.sort()).toEqual(Object.keys(stack.config.routing!.pools).sort());
+    const ana = body.reps.find((rep: { id: string }) => rep.id === 'rep-ana');
+    expect(ana).toMatchObject({ name: 'Ana Alves', active: true, weight: 1, pools: ['default'], availability: 'available' });
+
+    const changed = await appApi(stack, '/app/api/team/reps/rep-ana', tokens.manager, { method: 'PUT', body: { weight: 3, dailyCap: 40 } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ id: 'rep-ana', weight: 3, dailyCap: 40 });
+    const after = await appApi(stack, '/app/api/team', tokens.manager);
+    expect(after.body.audit[0]).toMatchObject({ actor: 'mia.manager@example.com', repId: 'rep-ana', changes: { weight: { from: 1, to: 3 }, dailyCap: { to: 40 } } });
+    expect(Date.now() - Date.parse(after.body.audit[0].at)).toBeLessThan(60_000);
+  });
+
+  it('a bad change is a 400 naming the field and changes nothing; an unknown rep is a 404', async () => {
+    const before = (await appApi(stack, '/app/api/team', tokens.manager)).body;
+    for (const [body, field] of [[{ weight: 11 }, 'weight'], [{ pools: ['nowhere'] }, 'pools'], [{ awayUntil: '2026-13-01' }, 'awayUntil'], [{ boss: true }, 'boss']] as const) {
+      const { status, body: answer } = await appApi(stack, '/app/api/team/reps/rep-ben', tokens.manager, { method: 'PUT', body });
+      expect({ field, status }).toEqual({ field, status: 400 });
+      expect(answer.issues.map((issue: { path: string }) => issue.path).join(' ')).toContain(field);
+    }
+    expect((await appApi(stack, '/app/api/team', tokens.manager)).body).toEqual(before);
+    expect((await appApi(stack, '/app/api/team/reps/rep-nobody', tokens.manager, { method: 'PUT', body: { weight: 2 } })).status).toBe(404);
+  });
+
+  it('a rep set away gets no new lead, with no deploy: the next lead goes to someone else', async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect((await appApi(stack, '/app/api/team/reps/rep-eve', tokens.manager, { method: 'PUT', body: { awayUntil: tomorrow } })).status).toBe(200);
+    try {
+      const { body } = await postLead(stack, { ...hotLead(uniqueEmail('away')), country: 'DE' });
+      await vi.waitFor(async () => expect((await store.leads.getLead(body.leadId))?.ownerId).toBeDefined(), { timeout: 10_000, interval: 50 });
+      const owner = (await store.leads.getLead(body.leadId))!.ownerId;
+      expect(owner).not.toBe('rep-eve');
+      expect(stack.config.routing!.pools.default).toContain(owner);
+    } finally {
+      await appApi(stack, '/app/api/team/reps/rep-eve', tokens.manager, { method: 'PUT', body: { awayUntil: null } });
+    }
+  });
+});
+
+describe('the dashboard (managers)', () => {
+  // Seeded leads in a closed past period, apart from the leads the other tests submit today.
+  const period = { from: '2026-09-01', to: '2026-10-31' };
+  beforeAll(async () => {
+    const leads = dashboardLeads(400, { days: 61, now: new Date('2026-11-01T00:00:00Z'), seed: 14, reps: stack.config.reps, sla: stack.config.slaMinutes });
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    await writeLeads({ db, tableName: stack.tableName }, leads);
+    db.destroy();
+  });
+
+  /** `npm run report -- --json` over the same table and period. */
+  async function report(args: string[] = []) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/report.ts', '--from', period.from, '--to', period.to, '--json', '--endpoint', stack.dynamoUrl, '--table', stack.tableName, ...args], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    return JSON.parse(stdout) as Record<string, unknown>;
+  }
+  /**
+   * The view without what depends on the instant it was computed at: `asOf`, and how long the
+   * ignored leads have waited, which is checked to differ by exactly the time between the two.
+   */
+  const withoutAsOf = ({ asOf: _, ignoredNow, ...view }: Record<string, any>) => ({ ...view, ignoredNow: ignoredNow.map(({ longestOverdueSeconds: __, ...rest }: Record<string, unknown>) => rest) });
+  function expectSameWaits(api: Record<string, any>, cli: Record<string, any>) {
+    const between = (Date.parse(api.asOf) - Date.parse(cli.asOf)) / 1000;
+    api.ignoredNow.forEach((row: { longestOverdueSeconds: number }, i: number) => expect(Math.abs(row.longestOverdueSeconds - cli.ignoredNow[i].longestOverdueSeconds - between)).toBeLessThanOrEqual(1));
+  }
+
+  it('gives the same figures as npm run report for the same period and filters', async () => {
+    const query = `from=${period.from}&to=${period.to}`;
+    const [api, cli] = await Promise.all([appApi(stack, `/app/api/dashboard?${query}`, tokens.manager), report()]);
+    expect(api.status).toBe(200);
+    expect(api.body.total.leads).toBe(400);
+    expect(withoutAsOf(api.body)).toEqual(withoutAsOf(cli));
+    expectSameWaits(api.body, cli);
+    const [filtered, filteredCli] = await Promise.all([appApi(stack, `/app/api/dashboard?${query}&grade=hot&rep=rep-ana`, tokens.manager), report(['--grade', 'hot', '--rep', 'rep-ana'])]);
+    expect(filtered.body.total.leads).toBeLessThan(400);
+    expect(withoutAsOf(filtered.body)).toEqual(withoutAsOf(filteredCli));
+    expectSameWaits(filtered.body, filteredCli);
+  });
+
+  it('exports the same view as CSV, as a download', async () => {
+    const csv = await appApi(stack, `/app/api/dashboard.csv?from=${period.from}&to=${period.to}`, tokens.manager);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="speed-to-lead-${period.from}-${period.to}.csv"`);
+    expect(String(csv.body).split(/\r?\n/)[0]).toMatch(/^group,/);
+  });
+
+  it('a bad period is a 400 naming the field', async () => {
+    for (const [query, field] of [['from=2026-10-31&to=2026-09-01', 'from'], ['from=2026-02-30', 'from'], ['grade=lukewarm', 'grade'], ['from=2024-01-01&to=2026-01-01', 'to']] as const) {
+      const { status, body } = await appApi(stack, `/app/api/dashboard?${query}`, tokens.manager);
+      expect({ query, status }).toEqual({ query, status: 400 });
+      expect(body.issues.map((issue: { path: string }) => issue.path)).toContain(field);
+    }
   });
 });
 
