@@ -14,6 +14,8 @@ export interface LocalData {
   dynamoPath: string;
   /** The local SQS's messages (the start queue's). */
   queuePath: string;
+  /** cognito-local's folder: the team's users. */
+  cognitoPath: string;
   linkSecret: string;
   /** Nothing was kept yet: a first start, or a start with --fresh. */
   isNew: boolean;
@@ -32,6 +34,7 @@ export class DataDirInUse extends Error {
 const SECRET_FILE = 'link-secret';
 const DYNAMO_DIR = 'dynamodb';
 const QUEUE_FILE = 'sqs.jsonl';
+const COGNITO_DIR = 'cognito';
 const PID_FILE = 'pid';
 
 const isAlive = (pid: number) => {
@@ -66,6 +69,7 @@ export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): Loca
   const dynamoPath = join(dir, DYNAMO_DIR);
   const secretPath = join(dir, SECRET_FILE);
   const queuePath = join(dir, QUEUE_FILE);
+  const cognitoPath = join(dir, COGNITO_DIR);
   mkdirSync(dir, { recursive: true });
   // Before --fresh: never wipe the data of a run that is still going.
   const release = claim(dir);
@@ -74,6 +78,7 @@ export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): Loca
     rmSync(dynamoPath, { recursive: true, force: true });
     rmSync(queuePath, { force: true });
     rmSync(secretPath, { force: true });
+    rmSync(cognitoPath, { recursive: true, force: true });
   }
   const isNew = !existsSync(dynamoPath);
   mkdirSync(dynamoPath, { recursive: true });
@@ -83,5 +88,5 @@ export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): Loca
     linkSecret = randomBytes(32).toString('hex');
     writeFileSync(secretPath, `${linkSecret}\n`, { mode: 0o600 });
   }
-  return { dir, dynamoPath, queuePath, linkSecret, isNew, release };
+  return { dir, dynamoPath, queuePath, cognitoPath, linkSecret, isNew, release };
 }

@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stateNames } from '../lib/lead-workflow';
 import { DataDirInUse, openLocalData, type LocalData } from './data-dir';
+import { addDemoTeam, DEMO_PASSWORD } from './demo-team';
 import { sampleLead } from './sample-leads';
 import { startLocalStack, type LocalStack } from './stack';
 import type { EventLog } from './workflow-runner';
@@ -16,7 +17,7 @@ const USAGE = `Usage: npm start [-- --fresh]
 
   --fresh   forget the leads kept in the data folder and start empty
 
-Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), LOCAL_TIME_SCALE (17280:
+Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), COGNITO_PORT (9229), LOCAL_TIME_SCALE (17280:
 a simulated day in 5 s), LOCAL_DATA_DIR (.local), POWERTOOLS_LOG_LEVEL (WARN).`;
 
 const args = process.argv.slice(2);
@@ -42,7 +43,13 @@ const number = (name: string, fallback: number, { port = false } = {}) => {
 };
 
 const timeScale = number('LOCAL_TIME_SCALE', 17_280);
-const ports = { PORT: number('PORT', 3000, { port: true }), SES_PORT: number('SES_PORT', 8005, { port: true }), DYNAMODB_PORT: number('DYNAMODB_PORT', 8000, { port: true }) };
+const ports = {
+  PORT: number('PORT', 3000, { port: true }),
+  SES_PORT: number('SES_PORT', 8005, { port: true }),
+  DYNAMODB_PORT: number('DYNAMODB_PORT', 8000, { port: true }),
+  COGNITO_PORT: number('COGNITO_PORT', 9229, { port: true }),
+};
+
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.LOCAL_DATA_DIR || resolve(repoRoot, '.local'));
 const shownDataDir = relative(process.cwd(), dataDir).startsWith('..') ? dataDir : `${relative(process.cwd(), dataDir) || '.'}/`;
@@ -107,6 +114,8 @@ async function main() {
       apiPort: ports.PORT,
       sesPort: ports.SES_PORT,
       dynamoPort: ports.DYNAMODB_PORT,
+      cognitoPort: ports.COGNITO_PORT,
+      cognitoDataDir: data.cognitoPath,
       dataPath: data.dynamoPath,
       queuePath: data.queuePath,
       linkSecret: data.linkSecret,
@@ -125,6 +134,7 @@ async function main() {
     console.error(reason);
     process.exit(1);
   }
+  const { rep: demoRep, manager: demoManager } = await addDemoTeam(stack);
   const readyMs = performance.now();
   const { runner } = stack;
 
@@ -151,9 +161,11 @@ async function main() {
   const lastDay = Math.max(...stack.config.sequence.followUpDays);
   console.log(`Speed-to-lead, running locally: one simulated day = ${day.toFixed(1)} s, a ${lastDay}-day sequence ≈ ${Math.round(lastDay * day)} s (LOCAL_TIME_SCALE=${timeScale})`);
   console.log(`  Demo form ${stack.apiUrl}/  (a "Request a demo" page using ${stack.apiUrl}/lead-form.js)`);
+  console.log(`  Team app  ${stack.apiUrl}/app/  sign in as the rep ${demoRep.email} or the manager ${demoManager.email}, password ${DEMO_PASSWORD}`);
   console.log(`  API       ${stack.apiUrl}  (POST /leads)`);
   console.log(`  Inbox     ${stack.sesUrl}  (every email sent; GET /store for tools)`);
   console.log(`  DynamoDB  ${stack.dynamoUrl}  (table ${stack.tableName}; data in ${shownDataDir}, \`npm start -- --fresh\` wipes it)`);
+  console.log(`  Cognito   ${stack.teamPool.url}  (user pool ${stack.teamPool.userPoolId}: the team's users)`);
   console.log(`  More:     npm run seed  (a mix of hot, warm and cold leads)`);
   console.log(`Ready in ${(readyMs / 1000).toFixed(1)} s. Ctrl-C stops everything.\n`);
 

@@ -64,7 +64,7 @@ const problemOf = (type: string, message: string): SignInProblem => {
 interface AuthenticationResult {
   IdToken: string;
   RefreshToken?: string;
-  ExpiresIn: number;
+  ExpiresIn?: number;
 }
 
 interface AuthResponse {
@@ -135,7 +135,7 @@ export function createAuth(
   const sessionOf = (result: AuthenticationResult, email: string, refreshToken?: string): Session => ({
     idToken: result.IdToken,
     refreshToken: result.RefreshToken ?? refreshToken ?? '',
-    expiresAt: expiresAtOf(result.ExpiresIn, now()),
+    expiresAt: expiresAtOf(result.IdToken, result.ExpiresIn, now()),
     email,
   });
 

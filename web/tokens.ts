@@ -11,8 +11,15 @@ export interface Session {
 /** Refresh this long before the ID token expires, so no API call carries a token about to lapse. */
 export const REFRESH_MARGIN_MS = 60_000;
 
-/** When a token issued now for `expiresInSeconds` expires (Cognito's ExpiresIn). */
-export const expiresAtOf = (expiresInSeconds: number, nowMs: number): number => nowMs + expiresInSeconds * 1000;
+/**
+ * When the ID token expires: its own `exp` claim, which is what the API checks; Cognito's
+ * ExpiresIn (seconds from now) only when the token has none (cognito-local sends no ExpiresIn).
+ */
+export function expiresAtOf(idToken: string, expiresInSeconds: number | undefined, nowMs: number): number {
+  const exp = jwtClaims(idToken)?.exp;
+  if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
+  return nowMs + (expiresInSeconds ?? 0) * 1000;
+}
 
 /** Ms to wait before refreshing: zero once inside the margin. */
 export const refreshDelayMs = (session: Pick<Session, 'expiresAt'>, nowMs: number): number => Math.max(0, session.expiresAt - REFRESH_MARGIN_MS - nowMs);

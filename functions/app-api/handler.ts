@@ -6,7 +6,7 @@ import { actorOf, queueOwner, requireAccessTo, requireManager, teamUserOf, whoIs
 import { changeTeamMember, readTeamView } from '@domain/team-settings';
 import type { Me } from '@domain/team-app';
 import { leadView, queueView } from '@domain/team-views';
-import { config } from '@commons/config';
+import { config, routingOf } from '@commons/config';
 import { type HttpEvent, type HttpResult, httpHandler, json } from '@commons/http';
 import { leadReads, leadStore } from '@commons/lead-store';
 import { firstContact, measure, repResponded } from '@commons/metrics';
@@ -50,12 +50,12 @@ const routes: Record<string, Route> = {
     const rep = reps().find((r) => r.id === repId)!;
     const now = systemClock.now();
     const leads = await leadReads().leadsOwnedBy(repId, { from: new Date(now.getTime() - QUEUE_DAYS * DAY_MS).toISOString(), to: now.toISOString() });
-    return json(200, queueView(rep, leads, config().SLA_MINUTES, now));
+    return json(200, queueView(rep, leads, config().SLA_MINUTES, now, reps()));
   },
 
   'GET /app/api/leads/{id}': async (event, me) => {
     const lead = await leadOf(event.pathParameters?.id ?? '', me);
-    return json(200, leadView(lead, await leadReads().listEvents(lead.leadId), config().SLA_MINUTES, systemClock.now()));
+    return json(200, leadView(lead, await leadReads().listEvents(lead.leadId), config().SLA_MINUTES, systemClock.now(), reps()));
   },
 
   'POST /app/api/leads/{id}/response': async (event, me, context) => {
@@ -96,7 +96,7 @@ const routes: Record<string, Route> = {
 export const handler = httpHandler(
   async (event, context) => {
     const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer?.jwt?.claims;
-    const me = whoIsSignedIn(teamUserOf(claims), reps());
+    const me = whoIsSignedIn(teamUserOf(claims), reps(), routingOf().teamLead);
     const route = routes[event.routeKey];
     if (!route) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
     return route(event, me, context);

@@ -42,12 +42,14 @@ export function teamUserOf(claims: Record<string, unknown> | undefined): TeamUse
  * The signed-in person's role and rep. A `reps` user must be a rep (by email) to have a queue;
  * a user in neither group has no business in the app yet.
  */
-export function whoIsSignedIn(user: TeamUser, reps: ReadonlyArray<{ id: string; name: string; email: string }>): Me {
+export function whoIsSignedIn(user: TeamUser, reps: ReadonlyArray<{ id: string; name: string; email: string }>, teamLead?: { name: string; email: string }): Me {
   const rep = reps.find((r) => r.email.toLowerCase() === user.email);
   const manager = user.groups.includes(MANAGERS_GROUP);
   if (!manager && !user.groups.includes(REPS_GROUP)) throw new Forbidden('Your account is in neither the reps nor the managers group: ask ops to add you to one');
   if (!manager && !rep) throw new Forbidden(`No rep has the email ${user.email}: ask ops to link your account to a rep`);
-  return { email: user.email, name: user.name ?? rep?.name ?? user.email, role: manager ? 'manager' : 'rep', ...(rep ? { repId: rep.id } : {}) };
+  // The token's name first (the company's directory), then the stage config's.
+  const configured = rep?.name ?? (teamLead?.email.toLowerCase() === user.email ? teamLead.name : undefined);
+  return { email: user.email, name: user.name ?? configured ?? user.email, role: manager ? 'manager' : 'rep', ...(rep ? { repId: rep.id } : {}) };
 }
 
 /** Managers only: the dashboard, the team page, another rep's queue. */

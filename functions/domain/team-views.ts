@@ -12,13 +12,17 @@ import type { Handoff, LeadView, QueueItem, QueueView } from '@domain/team-app';
  * alert email gives the rep.
  */
 
+/** Reps by id, for naming them in the handoff. */
+export type RepNames = ReadonlyArray<{ id: string; name: string }>;
+
+const sentence = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
+
 /** Why this lead, why you, what now. */
-export function handoffOf(lead: Lead): Handoff {
-  const rule = lead.ownerRule ?? 'assigned to you';
-  const escalated = lead.escalatedAt ? `; escalated to you: ${lead.escalatedFrom ?? 'its first owner'} did not answer within the SLA` : '';
+export function handoffOf(lead: Lead, reps: RepNames = []): Handoff {
+  const from = reps.find((rep) => rep.id === lead.escalatedFrom)?.name ?? lead.escalatedFrom ?? 'its first owner';
   return {
     whyThisLead: lead.reasons?.length ? lead.reasons : [lead.score !== undefined ? `Scored ${lead.score}` : 'Not scored yet'],
-    whyYou: `${rule[0]!.toUpperCase()}${rule.slice(1)}${escalated}`,
+    whyYou: lead.escalatedAt ? `Escalated to you: ${from} did not answer within the SLA` : sentence(lead.ownerRule ?? 'assigned to you'),
     whatNow: recommendedNextAction(lead),
   };
 }
@@ -26,7 +30,7 @@ export function handoffOf(lead: Lead): Handoff {
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>));
 
 /** A lead as a queue card, time left measured at `now`. */
-function itemOf(lead: Lead, dueAt: string, secondsLeft: number): QueueItem {
+function itemOf(lead: Lead, dueAt: string, secondsLeft: number, reps: RepNames): QueueItem {
   return {
     leadId: lead.leadId,
     name: lead.name,
@@ -42,26 +46,26 @@ function itemOf(lead: Lead, dueAt: string, secondsLeft: number): QueueItem {
     secondsLeft,
     escalated: lead.escalatedAt !== undefined,
     source: sourceOf(lead),
-    handoff: handoffOf(lead),
+    handoff: handoffOf(lead, reps),
   };
 }
 
 /** The rep's open leads, soonest due first, as `npm run queue` lists them. */
-export function queueView(rep: { id: string; name: string }, leads: readonly Lead[], sla: Sla, now: Date): QueueView {
+export function queueView(rep: { id: string; name: string }, leads: readonly Lead[], sla: Sla, now: Date, reps: RepNames = []): QueueView {
   const byId = new Map(leads.map((lead) => [lead.leadId, lead]));
   return {
     asOf: now.toISOString(),
     rep: { id: rep.id, name: rep.name },
-    leads: repQueue(leads, sla, now).map((queued) => itemOf(byId.get(queued.leadId)!, queued.dueAt, queued.secondsLeft)),
+    leads: repQueue(leads, sla, now).map((queued) => itemOf(byId.get(queued.leadId)!, queued.dueAt, queued.secondsLeft, reps)),
   };
 }
 
 /** One lead with its timeline, oldest event first. */
-export function leadView(lead: Lead, timeline: readonly TimelineEvent[], sla: Sla, now: Date): LeadView {
+export function leadView(lead: Lead, timeline: readonly TimelineEvent[], sla: Sla, now: Date, reps: RepNames = []): LeadView {
   const due = Date.parse(lead.submittedAt) + sla[lead.grade ?? 'cold'] * 60_000;
   return {
     lead: {
-      ...itemOf(lead, new Date(due).toISOString(), Math.round((due - now.getTime()) / 1000)),
+      ...itemOf(lead, new Date(due).toISOString(), Math.round((due - now.getTime()) / 1000), reps),
       status: lead.status,
       ...optional('ownerId', lead.ownerId),
       ...optional('ownerName', lead.ownerName),
