@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatDuration } from '@domain/sla';
+import { dashboardLeads, writeLeads } from '../../bench/dashboard-data';
+import { DeployConfigSchema, loadConfig } from '../../lib/config';
+import { addDemoTeam, DEMO_PASSWORD } from '../../local/demo-team';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { percentText } from '../../web/format';
+import { launchChromium } from '../support/browser';
+import { waitForEmails } from '../support/inbox';
+import { executionArnOf, postLead, uniqueEmail, warmLead } from '../support/leads';
+import { storeOf } from '../support/store';
+
+/**
+ * The team app in Chromium, as its people use it: the demo rep signs in on a phone, sees a new
+ * lead arrive in the queue without a reload, marks it contacted (it leaves the queue and its
+ * follow-ups stop); the demo manager signs in on a laptop, reads the dashboard (the same
+ * figures as `npm run report`), sets a rep away on the team page (the next lead goes to someone
+ * else). axe finds no serious or critical problem on any page. E2E_SCREENSHOTS=<dir> keeps a
+ * screenshot of each page at phone and desktop width.
+ */
+let stack: LocalStack;
+let browser: Browser;
+let team: Awaited<ReturnType<typeof addDemoTeam>>;
+
+// A simulated day in 20 real seconds, follow-ups on days 1 and 3 with no business hours:
+// the day-1 follow-up is due 20 s after submission, long after the rep's click.
+const config = DeployConfigSchema.parse({ ...loadConfig('dev'), sequence: { hotAlertAfterMinutes: 5, followUpDays: [1, 3] } });
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startLocalStack({ config, timeScale: 4_320 }), launchChromium()]);
+  team = await addDemoTeam(stack);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+const viewports = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
+
+async function look(page: Page, name: string) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${name}: ${v.id} ${v.help}`)).toEqual([]);
+  const dir = process.env.E2E_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `team-app-${name}.png`), fullPage: true });
+}
+
+async function signIn(viewport: keyof typeof viewports, email: string) {
+  const context = await browser.newContext({ viewport: viewports[viewport] });
+  const page = await context.newPage();
+  await page.goto(`${stack.apiUrl}/app/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  return { context, page };
+}
+
+/** A warm lead for the demo rep: the default pool takes turns, so one of the next few is hers. */
+async function leadForDemoRep(name: string): Promise<string> {
+  const store = storeOf(stack);
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    const { body } = await postLead(stack, { ...warmLead(uniqueEmail('wes')), name });
+    const owner = await vi.waitFor(async () => (await store.leads.getLead(body.leadId))?.ownerId ?? Promise.reject(new Error('not routed yet')), { timeout: 10_000, interval: 50 });
+    if (owner === team.rep.id) return body.leadId as string;
+  }
+  throw new Error(`No lead went to ${team.rep.id} in 12 tries`);
+}
+
+describe('the rep, on a phone', () => {
+  it('signs in, sees a new lead arrive without a reload, marks it contacted: it leaves the queue and its follow-ups stop', async () => {
+    const { context, page } = await signIn('phone', team.rep.email);
+    await look(page, 'sign-in-phone');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('heading', { name: 'Your queue' }).waitFor()).resolves.toBeUndefined();
+
+    const name = `Wes <i>Warm</i> ${Date.now()}`;
+    const leadId = await leadForDemoRep(name);
+    const card = page.getByTestId('queue-card').filter({ has: page.getByRole('link', { name, exact: true }) });
+    // The queue polls: the lead shows up on its own, its name as text, never as markup.
+    await card.waitFor({ timeout: 15_000 });
+    expect(await page.locator('i').count()).toBe(0);
+    await look(page, 'queue-phone');
+
+    await card.getByRole('button', { name: 'Contacted' }).click();
+    await page.getByTestId('response-done').first().waitFor();
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
+    const lead = (await storeOf(stack).leads.getLead(leadId))!;
+    expect(lead).toMatchObject({ status: 'contacted', contactedBy: team.rep.id, outcome: 'contacted' });
+
+    // Its sequence reaches day 1 and ends there: no follow-up email goes out.
+    const arn = executionArnOf(stack, leadId);
+    await vi.waitFor(() => expect(stack.runner.describe(arn).status).toBe('SUCCEEDED'), { timeout: 60_000, interval: 250 });
+    const states = stack.runner.history(arn).filter((event) => event.type === 'StateEntered').map((event) => (event as { state: { name: string } }).state.name);
+    expect(states).not.toContain('Send day-3 follow-up');
+    const emails = await waitForEmails(stack.sesUrl, lead.email, (found) => found.length > 0);
+    expect(emails.map((email) => email.subject).filter((subject) => /follow|checking in/i.test(subject))).toEqual([]);
+    expect(emails).toHaveLength(1);
+
+    // The lead page shows the answer and the timeline.
+    await page.goto(`${stack.apiUrl}/app/#/leads/${leadId}`);
+    await page.getByText('Contacted', { exact: false }).first().waitFor();
+    await look(page, 'lead-phone');
+    await context.close();
+  });
+});
+
+describe('the manager, on a laptop', () => {
+  const period = { from: '2026-09-01', to: '2026-10-31' };
+  beforeAll(async () => {
+    const leads = dashboardLeads(300, { days: 61, now: new Date('2026-11-01T00:00:00Z'), seed: 7, reps: stack.config.reps, sla: stack.config.slaMinutes });
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    await writeLeads({ db, tableName: stack.tableName }, leads);
+    db.destroy();
+  });
+
+  it("reads the dashboard's headline figures, the same as npm run report's for the period", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/report.ts', '--from', period.from, '--to', period.to, '--json', '--endpoint', stack.dynamoUrl, '--table', stack.tableName], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    const { total } = JSON.parse(stdout) as { total: Record<string, number | undefined> };
+    const { context, page } = await signIn('desktop', team.manager.email);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.goto(`${stack.apiUrl}/app/#/dashboard?from=${period.from}&to=${period.to}`);
+    await page.getByTestId('kpi-leads-value').filter({ hasText: String(total.leads) }).waitFor();
+    const figure = (id: string) => page.getByTestId(`kpi-${id}-value`).innerText();
+    expect({
+      leads: await figure('leads'),
+      withinSla: await figure('within-sla'),
+      median: await figure('median'),
+      p90: await figure('p90'),
+      acceptance: await figure('acceptance'),
+      unsubscribes: await figure('unsubscribes'),
+      bounces: await figure('bounces'),
+    }).toEqual({
+      leads: String(total.leads),
+      withinSla: percentText(total.withinSlaPercent),
+      median: formatDuration(total.medianSeconds),
+      p90: formatDuration(total.p90Seconds),
+      acceptance: percentText(total.acceptancePercent),
+      unsubscribes: String(total.unsubscribed),
+      bounces: String(total.bounced),
+    });
+    await look(page, 'dashboard-desktop');
+    await page.setViewportSize(viewports.phone);
+    await look(page, 'dashboard-phone');
+    await context.close();
+  });
+
+  it('sets a rep away on the team page: the next lead of her territory goes to someone else', async () => {
+    const { context, page } = await signIn('desktop', team.manager.email);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('link', { name: 'Team' }).click();
+    const eve = page.getByTestId('team-row').filter({ hasText: 'Eve Engel' });
+    await eve.waitFor();
+    await look(page, 'team-desktop');
+    const back = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await eve.getByLabel('Away until for Eve Engel').fill(back);
+    await eve.getByRole('button', { name: 'Save Eve Engel' }).click();
+    await eve.getByTestId('rep-save-status').filter({ hasText: 'Saved' }).waitFor();
+    await expect(eve.getByTestId('rep-availability').innerText()).resolves.toMatch(/^\s*Away until/);
+    await page.getByTestId('team-audit').filter({ hasText: team.manager.email }).waitFor();
+
+    // A lead from Germany, the dach territory only Eve serves, now goes to the default pool.
+    const { body } = await postLead(stack, { ...warmLead(uniqueEmail('klaus')), country: 'DE' });
+    const owner = await vi.waitFor(async () => (await storeOf(stack).leads.getLead(body.leadId))?.ownerId ?? Promise.reject(new Error('not routed yet')), { timeout: 10_000, interval: 50 });
+    expect(owner).not.toBe('rep-eve');
+    expect(stack.config.routing!.pools.default).toContain(owner);
+    await page.setViewportSize(viewports.phone);
+    await look(page, 'team-phone');
+    await context.close();
+  });
+});
