@@ -1,25 +1,10 @@
 /**
  * Text for times and durations as the team reads them. Pure: no DOM, so the unit tests run it in node.
  */
+import { formatDuration } from '../functions/domain/durations';
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/**
- * `45s`, `7m 12s`, `4h 05m`, `2d 3h`: the rule of formatDuration in functions/domain/sla.ts,
- * which cannot be imported here (its module brings zod and node:crypto into the browser
- * bundle); test/unit/web-format.test.ts holds the two to the same answers.
- */
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined) return '-';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
-  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
-}
-
-/** A limit in minutes as people say it: 15 -> "15m", 240 -> "4h" (as sla.ts's minutesText). */
-export const minutesText = (minutes: number): string => (minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`);
+// Durations read as `npm run report` prints them: the one dependency-free module that holds the rule.
+export { formatDuration, minutesText } from '../functions/domain/durations';
 
 export type Urgency = 'overdue' | 'soon' | 'ok';
 

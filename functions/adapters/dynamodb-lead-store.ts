@@ -5,13 +5,11 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '@adapters/dynamodb-query';
 import type { Lead, StepRecord } from '@domain/lead';
 import type { LeadStore, RepResponse, StepClaim, TimelineEvent, WebhookClaim } from '@domain/ports';
 import type { Rep } from '@domain/rep';
@@ -138,7 +136,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /** Earlier visits of the same person and recent contacts from the same company, from the byDomain index. */
   async leadHistory(lead: Pick<Lead, 'leadId' | 'email'>, since: string): Promise<LeadHistory> {
-    const others = (await this.queryAll({
+    const others = (await queryAll(this.db, this.tableName, {
       IndexName: 'byDomain',
       KeyConditionExpression: 'emailDomain = :domain AND submittedAt >= :since',
       ExpressionAttributeValues: { ':domain': emailDomain(lead.email), ':since': since, ':self': lead.leadId },
@@ -397,13 +395,13 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /** The leads submitted on one UTC day (`2026-11-03`), oldest first, from the byDay index. */
   async leadsSubmittedOn(day: string): Promise<Lead[]> {
-    const items = await this.queryAll({ IndexName: 'byDay', KeyConditionExpression: 'submittedDay = :day', ExpressionAttributeValues: { ':day': day } });
+    const items = await queryAll(this.db, this.tableName, { IndexName: 'byDay', KeyConditionExpression: 'submittedDay = :day', ExpressionAttributeValues: { ':day': day } });
     return items.map((item) => this.toLead(item));
   }
 
   /** A rep's leads (escalated ones with the rep they went to) submitted from `from` to `to` (ISO times), oldest first, from the byOwner index. */
   async leadsOwnedBy(repId: string, range: { from: string; to: string }): Promise<Lead[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, this.tableName, {
       IndexName: 'byOwner',
       KeyConditionExpression: 'ownerId = :rep AND submittedAt BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':rep': repId, ':from': range.from, ':to': range.to },
@@ -414,7 +412,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /** Every lead a person submitted (GDPR erasure finds them by address), from the byDomain index. */
   async leadsOf(email: string): Promise<string[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, this.tableName, {
       IndexName: 'byDomain',
       KeyConditionExpression: 'emailDomain = :domain',
       FilterExpression: 'email = :email',
@@ -427,7 +425,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   /** Deletes a lead for good: its profile, its timeline and its repeat-submission guards. */
   async eraseLead(leadId: string): Promise<number> {
-    const timeline = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ProjectionExpression: 'pk, sk' });
+    const timeline = await queryAll(this.db, this.tableName, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ProjectionExpression: 'pk, sk' });
     // Guards are keyed by a hash; they hold the lead id, and a rare erasure may scan for them.
     const guards: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -457,7 +455,7 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async listEvents(leadId: string): Promise<TimelineEvent[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':event': 'EVENT#' } });
+    const items = await queryAll(this.db, this.tableName, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':event': 'EVENT#' } });
     return items.map((item) => this.toEvent(item));
   }
 
@@ -482,17 +480,6 @@ export class DynamoDbLeadStore implements LeadStore {
     return [...byLead.values()].filter((entry): entry is { lead: Lead; timeline: TimelineEvent[] } => entry.lead !== undefined);
   }
 
-  /** Every page of a query on the table or one of its indexes. */
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
 
 
   private toEvent(item: Record<string, unknown>): TimelineEvent {

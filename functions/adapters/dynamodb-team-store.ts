@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput, type QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '@adapters/dynamodb-query';
 import { TeamChanged } from '@domain/errors';
 import type { TeamStore } from '@domain/ports';
 import { rosterOf, type TeamRep, TeamRepSchema } from '@domain/team';
@@ -71,7 +72,7 @@ export class DynamoDbTeamStore implements TeamStore {
   }
 
   private async storedReps(): Promise<TeamRep[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :team AND begins_with(sk, :rep)', ExpressionAttributeValues: { ':team': TEAM, ':rep': 'REP#' }, ConsistentRead: true });
+    const items = await queryAll(this.db, this.tableName, { KeyConditionExpression: 'pk = :team AND begins_with(sk, :rep)', ExpressionAttributeValues: { ':team': TEAM, ':rep': 'REP#' }, ConsistentRead: true });
     return items.map(({ pk: _pk, sk: _sk, ...rep }) => TeamRepSchema.parse(rep));
   }
 
@@ -115,7 +116,7 @@ export class DynamoDbTeamStore implements TeamStore {
   }
 
   async countLeadsToday(repIds: readonly string[], day: string): Promise<Record<string, number>> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :day', ExpressionAttributeValues: { ':day': `REPDAY#${day}` }, ConsistentRead: true });
+    const items = await queryAll(this.db, this.tableName, { KeyConditionExpression: 'pk = :day', ExpressionAttributeValues: { ':day': `REPDAY#${day}` }, ConsistentRead: true });
     const counts = Object.fromEntries(items.map((item) => [String(item.repId), Number(item.leads ?? 0)]));
     return Object.fromEntries(repIds.map((id) => [id, counts[id] ?? 0]));
   }
@@ -139,14 +140,4 @@ export class DynamoDbTeamStore implements TeamStore {
     }
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
 }

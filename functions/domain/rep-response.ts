@@ -6,9 +6,10 @@ import { verifySignedLink } from '@domain/links';
 import type { LeadStore, SecretSource, TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { parseWith } from '@domain/validation';
+import { REJECT_REASONS } from '@domain/reject-reasons';
 import { type SignedRequest, verifySignedWebhook, WEBHOOK_TOLERANCE_SECONDS } from '@domain/webhook-signature';
 
-export const REJECT_REASONS = ['no-budget', 'wrong-role', 'bad-fit', 'no-timeline', 'duplicate', 'spam', 'other'] as const;
+export { REJECT_REASONS };
 
 const blankAsMissing = (v: unknown) => (v === '' ? undefined : v);
 

@@ -1,6 +1,7 @@
 import * as z from '@domain/zod';
 import type { Lead, LeadGrade } from '@domain/lead';
-import { REJECT_REASONS } from '@domain/rep-response';
+import { formatDuration, minutesText } from '@domain/durations';
+import { REJECT_REASONS } from '@domain/reject-reasons';
 
 /**
  * Speed to lead, measured: how long each lead waited for its first contact, whether that met
@@ -195,18 +196,7 @@ export function slaReport(leads: readonly Lead[], range: { from: string; to: str
   };
 }
 
-/** `45s`, `7m 12s`, `4h 05m`, `2d 3h`: a duration as a person reads it. */
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined) return '-';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
-}
-
-/** A limit in minutes as people say it: 15 -> "15m", 240 -> "4h", 1440 -> "24h". */
-export const minutesText = (minutes: number): string => (minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`);
+export { formatDuration, minutesText };
 
 /** The SLA of each grade in words: "hot 15m, warm 4h, cold 24h". */
 export const describeSla = (sla: Sla): string => (Object.keys(sla) as LeadGrade[]).map((grade) => `${grade} ${minutesText(sla[grade])}`).join(', ');

@@ -1,5 +1,6 @@
 import type { LeadGrade, LeadStatus, RepOutcome } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
+import type { QueuedLead } from '@domain/queue';
 import type { ReportRow, Sla } from '@domain/sla';
 
 /**
@@ -30,25 +31,12 @@ export interface Handoff {
   whatNow: string;
 }
 
-/** One lead in a rep's queue (GET /app/api/queue). */
-export interface QueueItem {
-  leadId: string;
-  name: string;
+/** One lead in a rep's queue (GET /app/api/queue): what `npm run queue` lists, and what a rep needs to act. */
+export interface QueueItem extends QueuedLead {
   email: string;
-  company?: string;
-  jobTitle?: string;
   /** As typed, for reading; `phoneE164` is for the `tel:` link. */
   phone?: string;
   phoneE164?: string;
-  grade: LeadGrade;
-  score?: number;
-  submittedAt: string;
-  /** When the grade's SLA to first contact ends. */
-  dueAt: string;
-  /** Seconds until `dueAt` at `asOf`; negative once overdue. */
-  secondsLeft: number;
-  /** Came to this rep because its first owner did not answer in time. */
-  escalated: boolean;
   /** `<utm_source> / <formId>`, as the report names sources. */
   source: string;
   handoff: Handoff;

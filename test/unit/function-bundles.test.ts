@@ -33,10 +33,10 @@ describe('the Lambda bundles', () => {
     expect(importers).toEqual(['functions/domain/zod.ts']);
   });
 
-  it('serve the form script without zod, body parsers or the X-Ray SDK', async () => {
-    const packages = await packagesIn(join(functionsDir, 'lead-form', 'handler.ts'));
+  it.each(['lead-form', 'app-page'])('serve static files (%s) without zod, body parsers, the X-Ray SDK or an AWS client', async (handler) => {
+    const packages = await packagesIn(join(functionsDir, handler, 'handler.ts'));
     expect(packages.filter((name) => /^(zod|aws-xray-sdk-core|@middy\/http-.*|@aws-sdk\/.*)$/.test(name))).toEqual([]);
-  });
+  }, 30_000);
 
   it("keep the phone metadata (libphonenumber-js, about 120 KB) in intake, the one function that reads a typed phone", async () => {
     /** Bytes a package adds to the bundle's output (a tree-shaken input still appears in the metafile, with none). */
@@ -49,6 +49,6 @@ describe('the Lambda bundles', () => {
       return Object.entries(output.inputs).filter(([path]) => path.includes(`node_modules/${pkg}/`)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
     };
     expect(await bytesOf('intake', 'libphonenumber-js')).toBeGreaterThan(50_000);
-    for (const emailing of ['alert-rep', 'send-confirmation', 'rep-response']) expect(await bytesOf(emailing, 'libphonenumber-js'), emailing).toBe(0);
-  });
+    for (const emailing of ['alert-rep', 'send-confirmation', 'rep-response', 'app-api']) expect(await bytesOf(emailing, 'libphonenumber-js'), emailing).toBe(0);
+  }, 30_000);
 });

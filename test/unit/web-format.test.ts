@@ -1,21 +1,5 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDuration as domainFormatDuration, minutesText as domainMinutesText } from '@domain/sla';
-import { REJECT_REASONS as DOMAIN_REJECT_REASONS } from '@domain/rep-response';
-import { dayText, detailText, eventText, formatDuration, minutesText, percentText, reasonText, secondsLeftAt, timeLeftText, urgencyOf } from '../../web/format';
-import { REJECT_REASONS } from '../../web/reject-reasons';
-
-describe('the team app keeps the domain rules it cannot import', () => {
-  it('formats durations as sla.ts does', () => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 60 * 86_400, noNaN: true }), (seconds) => formatDuration(seconds) === domainFormatDuration(seconds)));
-    expect(formatDuration(undefined)).toBe(domainFormatDuration(undefined));
-    for (const minutes of [1, 15, 60, 90, 240, 1440]) expect(minutesText(minutes)).toBe(domainMinutesText(minutes));
-  });
-
-  it('lists the reject reasons of rep-response.ts, in its order', () => {
-    expect(REJECT_REASONS).toEqual([...DOMAIN_REJECT_REASONS]);
-  });
-});
+import { dayText, detailText, eventText, percentText, reasonText, secondsLeftAt, timeLeftText, urgencyOf } from '../../web/format';
 
 describe('time left on a card', () => {
   it('shows minutes from ten minutes up, seconds below, hours over an hour', () => {

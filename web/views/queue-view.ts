@@ -3,7 +3,7 @@ import type { QueueItem, QueueView, ResponseResult, TeamView } from '../contract
 import type { AppContext, View } from '../context';
 import { h, icon, replace, uid } from '../dom';
 import { clockText, secondsLeftAt } from '../format';
-import { REJECT_REASONS } from '../reject-reasons';
+import { REJECT_REASONS } from '../../functions/domain/reject-reasons';
 import { hashOf, type Route } from '../route';
 import { contactLinks, gradeBadge, handoffBlock, roleLine, timeLeftPill } from './lead-parts';
 import { OUTCOME_WORDS, responseActions } from './response-actions';
