@@ -60,3 +60,26 @@ describe('bench harness (quick)', () => {
     }
   }, 240_000);
 });
+
+/**
+ * Keeps `npm run bench:app` working on a few leads: it seeds, signs in, measures both reads and
+ * their floors and writes its section. Sizes only, never times (the 100,000-lead run is a bench).
+ */
+describe('bench harness (team app, few leads)', () => {
+  it('measures the queue and the dashboard with their floors and writes its section', async () => {
+    const json = join(dir, 'app.json');
+    const md = join(dir, 'APP.md');
+    const sizes = ['--leads', '300', '--queue-leads', '20', '--runs', '3', '--warmup', '1', '--dashboard-runs', '2', '--dashboard-warmup', '0', '--breakdown-runs', '1'];
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, ['--import', 'tsx', 'bench/app.ts', ...sizes, '--data', join(dir, 'app-data'), '--json', json, '--out', md], { cwd: root, env: { ...process.env, CDK_VALIDATION: 'false', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) =>
+        error ? reject(new Error(`bench:app failed: ${error.message}\n${stderr}`)) : resolve(),
+      ),
+    );
+    const { app } = JSON.parse(readFileSync(json, 'utf8'));
+    expect(app.queue).toMatchObject({ leads: 20, statuses: { 200: 4 }, api: { requests: 3 }, floor: { requests: 3 } });
+    expect(app.dashboard).toMatchObject({ leads: 300, statuses: { 200: 2 }, api: { requests: 2 }, floor: { requests: 2 } });
+    expect(app.breakdown.leadsRead).toBe(300);
+    for (const figure of [app.queue.api.p95, app.queue.floor.p95, app.dashboard.api.p95, app.dashboard.floor.p95, app.breakdown.readMs, app.breakdown.computeMs]) expect(Number.isFinite(figure)).toBe(true);
+    expect(readFileSync(md, 'utf8')).toContain('## 6. Team app reads');
+  }, 60_000);
+});
