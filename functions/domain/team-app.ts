@@ -105,6 +105,8 @@ export interface TeamMember {
   leadsToday: number;
   /** What routing does with them now. */
   availability: 'available' | 'away' | 'inactive' | 'at-cap';
+  /** Counts the saved changes: send it back with a change, so one made meanwhile by someone else is not overwritten. */
+  version: number;
 }
 
 /** One change to the team, on the audit trail: who changed what, when. */
@@ -123,8 +125,13 @@ export interface TeamView {
   audit: TeamChange[];
 }
 
-/** PUT /app/api/team/reps/{repId}: the fields to change (null clears `awayUntil` or `dailyCap`). */
+/**
+ * PUT /app/api/team/reps/{repId}: the fields to change (null clears `awayUntil` or `dailyCap`),
+ * and the `version` the page showed: when another manager's change landed since, the answer is
+ * 409 and nothing is saved.
+ */
 export interface TeamMemberChange {
+  version?: number;
   active?: boolean;
   awayUntil?: string | null;
   pools?: string[];

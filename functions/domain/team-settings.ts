@@ -1,4 +1,4 @@
-import { RepNotFound, ValidationError } from '@domain/errors';
+import { RepNotFound, TeamChanged, ValidationError } from '@domain/errors';
 import type { TeamStore } from '@domain/ports';
 import type { Routing } from '@domain/routing';
 import { applyChange, parseTeamMemberChange, type TeamRep, teamMemberOf, utcDay } from '@domain/team';
@@ -49,6 +49,8 @@ export async function changeTeamMember(deps: TeamSettingsDeps, actor: string, re
   const rep = team.find((member) => member.id === repId);
   if (!rep) throw new RepNotFound(repId);
   const change = parseTeamMemberChange(body, poolsOf(deps));
+  // The page showed an older version: another manager's change landed since; saving this one would undo it unseen.
+  if (change.version !== undefined && change.version !== rep.version) throw new TeamChanged(repId);
   const { rep: changed, changes } = applyChange(rep, change);
   if (Object.keys(changes).length > 0) {
     keepsDefaultPoolStaffed(team, changed);

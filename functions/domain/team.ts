@@ -134,6 +134,7 @@ export function teamMemberChangeSchema(pools: readonly string[]) {
     ),
     weight: z.optional(Weight),
     dailyCap: z.optional(z.nullable(DailyCap)),
+    version: z.optional(z.number({ error: 'must be the version the team page showed (a whole number)' }).check(z.int({ error: 'must be a whole number' }), z.minimum(1, { error: 'must be at least 1' }))),
   }) satisfies z.ZodMiniType<TeamMemberChange>;
 }
 
@@ -197,5 +198,6 @@ export function teamMemberOf(rep: TeamRep, leadsToday: number, now: Date): TeamM
     ...(rep.dailyCap !== undefined ? { dailyCap: rep.dailyCap } : {}),
     leadsToday,
     availability: availability(rep, leadsToday, now),
+    version: rep.version,
   };
 }

@@ -229,6 +229,15 @@ describe('the team page (managers)', () => {
     expect(Date.now() - Date.parse(after.body.audit[0].at)).toBeLessThan(60_000);
   });
 
+  it("a change made from a stale page (another manager's change landed since) is a 409 and saves nothing", async () => {
+    const shown = (await appApi(stack, '/app/api/team', tokens.manager)).body.reps.find((rep: { id: string }) => rep.id === 'rep-dee');
+    const first = await appApi(stack, '/app/api/team/reps/rep-dee', tokens.manager, { method: 'PUT', body: { weight: 2, version: shown.version } });
+    expect(first.body).toMatchObject({ weight: 2, version: shown.version + 1 });
+    const stale = await appApi(stack, '/app/api/team/reps/rep-dee', tokens.manager, { method: 'PUT', body: { weight: 5, version: shown.version } });
+    expect(stale.status).toBe(409);
+    expect((await appApi(stack, '/app/api/team', tokens.manager)).body.reps.find((rep: { id: string }) => rep.id === 'rep-dee')).toMatchObject({ weight: 2, version: shown.version + 1 });
+  });
+
   it('a bad change is a 400 naming the field and changes nothing; an unknown rep is a 404', async () => {
     const before = (await appApi(stack, '/app/api/team', tokens.manager)).body;
     for (const [body, field] of [[{ weight: 11 }, 'weight'], [{ pools: ['nowhere'] }, 'pools'], [{ awayUntil: '2026-13-01' }, 'awayUntil'], [{ boss: true }, 'boss']] as const) {

@@ -141,9 +141,17 @@ describe("the team page's API", () => {
   it('saves a change with its audit entry and answers with the rep as the page shows them', async () => {
     const team = memoryTeam([ana, ben, eve]);
     expect(await changeTeamMember({ team, routing }, MANAGER, 'rep-ana', { awayUntil: '2026-11-05', weight: 2 }, NOW)).toEqual({
-      id: 'rep-ana', name: 'Name rep-ana', email: 'rep-ana@example.com', active: true, awayUntil: '2026-11-05', pools: ['default', 'dach'], weight: 2, leadsToday: 0, availability: 'away',
+      id: 'rep-ana', name: 'Name rep-ana', email: 'rep-ana@example.com', active: true, awayUntil: '2026-11-05', pools: ['default', 'dach'], weight: 2, leadsToday: 0, availability: 'away', version: 2,
     });
     expect(team.members.get('rep-ana')).toMatchObject({ awayUntil: '2026-11-05', weight: 2, version: 2 });
+    expect(team.changes).toHaveLength(1);
+  });
+
+  it('refuses a change sent with an older version than the stored one (the page was stale) with TeamChanged, saving nothing', async () => {
+    const team = memoryTeam([ana, ben, eve]);
+    await changeTeamMember({ team, routing }, MANAGER, 'rep-ana', { weight: 2, version: 1 }, NOW);
+    await expect(changeTeamMember({ team, routing }, MANAGER, 'rep-ana', { weight: 3, version: 1 }, NOW)).rejects.toBeInstanceOf(TeamChanged);
+    expect(team.members.get('rep-ana')).toMatchObject({ weight: 2, version: 2 });
     expect(team.changes).toHaveLength(1);
   });
 

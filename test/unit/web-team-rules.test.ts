@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TeamMember } from '@domain/team-app';
 import { auditValueText, availabilityText, memberChange, type MemberForm } from '../../web/team-rules';
 
-const ana: TeamMember = { id: 'rep-ana', name: 'Ana', email: 'ana@example.com', active: true, pools: ['dach', 'enterprise'], weight: 3, dailyCap: 20, leadsToday: 7, availability: 'available' };
+const ana: TeamMember = { id: 'rep-ana', name: 'Ana', email: 'ana@example.com', active: true, pools: ['dach', 'enterprise'], weight: 3, dailyCap: 20, leadsToday: 7, availability: 'available', version: 1 };
 const formOf = (m: TeamMember): MemberForm => ({ active: m.active, awayUntil: m.awayUntil ?? '', pools: [...m.pools], weight: String(m.weight), dailyCap: m.dailyCap === undefined ? '' : String(m.dailyCap) });
 
 describe('the team page', () => {

@@ -135,7 +135,8 @@ export function teamView(context: AppContext): View {
       save.disabled = true;
       status.textContent = 'Saving…';
       try {
-        member = await context.api.send<TeamMember>('PUT', `/app/api/team/reps/${encodeURIComponent(member.id)}`, change);
+        // With the version this row shows: a change someone else saved since is a 409, not overwritten.
+        member = await context.api.send<TeamMember>('PUT', `/app/api/team/reps/${encodeURIComponent(member.id)}`, { ...change, version: member.version });
         fill(member);
         replace(status, icon('check'), ' Saved');
         void reloadAudit();
