@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
@@ -35,7 +35,15 @@ export function stagedTeamApp(projectRoot: string): string {
   const relativePath = `node_modules/.cache/speed-to-lead/team-app-${hash.digest('hex').slice(0, 16)}`;
   const outDir = join(projectRoot, relativePath);
   if (!existsSync(join(outDir, 'index.html'))) {
-    execFileSync(process.execPath, ['--import', 'tsx', join(webDir, 'build.ts'), outDir], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    // Built beside it, then moved in at once: tests starting stacks in parallel never see half a build.
+    const building = `${outDir}.${process.pid}-${Date.now()}`;
+    execFileSync(process.execPath, ['--import', 'tsx', join(webDir, 'build.ts'), building], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      renameSync(building, outDir);
+    } catch {
+      // Another process moved the same build in first.
+      rmSync(building, { recursive: true, force: true });
+    }
   }
   return relativePath;
 }
