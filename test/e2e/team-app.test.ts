@@ -1,19 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatDuration } from '@domain/sla';
-import { dashboardLeads, writeLeads } from '../../bench/dashboard-data';
 import { DeployConfigSchema, loadConfig } from '../../lib/config';
 import { addDemoTeam, DEMO_PASSWORD } from '../../local/demo-team';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { percentText } from '../../web/format';
 import { launchChromium } from '../support/browser';
+import { reportJson, seededPeriod, seedPastLeads } from '../support/dashboard';
 import { waitForEmails } from '../support/inbox';
 import { executionArnOf, postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
@@ -114,19 +110,11 @@ describe('the rep, on a phone', () => {
 });
 
 describe('the manager, on a laptop', () => {
-  const period = { from: '2026-09-01', to: '2026-10-31' };
-  beforeAll(async () => {
-    const leads = dashboardLeads(300, { days: 61, now: new Date('2026-11-01T00:00:00Z'), seed: 7, reps: stack.config.reps, sla: stack.config.slaMinutes });
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-    await writeLeads({ db, tableName: stack.tableName }, leads);
-    db.destroy();
-  });
+  const period = seededPeriod;
+  beforeAll(() => seedPastLeads(stack, 300, 7));
 
   it("reads the dashboard's headline figures, the same as npm run report's for the period", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/report.ts', '--from', period.from, '--to', period.to, '--json', '--endpoint', stack.dynamoUrl, '--table', stack.tableName], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    const { total } = JSON.parse(stdout) as { total: Record<string, number | undefined> };
+    const { total } = (await reportJson(stack)) as { total: Record<string, number | undefined> };
     const { context, page } = await signIn('desktop', team.manager.email);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dashboardLeads, writeLeads } from '../../bench/dashboard-data';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { hotLead, postLead, uniqueEmail } from '../support/leads';
+import { reportJson, seededPeriod, seedPastLeads } from '../support/dashboard';
 import { storeOf } from '../support/store';
 import { addTeamUsers, appApi, claimsOf, forgerKey, poolKey, signIn, signJwt, teamUsers, type TeamUserName } from '../support/team';
 
@@ -265,22 +261,9 @@ describe('the team page (managers)', () => {
 });
 
 describe('the dashboard (managers)', () => {
-  // Seeded leads in a closed past period, apart from the leads the other tests submit today.
-  const period = { from: '2026-09-01', to: '2026-10-31' };
-  beforeAll(async () => {
-    const leads = dashboardLeads(400, { days: 61, now: new Date('2026-11-01T00:00:00Z'), seed: 14, reps: stack.config.reps, sla: stack.config.slaMinutes });
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-    await writeLeads({ db, tableName: stack.tableName }, leads);
-    db.destroy();
-  });
-
-  /** `npm run report -- --json` over the same table and period. */
-  async function report(args: string[] = []) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/report.ts', '--from', period.from, '--to', period.to, '--json', '--endpoint', stack.dynamoUrl, '--table', stack.tableName, ...args], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    return JSON.parse(stdout) as Record<string, unknown>;
-  }
+  const period = seededPeriod;
+  beforeAll(() => seedPastLeads(stack, 400, 14));
+  const report = (args: string[] = []) => reportJson(stack, args);
   /**
    * The view without what depends on the instant it was computed at: `asOf`, and how long the
    * ignored leads have waited, which is checked to differ by exactly the time between the two.
