@@ -10,7 +10,9 @@ const valueLabels: Plugin<'bar'> = {
     const { ctx } = chart;
     const labels = (chart.options.plugins as { valueLabels?: { text: string[] } } | undefined)?.valueLabels?.text ?? [];
     ctx.save();
-    ctx.font = '600 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    // Narrow bars (a phone, a long period) get smaller labels, so neighbours never run together.
+    const barWidth = chart.chartArea.width / Math.max(1, labels.length);
+    ctx.font = `600 ${barWidth < 44 ? 10 : barWidth < 60 ? 11 : 13}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
     ctx.fillStyle = '#1b2330';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'bottom';
