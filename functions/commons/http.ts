@@ -6,7 +6,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { Forbidden, LeadNotFound, PayloadTooLarge, RepNotFound, RequestInProgress, SignatureInvalid, type SignatureProblem, TeamChanged, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
+import { Forbidden, LeadNotFound, PayloadTooLarge, PeriodTooLarge, RepNotFound, RequestInProgress, SignatureInvalid, type SignatureProblem, TeamChanged, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
 import { errorPage } from '@domain/pages';
 import { parseWith } from '@domain/validation';
 import { SIGNATURE_HEADER, type SignedRequest, TIMESTAMP_HEADER } from '@domain/webhook-signature';
@@ -131,6 +131,9 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return asHtml ? html(403, errorPage(expired ? 'This link has expired' : 'This link is not valid', message)) : respond(403, 'TokenInvalid', message);
   }
   if (error instanceof Forbidden) return respond(403, 'Forbidden', error.message);
+  if (error instanceof PeriodTooLarge) {
+    return respond(422, 'PeriodTooLarge', `This period has too many leads to read in time (${error.daysRead} of its ${error.days} days were read): choose a shorter period`);
+  }
   if (error instanceof LeadNotFound) return respond(404, 'LeadNotFound', 'No such lead');
   if (error instanceof RepNotFound) return respond(404, 'RepNotFound', 'No such rep on the team');
   if (error instanceof TeamChanged) return respond(409, 'TeamChanged', 'Someone else changed this rep a moment ago: nothing was saved; reload the team and make the change again');

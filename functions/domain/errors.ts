@@ -87,6 +87,20 @@ export class TeamChanged extends Error {
   }
 }
 
+/**
+ * The dashboard could not read a period's leads within the time it has (its function's
+ * timeout less the time to compute): asking again will not help, a shorter period will.
+ */
+export class PeriodTooLarge extends Error {
+  override readonly name = 'PeriodTooLarge';
+  constructor(
+    readonly daysRead: number,
+    readonly days: number,
+  ) {
+    super(`Read ${daysRead} of ${days} days before the time ran out`);
+  }
+}
+
 /** A dependency failed in a way worth retrying (throttling, 5xx, timeout). */
 export class TransientError extends Error {
   override readonly name = 'TransientError';

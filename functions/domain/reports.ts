@@ -1,6 +1,6 @@
 import * as z from '@domain/zod';
 import { csvTable, type CsvValue } from '@domain/csv';
-import { ValidationError } from '@domain/errors';
+import { PeriodTooLarge, ValidationError } from '@domain/errors';
 import type { Lead, LeadGrade } from '@domain/lead';
 import { awaitsFirstContact } from '@domain/queue';
 import { REJECT_REASONS } from '@domain/rep-response';
@@ -141,15 +141,24 @@ export interface LeadsByDay {
   leadsSubmittedOn(day: string): Promise<Lead[]>;
 }
 
+/** When reading must stop: past `at` (ms on the `now` clock), the reader gives up with PeriodTooLarge. */
+export interface ReadDeadline {
+  at: number;
+  now: () => number;
+}
+
 /**
  * Every lead submitted in the period: one index query per day, `daysAtOnce` days in flight, so
- * a 90-day dashboard costs 90 small queries and never a scan.
+ * a 90-day dashboard costs 90 small queries and never a scan. With a `deadline`, a period too
+ * big to read in time is refused (PeriodTooLarge) before the function itself times out.
  */
-export async function leadsSubmittedBetween(source: LeadsByDay, range: Period, options: { daysAtOnce?: number } = {}): Promise<Lead[]> {
+export async function leadsSubmittedBetween(source: LeadsByDay, range: Period, options: { daysAtOnce?: number; deadline?: ReadDeadline } = {}): Promise<Lead[]> {
   const days = daysBetween(range);
   const daysAtOnce = options.daysAtOnce ?? 8;
+  const { deadline } = options;
   const leads: Lead[] = [];
   for (let i = 0; i < days.length; i += daysAtOnce) {
+    if (deadline && deadline.now() > deadline.at) throw new PeriodTooLarge(i, days.length);
     const batch = await Promise.all(days.slice(i, i + daysAtOnce).map((day) => source.leadsSubmittedOn(day)));
     for (const dayLeads of batch) for (const lead of dayLeads) leads.push(lead);
   }

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { PeriodTooLarge } from '@domain/errors';
 import { errorResponse } from '@commons/http';
 import { logger } from '@commons/logger';
 
@@ -30,6 +31,13 @@ describe('errors from the services behind a route', () => {
     // An outage is logged as a warning (the service's own alarms page someone), not as our error.
     expect(logged.warn).toHaveBeenCalledWith('A service we depend on failed past its retries', { error });
     expect(logged.error).not.toHaveBeenCalled();
+  });
+
+  it('a dashboard period too big to read in time is a 422 that says to choose a shorter period (trying again would not help)', () => {
+    const response = errorResponse(new PeriodTooLarge(16, 90), false);
+    expect(response.statusCode).toBe(422);
+    expect(response.headers?.['retry-after']).toBeUndefined();
+    expect(JSON.parse(response.body!)).toEqual({ error: 'PeriodTooLarge', message: 'This period has too many leads to read in time (16 of its 90 days were read): choose a shorter period' });
   });
 
   it.each([

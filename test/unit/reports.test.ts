@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PeriodTooLarge } from '@domain/errors';
 import { csvCell, csvRow } from '@domain/csv';
 import { ValidationError } from '@domain/errors';
 import type { Lead } from '@domain/lead';
@@ -272,5 +273,25 @@ describe('reading the period', () => {
     expect(read.map((l) => l.leadId)).toEqual(daysBetween({ from: '2026-10-28', to: '2026-11-10' }));
     expect([...asked].sort()).toEqual(read.map((l) => l.leadId));
     expect(mostInFlight).toBe(4);
+  });
+
+  it('gives up with PeriodTooLarge once its deadline passes, saying how far it got, instead of reading on', async () => {
+    let clock = 0;
+    const asked: string[] = [];
+    // Each day takes 100 ms on this clock; the deadline is 250 ms: two batches of 4, then it stops.
+    const source: LeadsByDay = {
+      async leadsSubmittedOn(day) {
+        asked.push(day);
+        clock += 100 / 4;
+        return [];
+      },
+    };
+    const reading = leadsSubmittedBetween(source, { from: '2026-10-01', to: '2026-10-30' }, { daysAtOnce: 4, deadline: { at: 150, now: () => clock } });
+    await expect(reading).rejects.toBeInstanceOf(PeriodTooLarge);
+    await expect(reading).rejects.toMatchObject({ daysRead: 8, days: 30 });
+    expect(asked).toHaveLength(8);
+    // With time to spare it reads everything.
+    clock = 0;
+    await expect(leadsSubmittedBetween(source, { from: '2026-10-01', to: '2026-10-30' }, { deadline: { at: 1e9, now: () => clock } })).resolves.toEqual([]);
   });
 });
