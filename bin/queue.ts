@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Lead } from '@domain/lead';
-import { type QueuedLead, repQueue } from '@domain/queue';
+import { type LeadsByOwner, QUEUE_DAYS, type QueuedLead, recentLeadsOf, repQueue } from '@domain/queue';
 import { formatDuration, type Sla } from '@domain/sla';
 import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
 
@@ -13,17 +12,9 @@ const USAGE = `Usage: npm run queue -- <repId> [--days 30] [--json] [--stage dev
   A rep's leads submitted in the last --days days that nobody has answered yet, soonest due first.
   Reads the local stack (npm start) by default; --table reads that table in AWS.`;
 
-const DAY_MS = 86_400_000;
-
-/** A reader of one rep's leads: the DynamoDB store's byOwner index. */
-export interface LeadsByOwner {
-  leadsOwnedBy(repId: string, range: { from: string; to: string }): Promise<Lead[]>;
-}
-
 /** The rep's queue as of `now`, over the leads submitted in the `days` before it. */
 export async function readQueue(source: LeadsByOwner, repId: string, days: number, sla: Sla, now: Date): Promise<QueuedLead[]> {
-  const range = { from: new Date(now.getTime() - days * DAY_MS).toISOString(), to: now.toISOString() };
-  return repQueue(await source.leadsOwnedBy(repId, range), sla, now);
+  return repQueue(await recentLeadsOf(source, repId, days, now), sla, now);
 }
 
 /** `overdue 1h 05m` or `12m 30s left`. */
@@ -48,7 +39,7 @@ export function formatQueue(repId: string, queue: readonly QueuedLead[]): string
 async function main(): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { ...storeFlags, days: { type: 'string', default: '30' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ allowPositionals: true, options: { ...storeFlags, days: { type: 'string', default: String(QUEUE_DAYS) }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }

@@ -1,5 +1,6 @@
 import { systemClock } from '@domain/clock';
 import { LeadNotFound } from '@domain/errors';
+import { QUEUE_DAYS, recentLeadsOf } from '@domain/queue';
 import { respondInApp } from '@domain/rep-response';
 import { dashboard, dashboardCsv, leadsSubmittedBetween, parseDashboardQuery } from '@domain/reports';
 import { actorOf, queueOwner, requireAccessTo, requireManager, teamUserOf, whoIsSignedIn } from '@domain/team-access';
@@ -18,10 +19,6 @@ import type { Context } from 'aws-lambda';
  * reads who is signed in from the token's claims, then calls one domain function per route.
  * What each person may see and change is decided in functions/domain/team-access.ts.
  */
-const DAY_MS = 86_400_000;
-/** How far back a rep's queue looks: a lead unanswered for a month is a report's business, not a call list's. */
-const QUEUE_DAYS = 30;
-
 type Route = (event: HttpEvent, me: Me, context: Context) => Promise<HttpResult>;
 
 const reps = () => config().REPS;
@@ -57,7 +54,7 @@ const routes: Record<string, Route> = {
     const repId = queueOwner(me, event.queryStringParameters?.rep, reps());
     const rep = reps().find((r) => r.id === repId)!;
     const now = systemClock.now();
-    const leads = await leadReads().leadsOwnedBy(repId, { from: new Date(now.getTime() - QUEUE_DAYS * DAY_MS).toISOString(), to: now.toISOString() });
+    const leads = await recentLeadsOf(leadReads(), repId, QUEUE_DAYS, now);
     return json(200, queueView(rep, leads, config().SLA_MINUTES, now, reps()));
   },
 

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '@domain/team-app';
 import { json } from '@commons/http-response';
-import { staticHandler } from '@commons/static-handler';
+import { alreadyHas, etagOf, staticHandler } from '@commons/static-handler';
 
 /**
  * GET /app and /app/{asset+}: the team app's page, its script and styles (built from web/ and
@@ -37,7 +36,7 @@ function asset(name: string): Asset {
   let found = loaded.get(name);
   if (!found) {
     const body = readFileSync(join(process.env.APP_ASSETS_DIR ?? '', name), 'utf8');
-    found = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    found = { body, etag: etagOf(body) };
     loaded.set(name, found);
   }
   return found;
@@ -58,6 +57,5 @@ export const handler = staticHandler(async (event) => {
     'x-content-type-options': 'nosniff',
     ...(name === 'index.html' ? { 'content-security-policy': contentSecurityPolicy(), 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' } : {}),
   };
-  const cached = event.headers['if-none-match']?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-  return cached ? { statusCode: 304, headers } : { statusCode: 200, headers, body };
+  return alreadyHas(event, etag) ? { statusCode: 304, headers } : { statusCode: 200, headers, body };
 });

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
-import type { Lead } from '@domain/lead';
 import type { LeadStore } from '@domain/ports';
+import type { LeadsByOwner } from '@domain/queue';
+import type { LeadsByDay } from '@domain/reports';
 import { config } from '@commons/config';
 import { tracer } from '@commons/tracer';
 
@@ -21,9 +22,6 @@ function dynamoDbLeadStore(): DynamoDbLeadStore {
 export const leadStore = (): LeadStore => dynamoDbLeadStore();
 
 /** What the team app reads: a rep's leads (byOwner), a period's leads (byDay), a lead and its timeline. */
-export interface LeadReads extends Pick<LeadStore, 'getLead' | 'listEvents'> {
-  leadsOwnedBy(repId: string, range: { from: string; to: string }): Promise<Lead[]>;
-  leadsSubmittedOn(day: string): Promise<Lead[]>;
-}
+export interface LeadReads extends Pick<LeadStore, 'getLead' | 'listEvents'>, LeadsByOwner, LeadsByDay {}
 
 export const leadReads = (): LeadReads => dynamoDbLeadStore();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -24,3 +25,10 @@ export function staticHandler(handler: (event: APIGatewayProxyEventV2) => Promis
     })
     .handler(handler);
 }
+
+/** A strong ETag for a fixed body: its content's hash. */
+export const etagOf = (body: string): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+
+/** Whether the browser's If-None-Match already names this ETag (weak or strong), so a 304 will do. */
+export const alreadyHas = (event: APIGatewayProxyEventV2, etag: string): boolean =>
+  event.headers['if-none-match']?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag) ?? false;

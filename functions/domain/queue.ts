@@ -22,6 +22,24 @@ export interface QueuedLead {
   escalated: boolean;
 }
 
+const DAY_MS = 86_400_000;
+
+/** How far back a rep's queue looks by default: a lead unanswered for a month is a report's business, not a call list's. */
+export const QUEUE_DAYS = 30;
+
+/** A reader of one rep's leads: the DynamoDB store's byOwner index. */
+export interface LeadsByOwner {
+  leadsOwnedBy(repId: string, range: { from: string; to: string }): Promise<Lead[]>;
+}
+
+/** The rep's leads submitted in the `days` before `now`: what their queue is made from. */
+export function recentLeadsOf(source: LeadsByOwner, repId: string, days: number, now: Date): Promise<Lead[]> {
+  return source.leadsOwnedBy(repId, { from: new Date(now.getTime() - days * DAY_MS).toISOString(), to: now.toISOString() });
+}
+
+/** When a lead's first contact is due (ms): its submission plus its grade's SLA. */
+export const firstContactDueMs = (lead: Pick<Lead, 'submittedAt'>, grade: LeadGrade, sla: Sla): number => Date.parse(lead.submittedAt) + sla[grade] * 60_000;
+
 /** Still waiting for the rep: never answered, and neither opted out, undeliverable nor disqualified. */
 export function awaitsFirstContact(lead: Lead): boolean {
   return lead.contactedAt === undefined && (lead.status === 'new' || lead.status === 'closed') && lead.grade !== undefined && lead.triage?.decision !== 'disqualify';
@@ -33,7 +51,7 @@ export function repQueue(leads: readonly Lead[], sla: Sla, now: Date): QueuedLea
     .filter(awaitsFirstContact)
     .map((lead): QueuedLead => {
       const grade = lead.grade!;
-      const due = Date.parse(lead.submittedAt) + sla[grade] * 60_000;
+      const due = firstContactDueMs(lead, grade, sla);
       return {
         leadId: lead.leadId,
         name: lead.name,

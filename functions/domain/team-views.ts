@@ -1,7 +1,7 @@
 import type { Lead } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
 import { recommendedNextAction } from '@domain/handoff';
-import { repQueue } from '@domain/queue';
+import { firstContactDueMs, repQueue } from '@domain/queue';
 import { REJECT_REASONS } from '@domain/rep-response';
 import { type Sla, sourceOf } from '@domain/sla';
 import type { Handoff, LeadView, QueueItem, QueueView } from '@domain/team-app';
@@ -62,7 +62,7 @@ export function queueView(rep: { id: string; name: string }, leads: readonly Lea
 
 /** One lead with its timeline, oldest event first. */
 export function leadView(lead: Lead, timeline: readonly TimelineEvent[], sla: Sla, now: Date, reps: RepNames = []): LeadView {
-  const due = Date.parse(lead.submittedAt) + sla[lead.grade ?? 'cold'] * 60_000;
+  const due = firstContactDueMs(lead, lead.grade ?? 'cold', sla);
   return {
     lead: {
       ...itemOf(lead, new Date(due).toISOString(), Math.round((due - now.getTime()) / 1000), reps),

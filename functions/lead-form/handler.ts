@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { staticHandler } from '@commons/static-handler';
+import { alreadyHas, etagOf, staticHandler } from '@commons/static-handler';
 import { leadFormScript } from './lead-form-script';
 
 // Computed once per container: the script only changes with a deploy.
-const etag = `"${createHash('sha256').update(leadFormScript).digest('base64url').slice(0, 27)}"`;
+const etag = etagOf(leadFormScript);
 
 const headers = {
   'content-type': 'text/javascript; charset=utf-8',
@@ -16,7 +15,4 @@ const headers = {
 };
 
 /** GET /lead-form.js: the script that turns a website's `<form data-lead-form>` into a lead form. */
-export const handler = staticHandler(async (event) => {
-  const cached = event.headers['if-none-match']?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-  return cached ? { statusCode: 304, headers } : { statusCode: 200, headers, body: leadFormScript };
-});
+export const handler = staticHandler(async (event) => (alreadyHas(event, etag) ? { statusCode: 304, headers } : { statusCode: 200, headers, body: leadFormScript }));
