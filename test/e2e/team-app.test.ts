@@ -11,7 +11,7 @@ import { percentText } from '../../web/format';
 import { launchChromium } from '../support/browser';
 import { reportJson, seededPeriod, seedPastLeads } from '../support/dashboard';
 import { waitForEmails } from '../support/inbox';
-import { executionArnOf, postLead, uniqueEmail, warmLead } from '../support/leads';
+import { executionArnOf, markContacted, postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
 
 /**
@@ -105,6 +105,21 @@ describe('the rep, on a phone', () => {
     await page.goto(`${stack.apiUrl}/app/#/leads/${leadId}`);
     await page.getByText('Contacted', { exact: false }).first().waitFor();
     await look(page, 'lead-phone');
+    await context.close();
+  });
+
+  it("keeps a lead's page current: an answer given elsewhere (the link in the rep's email) shows without a reload", async () => {
+    const leadId = await leadForDemoRep(`Lena Later ${Date.now()}`);
+    const { context, page } = await signIn('phone', team.rep.email);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Your queue' }).waitFor();
+    await page.goto(`${stack.apiUrl}/app/#/leads/${leadId}`);
+    await expect(page.getByTestId('lead-status').textContent()).resolves.toBe('Open');
+
+    expect((await markContacted(stack, leadId)).status).toBe(200);
+    await expect.poll(() => page.getByTestId('lead-status').textContent(), { timeout: 15_000 }).toBe('Contacted');
+    await page.getByTestId('lead-outcome').waitFor();
+    await expect(page.getByRole('button', { name: 'Contacted' }).count()).resolves.toBe(0);
     await context.close();
   });
 });

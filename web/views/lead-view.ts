@@ -3,8 +3,11 @@ import type { LeadView } from '../contract';
 import type { AppContext, View } from '../context';
 import { h, icon, replace } from '../dom';
 import { dateTimeText, detailText, eventText, reasonText, secondsLeftAt } from '../format';
+import { leadChange } from '../lead-refresh';
 import { contactLinks, gradeBadge, handoffBlock, roleLine, timeLeftPill } from './lead-parts';
 import { OUTCOME_WORDS, responseActions } from './response-actions';
+
+const POLL_MS = 5000;
 
 const STATUS_WORDS: Record<string, string> = {
   new: 'Open',
@@ -17,10 +20,19 @@ const STATUS_WORDS: Record<string, string> = {
   failed: 'Sequence failed',
 };
 
-/** Everything about one lead: who, the handoff, the actions while it is open, the outcome, the timeline. */
+/**
+ * Everything about one lead: who, the handoff, the actions while it is open, the outcome, the
+ * timeline. Like the queue it re-reads every 5 s while the tab is visible: new timeline events
+ * are added in place, and an answer given elsewhere (the email link, a colleague) redraws the
+ * page, but not while the rep is typing in it (a reject note is never thrown away).
+ */
 export function leadView(context: AppContext, leadId: string): View {
   const el = h('section', { class: 'page page-narrow' }, h('p', { class: 'back' }, h('a', { href: '#/queue' }, '← Queue')), h('h1', { tabindex: '-1' }, 'Lead'), h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   let ticker: ReturnType<typeof setInterval> | undefined;
+  let poller: ReturnType<typeof setInterval> | undefined;
+  let shown: LeadView | undefined;
+  let timeline: HTMLElement | undefined;
+  let inFlight = false;
   let stopped = false;
 
   async function load(focusHeading: boolean) {
@@ -31,12 +43,54 @@ export function leadView(context: AppContext, leadId: string): View {
       if (focusHeading) el.querySelector<HTMLElement>('h1')?.focus();
     } catch (error) {
       if (stopped) return;
+      shown = undefined;
       replace(el, h('p', { class: 'back' }, h('a', { href: '#/queue' }, '← Queue')), h('h1', { tabindex: '-1' }, 'Lead'), h('p', { class: 'banner banner-warn', role: 'alert', 'data-testid': 'lead-problem' }, icon('alert'), ' ', problemText(error)));
     }
   }
 
+  /** A quiet re-read: a failed one leaves the page as it is, the next one tries again. */
+  async function refresh() {
+    if (inFlight || stopped || !shown) return;
+    inFlight = true;
+    try {
+      const view = await context.api.get<LeadView>(`/app/api/leads/${encodeURIComponent(leadId)}`);
+      if (stopped || !shown) return;
+      const change = leadChange(shown, view);
+      const typing = el.contains(document.activeElement) && document.activeElement?.matches('input, select, textarea');
+      if (change === 'lead' && !typing) {
+        const hadFocus = el.contains(document.activeElement);
+        const before = shown.lead.status;
+        render(view, Date.now());
+        if (hadFocus) el.querySelector<HTMLElement>('h1')?.focus();
+        if (view.lead.status !== before) context.announce(`${view.lead.name}: ${STATUS_WORDS[view.lead.status] ?? view.lead.status}`);
+      } else if (change !== 'none' && timeline) {
+        // The timeline only, so the lead part still differs from `shown` and redraws once the rep stops typing.
+        const next = timelinePanel(view);
+        timeline.replaceWith(next);
+        timeline = next;
+        shown = { ...shown, timeline: view.timeline };
+      }
+    } catch {
+      // Signed out, offline, a deploy: the next tick tries again, the page stays readable.
+    } finally {
+      inFlight = false;
+    }
+  }
+
+  function timelinePanel(view: LeadView): HTMLElement {
+    return h('section', { class: 'panel', 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, 'Timeline'),
+      view.timeline.length
+        ? h('ol', { class: 'timeline', 'data-testid': 'timeline' }, view.timeline.map((event) =>
+            h('li', null,
+              h('div', { class: 'timeline-head' }, h('strong', null, eventText(event.type)), ' ', h('time', { datetime: event.at }, dateTimeText(event.at)), h('span', { class: 'muted' }, ` · ${event.actor}`)),
+              detailText(event.detail).length ? h('ul', { class: 'detail' }, detailText(event.detail).map(([key, value]) => h('li', null, h('span', { class: 'detail-key' }, `${key}:`), ' ', value))) : null)))
+        : h('p', { class: 'muted' }, 'Nothing recorded yet.'));
+  }
+
   function render(view: LeadView, receivedAt: number) {
     clearInterval(ticker);
+    shown = view;
+    timeline = timelinePanel(view);
     const { lead } = view;
     document.title = `${lead.name} · Speed to Lead`;
     const open = lead.status === 'new' && !lead.contactedAt;
@@ -85,23 +139,33 @@ export function leadView(context: AppContext, leadId: string): View {
       lead.message ? h('section', { class: 'panel', 'aria-labelledby': 'message-h' }, h('h2', { id: 'message-h' }, 'Their message'), h('p', { class: 'message' }, lead.message)) : null,
       h('section', { class: 'panel', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h' }, 'Details'),
         h('dl', { class: 'facts' }, facts.filter(([, value]) => value).map(([label, value]) => h('div', null, h('dt', null, label), h('dd', null, value!))))),
-      h('section', { class: 'panel', 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, 'Timeline'),
-        view.timeline.length
-          ? h('ol', { class: 'timeline', 'data-testid': 'timeline' }, view.timeline.map((event) =>
-              h('li', null,
-                h('div', { class: 'timeline-head' }, h('strong', null, eventText(event.type)), ' ', h('time', { datetime: event.at }, dateTimeText(event.at)), h('span', { class: 'muted' }, ` · ${event.actor}`)),
-                detailText(event.detail).length ? h('ul', { class: 'detail' }, detailText(event.detail).map(([key, value]) => h('li', null, h('span', { class: 'detail-key' }, `${key}:`), ' ', value))) : null)))
-          : h('p', { class: 'muted' }, 'Nothing recorded yet.')),
+      timeline,
     );
   }
 
+  const startPolling = () => {
+    clearInterval(poller);
+    poller = setInterval(() => void refresh(), POLL_MS);
+  };
+  const onVisibility = () => {
+    if (document.hidden) clearInterval(poller);
+    else {
+      void refresh();
+      startPolling();
+    }
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+
   void load(false);
+  if (!document.hidden) startPolling();
   return {
     el,
     title: 'Lead',
     destroy() {
       stopped = true;
       clearInterval(ticker);
+      clearInterval(poller);
+      document.removeEventListener('visibilitychange', onVisibility);
     },
   };
 }
