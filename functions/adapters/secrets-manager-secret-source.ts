@@ -82,10 +82,23 @@ class RotatingSecret {
 export class SecretsManagerSecretSource implements SecretSource {
   private readonly link: RotatingSecret;
   private readonly webhook: RotatingSecret;
+  private readonly slackSigning: RotatingSecret;
+  private readonly slackBot: RotatingSecret;
 
-  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string }, maxAgeSeconds: number) {
+  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string; slackSigning?: string; slackBot?: string }, maxAgeSeconds: number) {
     this.link = new RotatingSecret(client, ids.link, 'link-signing secret', maxAgeSeconds);
     this.webhook = new RotatingSecret(client, ids.webhook, 'webhook signing secret', maxAgeSeconds);
+    this.slackSigning = new RotatingSecret(client, ids.slackSigning, 'Slack signing secret', maxAgeSeconds);
+    this.slackBot = new RotatingSecret(client, ids.slackBot, 'Slack bot token', maxAgeSeconds);
+  }
+
+  slackSigningSecrets(read?: SecretRead): Promise<SecretVersions> {
+    return this.slackSigning.read(read);
+  }
+
+  /** The token as put now: a revoked one is replaced, not kept alongside. */
+  async slackBotToken(read?: SecretRead): Promise<string> {
+    return (await this.slackBot.read(read)).current;
   }
 
   linkSecrets(read?: SecretRead): Promise<SecretVersions> {

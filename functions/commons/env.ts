@@ -28,6 +28,12 @@ export const EnvSchema = z.object({
   LINK_SECRET_ID: z.string().check(z.minLength(1)),
   /** Secrets Manager secret (ARN or name) CRMs sign webhook requests with. Only rep-response has it. */
   WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Secrets Manager secret (ARN or name) holding the Slack app's signing secret. Only slack-interactions has it. */
+  SLACK_SIGNING_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Secrets Manager secret (ARN or name) holding the Slack app's bot token, for the functions that post to Slack. */
+  SLACK_BOT_TOKEN_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Slack's Web API base (@slack/web-api's `slackApiUrl`); Slack's own when absent. An endpoint, like AWS_ENDPOINT_URL_*. */
+  SLACK_API_URL: z.optional(z.url()),
   /** Seconds a function keeps the signing secrets before reading them again: a rotation reaches every function within it. */
   SECRETS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3600)), 300),
   /** Days a rep's link stays valid. */

@@ -98,6 +98,18 @@ const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   'malformed-timestamp': 'X-Timestamp must be the Unix time in seconds, e.g. 1764000000',
   mismatch: 'X-Signature does not match: sign "<X-Timestamp>.<raw body>" (the exact bytes sent) with HMAC-SHA256 and the shared secret',
   stale: 'X-Timestamp is more than 5 minutes from our clock: send the Unix time in seconds and sign each request when you send it (older requests are refused as replays)',
+  replayed: 'This signed request was received before: sign each request when you send it',
+};
+
+/** The same, for requests that claim to come from Slack (a person at Slack's side never reads these; ops debugging the app do). */
+const SLACK_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
+  'missing-signature': 'X-Slack-Signature is required: Slack signs every request with the app\'s signing secret',
+  'missing-timestamp': 'X-Slack-Request-Timestamp is required',
+  'malformed-signature': 'X-Slack-Signature must be "v0=" followed by 64 hex digits',
+  'malformed-timestamp': 'X-Slack-Request-Timestamp must be the Unix time in seconds',
+  mismatch: 'X-Slack-Signature does not match: is the Slack signing secret in Secrets Manager the app\'s (Basic Information, Signing Secret)?',
+  stale: 'X-Slack-Request-Timestamp is more than 5 minutes from our clock: refused as a possible replay',
+  replayed: 'This signed Slack request was received before: refused as a replay',
 };
 
 /**
@@ -124,7 +136,7 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
   if (error instanceof AroundTheFirewall) return respond(403, 'Forbidden', 'Post leads to the address in the form script');
-  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', SIGNATURE_MESSAGES[error.reason]);
+  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', (error.scheme === 'slack' ? SLACK_SIGNATURE_MESSAGES : SIGNATURE_MESSAGES)[error.reason]);
   if (error instanceof TokenInvalid) {
     const expired = error.reason === 'expired';
     const message = expired ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';

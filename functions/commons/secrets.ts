@@ -6,11 +6,16 @@ import { tracer } from '@commons/tracer';
 
 let secrets: SecretSource | undefined;
 
-/** The link secret for every function with links; the webhook secret only where CDK grants it. Each is read again after SECRETS_MAX_AGE_SECONDS. */
+/** The link secret for every function with links; the webhook and Slack secrets only where CDK grants them. Each is read again after SECRETS_MAX_AGE_SECONDS. */
 export function signingSecrets(): SecretSource {
   secrets ??= new SecretsManagerSecretSource(
     tracer.captureAWSv3Client(new SecretsManagerClient({})),
-    { link: config().LINK_SECRET_ID, ...(config().WEBHOOK_SECRET_ID ? { webhook: config().WEBHOOK_SECRET_ID } : {}) },
+    {
+      link: config().LINK_SECRET_ID,
+      ...(config().WEBHOOK_SECRET_ID ? { webhook: config().WEBHOOK_SECRET_ID } : {}),
+      ...(config().SLACK_SIGNING_SECRET_ID ? { slackSigning: config().SLACK_SIGNING_SECRET_ID } : {}),
+      ...(config().SLACK_BOT_TOKEN_ID ? { slackBot: config().SLACK_BOT_TOKEN_ID } : {}),
+    },
     config().SECRETS_MAX_AGE_SECONDS,
   );
   return secrets;

@@ -32,12 +32,18 @@ export class TokenInvalid extends Error {
 }
 
 /** Why a CRM's signed request was refused; each reason says how to sign correctly. */
-export type SignatureProblem = 'missing-signature' | 'missing-timestamp' | 'malformed-signature' | 'malformed-timestamp' | 'mismatch' | 'stale';
+export type SignatureProblem = 'missing-signature' | 'missing-timestamp' | 'malformed-signature' | 'malformed-timestamp' | 'mismatch' | 'stale' | 'replayed';
+
+/** Whose signing scheme refused the request: a CRM's (X-Signature) or Slack's (X-Slack-Signature); the 401 explains that one. */
+export type SignatureScheme = 'webhook' | 'slack';
 
 export class SignatureInvalid extends Error {
   override readonly name = 'SignatureInvalid';
-  constructor(readonly reason: SignatureProblem) {
-    super(`Webhook signature refused: ${reason}`);
+  constructor(
+    readonly reason: SignatureProblem,
+    readonly scheme: SignatureScheme = 'webhook',
+  ) {
+    super(`${scheme === 'slack' ? 'Slack' : 'Webhook'} signature refused: ${reason}`);
   }
 }
 
