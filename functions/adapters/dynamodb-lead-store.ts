@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '@adapters/dynamodb-query';
 import type { Lead, StepRecord } from '@domain/lead';
+import type { Pipeline } from '@domain/pipeline';
 import type { LeadStore, RepResponse, StepClaim, TimelineEvent, WebhookClaim } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { emailDomain, type LeadHistory, type LeadScore } from '@domain/scoring';
@@ -319,6 +320,17 @@ export class DynamoDbLeadStore implements LeadStore {
   async markUnsubscribed(leadId: string, at: string): Promise<Lead> {
     const { Attributes } = await this.update(leadId, 'SET unsubscribedAt = if_not_exists(unsubscribedAt, :at), #status = :unsubscribed', { ':at': at, ':unsubscribed': 'unsubscribed' }, { '#status': 'status' });
     return this.toLead(Attributes);
+  }
+
+  async savePipeline(leadId: string, pipeline: Pipeline, revision: number): Promise<Lead | undefined> {
+    const condition = revision === 0 ? 'attribute_exists(pk) AND attribute_not_exists(pipelineRevision)' : 'pipelineRevision = :revision';
+    try {
+      const { Attributes } = await this.update(leadId, 'SET pipeline = :pipeline, pipelineRevision = :next', { ':pipeline': pipeline, ':next': revision + 1, ...(revision === 0 ? {} : { ':revision': revision }) }, {}, condition);
+      return this.toLead(Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return undefined;
+    }
   }
 
   async closeLead(leadId: string, at: string): Promise<string> {

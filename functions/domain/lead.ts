@@ -1,3 +1,4 @@
+import type { Pipeline } from '@domain/pipeline';
 import type * as z from '@domain/zod';
 import type { LeadSubmissionSchema } from '@domain/lead-submission';
 import type { Triage } from '@domain/scoring';
@@ -75,6 +76,10 @@ export interface Lead extends LeadSubmission {
   complainedAt?: string;
   closedAt?: string;
   failure?: { error: string; cause?: string; at: string };
+  /** What the CRM said after the first answer: opportunity, won or lost (see pipeline.ts). */
+  pipeline?: Pipeline;
+  /** Counts the pipeline's writes: a change is saved only over the version it was computed from. */
+  pipelineRevision?: number;
 }
 
 /** A lead's first name for a greeting; the whole name when it has one word. */

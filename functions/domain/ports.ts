@@ -1,3 +1,4 @@
+import type { Pipeline } from '@domain/pipeline';
 import type { Lead, RepResponse, StepRecord } from '@domain/lead';
 import type { SequenceStep } from '@domain/sequence';
 import type { EmailContent } from '@domain/templates';
@@ -72,6 +73,12 @@ export interface LeadStore {
   /** Records the rep's response; the first contact (its time, and the whole first response) is kept on repeats. */
   recordRepResponse(leadId: string, response: RepResponse): Promise<Lead>;
   markUnsubscribed(leadId: string, at: string): Promise<Lead>;
+  /**
+   * Saves the lead's pipeline over revision `revision` (0: none yet), in one conditional write,
+   * and returns the lead as saved; undefined when another change was saved since it was read
+   * (read again, apply again) or the lead is unknown.
+   */
+  savePipeline(leadId: string, pipeline: Pipeline, revision: number): Promise<Lead | undefined>;
   /** Ends the sequence; returns when it closed (the first close's time on a repeat). */
   closeLead(leadId: string, at: string): Promise<string>;
   recordFailure(leadId: string, failure: { error: string; cause?: string; at: string }): Promise<void>;

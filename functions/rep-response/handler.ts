@@ -1,6 +1,8 @@
 import { systemClock } from '@domain/clock';
 import { contactPage, responseRecordedPage } from '@domain/pages';
+import { pipelineFromWebhook } from '@domain/pipeline-changes';
 import { leadForContactLink, RepResponseSchema, respondFromCrm, respondToLead } from '@domain/rep-response';
+import { SignatureInvalid } from '@domain/errors';
 import { config } from '@commons/config';
 import { html, httpHandler, json, parseWith, signedRequestOf, wantsHtml } from '@commons/http';
 import { linkDeps } from '@commons/link-deps';
@@ -10,9 +12,17 @@ import { firstContact, measure, repResponded } from '@commons/metrics';
  * GET /leads/{id}/contact shows the lead and the response buttons and changes nothing (mail
  * scanners open links); POST /leads/{id}/contact records the rep's response, either with the
  * link's token or as a CRM's webhook signed with the shared secret (X-Signature).
+ * POST /leads/{id}/outcome records what the CRM says next (opportunity, won, lost), signed
+ * the same way.
  */
 export const handler = httpHandler(async (event, context) => {
   const leadId = event.pathParameters?.id ?? '';
+  if (event.routeKey === 'POST /leads/{id}/outcome') {
+    const signed = signedRequestOf(event);
+    if (!signed) throw new SignatureInvalid('missing-signature');
+    const { pipeline, changed } = await pipelineFromWebhook(linkDeps(), leadId, signed, event.body);
+    return json(200, { leadId, stage: pipeline.stage, stageAt: pipeline.stageAt, opportunityAt: pipeline.opportunityAt, amount: pipeline.amount, currency: pipeline.currency, lostReason: pipeline.lostReason, changed });
+  }
   if (event.requestContext.http.method === 'GET') {
     const token = event.queryStringParameters?.token ?? '';
     const { lead } = await leadForContactLink(linkDeps(), leadId, token);

@@ -32,6 +32,8 @@ interface CrmCall {
   /** Sign this instead of the body sent (a body changed after signing). */
   signedBody?: string;
   headers?: Record<string, string | undefined>;
+  /** The lead's route: /contact (the rep's answer) unless told otherwise. */
+  path?: 'contact' | 'outcome';
 }
 
 /** POSTs a CRM webhook for the lead: signed with the stack's secret unless told otherwise. */
@@ -44,7 +46,7 @@ async function crm(leadId: string, call: CrmCall) {
     'x-signature': signWebhook(call.signedBody ?? raw, timestamp, call.secret ?? stack.webhookSecret),
     ...call.headers,
   };
-  const response = await fetch(`${stack.apiUrl}/leads/${leadId}/contact`, {
+  const response = await fetch(`${stack.apiUrl}/leads/${leadId}/${call.path ?? 'contact'}`, {
     method: 'POST',
     headers: Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     body: raw,
@@ -263,5 +265,82 @@ describe('a second response', () => {
     expect(response.status).toBe(400);
     expect(((await response.json()) as { issues: unknown[] }).issues).toEqual([{ path: 'reason', message: 'must be one of no-budget, wrong-role, bad-fit, no-timeline, duplicate, spam, other' }]);
     await untouched(leadId);
+  });
+});
+
+describe('POST /leads/{id}/outcome: what the CRM says after the first answer', () => {
+  const outcome = (leadId: string, body: CrmCall['body'], call: Omit<CrmCall, 'body' | 'path'> = {}) => crm(leadId, { ...call, body, path: 'outcome' });
+  const pipelineEvents = async (leadId: string) =>
+    (await store.leads.listEvents(leadId)).filter((e) => e.type.startsWith('pipeline-')).map((e) => [e.type, e.at, e.actor, e.detail ?? {}]);
+
+  it('records the opportunity and then the win, with amounts, on the lead and its timeline', async () => {
+    const { leadId } = await newLead();
+    expect((await markContacted(stack, leadId, { outcome: 'accepted' })).status).toBe(200);
+    const opened = await outcome(leadId, { leadId, stage: 'opportunity', amount: 12_000, currency: 'eur', at: '2026-11-02T09:00:00Z' });
+    expect(opened).toEqual({ status: 200, body: { leadId, stage: 'opportunity', stageAt: '2026-11-02T09:00:00.000Z', opportunityAt: '2026-11-02T09:00:00.000Z', amount: 12_000, currency: 'EUR', changed: true } });
+    const won = await outcome(leadId, { leadId, stage: 'won', amount: 10_500, currency: 'EUR', at: '2026-11-20T16:30:00+01:00' });
+    expect(won.body).toMatchObject({ stage: 'won', stageAt: '2026-11-20T15:30:00.000Z', opportunityAt: '2026-11-02T09:00:00.000Z', amount: 10_500 });
+
+    expect((await store.leads.getLead(leadId))?.pipeline).toMatchObject({ stage: 'won', amount: 10_500, currency: 'EUR', source: 'webhook' });
+    expect(await pipelineEvents(leadId)).toEqual([
+      ['pipeline-opportunity', '2026-11-02T09:00:00.000Z', 'webhook', { amount: 12_000, currency: 'EUR' }],
+      ['pipeline-won', '2026-11-20T15:30:00.000Z', 'webhook', { amount: 10_500, currency: 'EUR' }],
+    ]);
+  });
+
+  it('tolerates order: a win delivered before its opportunity stays won, and the late one only says when it began', async () => {
+    const { leadId } = await newLead();
+    await outcome(leadId, { leadId, stage: 'won', amount: 8_000, currency: 'USD', at: '2026-11-20T10:00:00Z' });
+    const late = await outcome(leadId, { leadId, stage: 'opportunity', amount: 9_000, currency: 'USD', at: '2026-11-01T10:00:00Z' });
+    expect(late.body).toMatchObject({ stage: 'won', stageAt: '2026-11-20T10:00:00.000Z', opportunityAt: '2026-11-01T10:00:00.000Z', amount: 8_000, changed: true });
+    // And a loss later than the win (the deal reopened and was lost) is the stage that stands.
+    const lost = await outcome(leadId, { leadId, stage: 'lost', lostReason: 'Chose a competitor', at: '2026-11-25T10:00:00Z' });
+    expect(lost.body).toMatchObject({ stage: 'lost', lostReason: 'Chose a competitor', amount: 8_000 });
+  });
+
+  it('is idempotent: the same signed delivery twice is one change and one event; deliveries at once are each applied', async () => {
+    const { leadId } = await newLead();
+    const timestamp = nowSeconds();
+    const body = { leadId, stage: 'opportunity', amount: 5_000, currency: 'EUR', at: '2026-11-03T08:00:00Z' };
+    const first = await outcome(leadId, body, { timestamp });
+    const again = await outcome(leadId, body, { timestamp });
+    expect([first.body.changed, again.body.changed]).toEqual([true, false]);
+    expect(again).toMatchObject({ status: 200, body: { stage: 'opportunity', amount: 5_000 } });
+
+    // Five CRM updates of the amount at once, each at its own CRM time: the latest time's amount stands.
+    const amounts = [6_000, 7_000, 8_000, 9_000, 10_000];
+    const results = await Promise.all(amounts.map((amount, i) => outcome(leadId, { ...body, amount, at: `2026-11-0${4 + i}T08:00:00Z` })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const lead = (await store.leads.getLead(leadId))!;
+    expect(lead.pipeline).toMatchObject({ stage: 'opportunity', amount: 10_000, amountAt: '2026-11-08T08:00:00.000Z', opportunityAt: '2026-11-03T08:00:00.000Z' });
+    expect(lead.pipeline!.deliveries).toHaveLength(6);
+    expect(lead.pipelineRevision).toBe(6);
+  });
+
+  it('is refused with 401 when unsigned, wrongly signed, stale or re-dated; 400 naming the field; 404 for an unknown lead; nothing recorded', async () => {
+    const { leadId } = await newLead();
+    const body = { leadId, stage: 'won', amount: 1_000, currency: 'EUR' };
+    const refusals: Array<[string, Omit<CrmCall, 'body' | 'path'>]> = [
+      ['another secret', { secret: 'not-the-shared-secret-at-all' }],
+      ['body changed after signing', { signedBody: JSON.stringify({ ...body, amount: 1_000_000 }) }],
+      ['signed 6 minutes ago (a replay)', { timestamp: nowSeconds() - 360 }],
+      ['no signature', { headers: { 'x-signature': undefined } }],
+      ['no timestamp', { headers: { 'x-timestamp': undefined } }],
+    ];
+    for (const [why, call] of refusals) expect((await outcome(leadId, body, call)).status, why).toBe(401);
+
+    const issuesOf = async (bad: CrmCall['body']) => (await outcome(leadId, bad)).body.issues;
+    expect(await issuesOf({ leadId, stage: 'closed' })).toEqual([{ path: 'stage', message: 'must be one of opportunity, won, lost' }]);
+    expect(await issuesOf({ leadId, stage: 'won', amount: 100 })).toEqual([{ path: 'currency', message: 'is required with an amount: a three-letter ISO 4217 code such as EUR' }]);
+    expect(await issuesOf({ leadId, stage: 'won', amount: -5, currency: 'EUR' })).toEqual([{ path: 'amount', message: 'must be a number of at least 0, in the currency given (e.g. 12000)' }]);
+    expect(await issuesOf({ leadId, stage: 'won', lostReason: 'price' })).toEqual([{ path: 'lostReason', message: 'is only for stage "lost"' }]);
+    expect(await issuesOf({ leadId, stage: 'won', at: 'yesterday' })).toEqual([{ path: 'at', message: 'must be an ISO 8601 time with a time zone, e.g. 2026-12-01T10:00:00Z' }]);
+    expect(await issuesOf({ leadId: '00000000-0000-4000-8000-000000000000', stage: 'won' })).toEqual([{ path: 'leadId', message: 'must be the lead in the URL' }]);
+    const lead = (await store.leads.getLead(leadId))!;
+    expect([lead.pipeline, lead.pipelineRevision]).toEqual([undefined, undefined]);
+    expect(await pipelineEvents(leadId)).toEqual([]);
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await outcome(unknown, { leadId: unknown, stage: 'won' })).toEqual({ status: 404, body: { error: 'LeadNotFound', message: 'No such lead' } });
   });
 });
