@@ -54,6 +54,24 @@ export function dateTimeText(iso: string, timeZone?: string): string {
 }
 
 /** An event's type in words: "follow-up-3-sent" -> "Day-3 follow-up sent". */
+/** An amount in its currency, as a manager reads it: "€12,000", "US$8,500.50". */
+export function moneyText(amount: number, currency: string | undefined): string {
+  if (!currency) return new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 }).format(amount);
+  try {
+    return new Intl.NumberFormat('en-GB', { style: 'currency', currency, maximumFractionDigits: amount % 1 ? 2 : 0 }).format(amount);
+  } catch {
+    // A code Intl does not know: the number and the code as the CRM sent them.
+    return `${new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 }).format(amount)} ${currency}`;
+  }
+}
+
+/** The CRM's word for where the lead's deal stands, with its amount. */
+export function pipelineText(pipeline: { stage: string; amount?: number; currency?: string; lostReason?: string }): string {
+  const stage = ({ opportunity: 'Opportunity', won: 'Won', lost: 'Lost' } as Record<string, string>)[pipeline.stage] ?? pipeline.stage;
+  const amount = pipeline.amount !== undefined ? `, ${moneyText(pipeline.amount, pipeline.currency)}` : '';
+  return `${stage}${amount}${pipeline.stage === 'lost' && pipeline.lostReason ? ` (${pipeline.lostReason})` : ''}`;
+}
+
 export function eventText(type: string): string {
   const known: Record<string, string> = {
     submitted: 'Form submitted',
@@ -77,6 +95,9 @@ export function eventText(type: string): string {
     'email-rejected': 'Email refused by the mail service',
     closed: 'Sequence closed',
     failed: 'Sequence failed',
+    'pipeline-opportunity': 'Became an opportunity',
+    'pipeline-won': 'Deal won',
+    'pipeline-lost': 'Deal lost',
   };
   const followUp = /^follow-up-(\d+)-sent$/.exec(type);
   if (followUp) return `Day-${followUp[1]} follow-up sent`;

@@ -1,3 +1,4 @@
+import type { Pipeline } from '@domain/pipeline';
 import type { LeadGrade, LeadStatus, RepOutcome } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
 import type { QueuedLead } from '@domain/queue';
@@ -66,6 +67,8 @@ export interface LeadView {
     outcome?: RepOutcome;
     rejectReason?: string;
     unsubscribedAt?: string;
+    /** What the CRM said since: opportunity, won or lost, with the amount. */
+    pipeline?: Pick<Pipeline, 'stage' | 'stageAt' | 'opportunityAt' | 'amount' | 'currency' | 'lostReason'>;
   };
   timeline: TimelineEvent[];
   /** The reject reasons a response may give, in the order to list them. */

@@ -61,6 +61,13 @@ export function queueView(rep: { id: string; name: string }, leads: readonly Lea
 }
 
 /** One lead with its timeline, oldest event first. */
+/** The pipeline as the app shows it: the stage and amount, without the delivery ids kept for idempotency. */
+function pipelineOf({ pipeline }: Lead): LeadView['lead']['pipeline'] {
+  if (!pipeline) return undefined;
+  const { stage, stageAt, opportunityAt, amount, currency, lostReason } = pipeline;
+  return Object.fromEntries(Object.entries({ stage, stageAt, opportunityAt, amount, currency, lostReason }).filter(([, v]) => v !== undefined)) as LeadView['lead']['pipeline'];
+}
+
 export function leadView(lead: Lead, timeline: readonly TimelineEvent[], sla: Sla, now: Date, reps: RepNames = []): LeadView {
   const due = firstContactDueMs(lead, lead.grade ?? 'cold', sla);
   return {
@@ -80,6 +87,7 @@ export function leadView(lead: Lead, timeline: readonly TimelineEvent[], sla: Sl
       ...optional('outcome', lead.outcome),
       ...optional('rejectReason', lead.rejectReason),
       ...optional('unsubscribedAt', lead.unsubscribedAt),
+      ...optional('pipeline', pipelineOf(lead)),
     },
     timeline: [...timeline].sort((a, b) => a.at.localeCompare(b.at)),
     rejectReasons: REJECT_REASONS,

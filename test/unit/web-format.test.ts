@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayText, detailText, eventText, percentText, reasonText, secondsLeftAt, timeLeftText, urgencyOf } from '../../web/format';
+import { dayText, detailText, eventText, percentText, pipelineText, reasonText, secondsLeftAt, timeLeftText, urgencyOf } from '../../web/format';
 
 describe('time left on a card', () => {
   it('shows minutes from ten minutes up, seconds below, hours over an hour', () => {
@@ -53,5 +53,15 @@ describe('words for the data', () => {
       ['ok', 'true'],
     ]);
     expect(detailText(undefined)).toEqual([]);
+  });
+});
+
+describe("a lead's pipeline in words", () => {
+  it('names the stage with the amount in its currency, and why a deal was lost', () => {
+    expect(pipelineText({ stage: 'opportunity', amount: 12000, currency: 'EUR' })).toBe('Opportunity, €12,000');
+    expect(pipelineText({ stage: 'won', amount: 8500.5, currency: 'USD' })).toBe('Won, US$8,500.50');
+    expect(pipelineText({ stage: 'lost', lostReason: 'Chose a competitor' })).toBe('Lost (Chose a competitor)');
+    expect(pipelineText({ stage: 'won', amount: 100, currency: 'XYZ1' })).toBe('Won, 100 XYZ1');
+    expect(eventText('pipeline-won')).toBe('Deal won');
   });
 });

@@ -2,7 +2,7 @@ import { problemText } from '../api';
 import type { LeadView } from '../contract';
 import type { AppContext, View } from '../context';
 import { h, icon, replace } from '../dom';
-import { dateTimeText, detailText, eventText, reasonText, secondsLeftAt } from '../format';
+import { dateTimeText, detailText, eventText, pipelineText, reasonText, secondsLeftAt } from '../format';
 import { leadChange } from '../lead-refresh';
 import { contactLinks, gradeBadge, handoffBlock, roleLine, timeLeftPill } from './lead-parts';
 import { OUTCOME_WORDS, responseActions } from './response-actions';
@@ -123,11 +123,12 @@ export function leadView(context: AppContext, leadId: string): View {
         h('h1', { tabindex: '-1', 'data-testid': 'lead-heading' }, lead.name),
         roleLine(lead) ? h('p', { class: 'card-role' }, roleLine(lead)) : null,
         contactLinks(lead)),
-      lead.contactedAt || lead.outcome
+      lead.contactedAt || lead.outcome || lead.pipeline
         ? h('section', { class: 'panel outcome', 'aria-labelledby': 'outcome-h', 'data-testid': 'lead-outcome' },
             h('h2', { id: 'outcome-h' }, 'Outcome'),
             h('p', { class: 'outcome-line' }, icon('check'), ' ', lead.outcome ? OUTCOME_WORDS[lead.outcome] : 'Contacted', lead.rejectReason ? `: ${reasonText(lead.rejectReason)}` : ''),
-            lead.contactedAt ? h('p', null, 'First contact: ', h('time', { datetime: lead.contactedAt }, dateTimeText(lead.contactedAt))) : null)
+            lead.contactedAt ? h('p', null, 'First contact: ', h('time', { datetime: lead.contactedAt }, dateTimeText(lead.contactedAt))) : null,
+            lead.pipeline ? h('p', { 'data-testid': 'lead-pipeline' }, 'Pipeline: ', h('strong', null, pipelineText(lead.pipeline)), ' since ', h('time', { datetime: lead.pipeline.stageAt }, dateTimeText(lead.pipeline.stageAt))) : null)
         : null,
       open
         ? h('section', { class: 'panel', 'aria-labelledby': 'respond-h' }, h('h2', { id: 'respond-h' }, 'Respond'), responseActions(context, lead, view.rejectReasons, (result) => {
