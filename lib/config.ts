@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { type RouteHandlerName, routes } from './routes';
+import { CrmMappingSchema } from '@commons/env';
 import { RepSchema } from '@domain/rep';
 import { RoutingSchema, unknownReps } from '@domain/routing';
 import { parseScoringModel, type ScoringModel } from '@domain/scoring-model';
@@ -167,6 +168,8 @@ export const DeployConfigSchema = z
     linkTtlDays: z.number().int().min(1).max(365).default(30),
     /** Minutes to first contact each grade may wait (the SLA the report and metrics measure). */
     slaMinutes: z._default(SlaSchema, defaultSla),
+    /** What each CRM's fields mean to us (HubSpot's lead statuses, lifecycle and deal stages); each CRM's defaults when absent. */
+    crm: z.optional(CrmMappingSchema),
     /** Days a lead and its timeline are kept (DynamoDB TTL) before they are deleted. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     logRetentionDays: z

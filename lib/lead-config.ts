@@ -24,6 +24,7 @@ export function leadConfigOf(config: DeployConfig): LeadConfig {
     reps: config.reps,
     ...(config.routing ? { routing: config.routing } : {}),
     slaMinutes: config.slaMinutes,
+    ...(config.crm ? { crm: config.crm } : {}),
   });
 }
 

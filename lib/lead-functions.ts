@@ -46,7 +46,8 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   // Dedupe guard (put, re-read on a repeat), the lead and its `submitted` event.
   intake: { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem'] },
   // Reads the lead, claims a CRM request (put, re-read when taken, update when done), records the response, appends.
-  'rep-response': { usesLeads: true, sendsEmail: false, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  // A CRM that names a lead by email (HubSpot's workflow) is matched through byDomain.
+  'rep-response': { usesLeads: true, sendsEmail: false, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
   unsubscribe: { usesLeads: true, sendsEmail: false, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   // Serves a static script: no lead data, no secrets.
   'lead-form': { usesLeads: false, sendsEmail: false, usesLinks: false, table: [] },
@@ -159,10 +160,12 @@ export class LeadFunctions extends Construct {
   }
 
   /** CRMs sign webhook requests with this secret: only rep-response learns where it is and may read it. */
-  letCrmsRespond(webhookSecret: ISecret): void {
+  letCrmsRespond(webhookSecret: ISecret, hubspotClientSecret: ISecret): void {
     const repResponse = this.get('rep-response');
     repResponse.addEnvironment('WEBHOOK_SECRET_ID', webhookSecret.secretArn);
     webhookSecret.grantRead(repResponse);
+    repResponse.addEnvironment('HUBSPOT_CLIENT_SECRET_ID', hubspotClientSecret.secretArn);
+    hubspotClientSecret.grantRead(repResponse);
   }
 
   /**

@@ -13,6 +13,8 @@ export const routes = [
   { method: 'POST', path: '/leads/{id}/contact', handler: 'rep-response' },
   // What the CRM says after the first answer (opportunity, won, lost), signed as /contact is.
   { method: 'POST', path: '/leads/{id}/outcome', handler: 'rep-response' },
+  // HubSpot's own webhook (a workflow's "Send a webhook"), signed with the HubSpot app's client secret.
+  { method: 'POST', path: '/crm/hubspot', handler: 'rep-response' },
   { method: 'GET', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'POST', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'GET', path: '/lead-form.js', handler: 'lead-form' },

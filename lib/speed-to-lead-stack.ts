@@ -93,7 +93,14 @@ export class SpeedToLeadStack extends Stack {
     });
     acknowledgeNag(webhookSecret, 'SMG4',
       'The CRM holds a copy of this secret, so rotating it is a coordinated change on both sides (documented in the README), not a schedule that would break the integration.');
-    this.functions.letCrmsRespond(webhookSecret);
+    // HubSpot signs its webhooks with the HubSpot app's client secret: ops put it here (docs/crm.md).
+    const hubspotClientSecret = new Secret(this, 'HubSpotClientSecret', {
+      description: "The HubSpot app's client secret: HubSpot signs its webhook requests to POST /crm/hubspot with it (put the app's value here)",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledgeNag(hubspotClientSecret, 'SMG4',
+      "HubSpot issues this secret (the app's client secret); it is rotated in HubSpot and then put here, which no schedule of ours can do.");
+    this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret);
 
     this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', { stage: config.stage });
     this.functions.letTeamSignIn(this.teamSignIn);
@@ -144,6 +151,7 @@ export class SpeedToLeadStack extends Stack {
     new CfnOutput(this, 'SenderEventsFunctionName', { value: this.functions.get('sender-events').functionName });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'LinkSecretArn', { description: 'Signs rep and unsubscribe links (rotate: see the README)', value: linkSecret.secretArn });
+    new CfnOutput(this, 'HubSpotClientSecretArn', { description: "Put the HubSpot app's client secret here (HubSpot signs POST /crm/hubspot with it)", value: hubspotClientSecret.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });
   }
 }

@@ -59,6 +59,8 @@ export interface LocalStackOptions {
   linkSecret?: string;
   /** The secret CRMs sign webhook requests with; random when absent. */
   webhookSecret?: string;
+  /** The HubSpot app's client secret HubSpot signs its webhooks with; random when absent. */
+  hubspotClientSecret?: string;
   /** Put something between the SES client and the emulator (a fault injector in tests). */
   sesEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   /** The same for the functions' DynamoDB client (the stack's own setup talks to the emulator directly). */
@@ -90,6 +92,7 @@ export interface LocalStack {
   tableName: string;
   linkSecret: string;
   webhookSecret: string;
+  hubspotClientSecret: string;
   config: DeployConfig;
   template: CfnTemplate;
   runner: LocalWorkflowRunner;
@@ -124,7 +127,7 @@ export interface ResumedLead {
 const REGION = 'us-east-1';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNT = '000000000000';
-const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', stateMachine: 'speed-to-lead-lead-workflow' };
+const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', hubspotSecretName: 'speed-to-lead-hubspot-client-secret', stateMachine: 'speed-to-lead-lead-workflow' };
 /** The lead workflow's ARN in the local stack (the functions' STATE_MACHINE_ARN). */
 export const localStateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LOCAL.stateMachine}`;
 
@@ -249,6 +252,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const template = synthTemplate(config) as CfnTemplate;
   const linkSecret = options.linkSecret ?? randomBytes(32).toString('hex');
   const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('hex');
+  const hubspotClientSecret = options.hubspotClientSecret ?? randomBytes(32).toString('hex');
   const running: Array<RunningEmulator | RunningEndpoint | { close(): Promise<void> }> = [];
   // Closed first, so that nothing starts new work while the rest shuts down.
   const mappings: RunningEventSourceMapping[] = [];
@@ -275,7 +279,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const emulators = await emulatorsStarting;
     const { dynamo, ses } = emulators;
     await ensureTable(dynamo.url, tableDefinition(template, LOCAL.tableName));
-    const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret }, { region: REGION, accountId: ACCOUNT });
+    const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret, [LOCAL.hubspotSecretName]: hubspotClientSecret }, { region: REGION, accountId: ACCOUNT });
     running.push(secrets);
 
     const stateMachineArn = localStateMachineArn;
@@ -324,7 +328,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       refs[id] = LOCAL.tableName;
       refs[`${id}.Arn`] = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${LOCAL.tableName}`;
     }
-    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : LOCAL.secretName;
+    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : id.startsWith('HubSpotClientSecret') ? LOCAL.hubspotSecretName : LOCAL.secretName;
     for (const id of logicalIdsOfType(template, 'AWS::StepFunctions::StateMachine')) refs[id] = stateMachineArn;
     for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api')) refs[`${id}.ApiEndpoint`] = api.url;
     for (const id of logicalIdsOfType(template, 'AWS::Cognito::UserPool')) refs[id] = team.userPoolId;
@@ -444,6 +448,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: LOCAL.tableName,
       linkSecret,
       webhookSecret,
+      hubspotClientSecret,
       config,
       template,
       runner,

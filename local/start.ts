@@ -119,6 +119,9 @@ async function main() {
       dataPath: data.dynamoPath,
       queuePath: data.queuePath,
       linkSecret: data.linkSecret,
+      // Given, tools can sign requests as a CRM would (docs/crm.md); otherwise random per run.
+      ...(process.env.CRM_WEBHOOK_SECRET ? { webhookSecret: process.env.CRM_WEBHOOK_SECRET } : {}),
+      ...(process.env.HUBSPOT_CLIENT_SECRET ? { hubspotClientSecret: process.env.HUBSPOT_CLIENT_SECRET } : {}),
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       // Submissions that start no sequence would otherwise leave no trace in the log.
       onRequest: ({ method, path, status }) => {

@@ -84,12 +84,18 @@ export class SecretsManagerSecretSource implements SecretSource {
   private readonly webhook: RotatingSecret;
   private readonly slackSigning: RotatingSecret;
   private readonly slackBot: RotatingSecret;
+  private readonly hubspotClient: RotatingSecret;
 
-  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string; slackSigning?: string; slackBot?: string }, maxAgeSeconds: number) {
+  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string; slackSigning?: string; slackBot?: string; hubspotClient?: string }, maxAgeSeconds: number) {
     this.link = new RotatingSecret(client, ids.link, 'link-signing secret', maxAgeSeconds);
     this.webhook = new RotatingSecret(client, ids.webhook, 'webhook signing secret', maxAgeSeconds);
     this.slackSigning = new RotatingSecret(client, ids.slackSigning, 'Slack signing secret', maxAgeSeconds);
     this.slackBot = new RotatingSecret(client, ids.slackBot, 'Slack bot token', maxAgeSeconds);
+    this.hubspotClient = new RotatingSecret(client, ids.hubspotClient, 'HubSpot client secret', maxAgeSeconds);
+  }
+
+  hubspotClientSecrets(read?: SecretRead): Promise<SecretVersions> {
+    return this.hubspotClient.read(read);
   }
 
   slackSigningSecrets(read?: SecretRead): Promise<SecretVersions> {

@@ -1,3 +1,4 @@
+import { defaultHubspotMapping, type HubspotMapping } from '@domain/hubspot-crm';
 import { roundRobinOver } from '@domain/routing';
 import { type Env, type LeadConfig, readEnv, readLeadConfig } from '@commons/env';
 
@@ -7,6 +8,8 @@ export type FunctionConfig = Env & {
   REPS: LeadConfig['reps'];
   ROUTING: LeadConfig['routing'];
   SLA_MINUTES: LeadConfig['slaMinutes'];
+  /** What HubSpot's properties mean here: the stage's crm.hubspot, or HubSpot's default values. */
+  HUBSPOT: HubspotMapping;
 };
 
 let loaded: FunctionConfig | undefined;
@@ -14,7 +17,7 @@ let loaded: FunctionConfig | undefined;
 function load(): FunctionConfig {
   const env = readEnv();
   const lead = readLeadConfig(env.LEAD_CONFIG_FILE);
-  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes };
+  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping() };
 }
 
 /** The function's configuration, read and validated once per cold start. */

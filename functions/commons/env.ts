@@ -1,3 +1,4 @@
+import { HubspotMappingSchema } from '@domain/hubspot-crm';
 import { readFileSync } from 'node:fs';
 import * as z from '@domain/zod';
 import { SequenceSchema } from '@domain/sequence';
@@ -28,6 +29,8 @@ export const EnvSchema = z.object({
   LINK_SECRET_ID: z.string().check(z.minLength(1)),
   /** Secrets Manager secret (ARN or name) CRMs sign webhook requests with. Only rep-response has it. */
   WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Secrets Manager secret (ARN or name) holding the HubSpot app's client secret (its requests' signature v3). Only rep-response has it. */
+  HUBSPOT_CLIENT_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's signing secret. Only slack-interactions has it. */
   SLACK_SIGNING_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's bot token, for the functions that post to Slack. */
@@ -51,6 +54,9 @@ export const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 
 /** The file LEAD_CONFIG_FILE names: the deploy config's lead-facing part, under the same names. */
+/** Each CRM's mapping from its fields to our answers and pipeline stages. */
+export const CrmMappingSchema = z.strictObject({ hubspot: z.optional(HubspotMappingSchema) });
+
 export const LeadConfigSchema = z.strictObject({
   /** The timed sequence (same data the state machine was built from). */
   sequence: SequenceSchema,
@@ -60,6 +66,8 @@ export const LeadConfigSchema = z.strictObject({
   routing: z.optional(RoutingSchema),
   /** Minutes to first contact per grade: the SLA metrics measure against it. */
   slaMinutes: z._default(SlaSchema, defaultSla),
+  /** What each CRM's fields mean (crm.hubspot in the deploy config); HubSpot's defaults when absent. */
+  crm: z.optional(CrmMappingSchema),
 });
 
 export type LeadConfig = z.infer<typeof LeadConfigSchema>;

@@ -9,6 +9,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { Forbidden, LeadNotFound, PayloadTooLarge, PeriodTooLarge, RepNotFound, RequestInProgress, SignatureInvalid, type SignatureProblem, TeamChanged, TokenInvalid, TransientError, UnsupportedMediaType, ValidationError } from '@domain/errors';
 import { errorPage } from '@domain/pages';
 import { parseWith } from '@domain/validation';
+import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, type HubspotSignedRequest } from '@domain/hubspot-signature';
 import { SIGNATURE_HEADER, type SignedRequest, TIMESTAMP_HEADER } from '@domain/webhook-signature';
 import { logger } from '@commons/logger';
 import { publishMeasurements } from '@commons/metrics';
@@ -86,6 +87,17 @@ export function signedRequestOf(event: HttpEvent): SignedRequest | undefined {
   return { signature: event.headers[SIGNATURE_HEADER], timestamp: event.headers[TIMESTAMP_HEADER], rawBody: event.rawBody ?? Buffer.alloc(0) };
 }
 
+/** What HubSpot's signature v3 covers: the method, our public URL as HubSpot was given it (path and query as sent), the raw body. */
+export function hubspotRequestOf(event: HttpEvent, publicBaseUrl: string): HubspotSignedRequest {
+  return {
+    signature: event.headers[HUBSPOT_SIGNATURE_HEADER],
+    timestamp: event.headers[HUBSPOT_TIMESTAMP_HEADER],
+    method: event.requestContext.http.method,
+    uri: `${publicBaseUrl.replace(/\/+$/, '')}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`,
+    rawBody: event.rawBody ?? Buffer.alloc(0),
+  };
+}
+
 /** Did a person's browser make this request (a page or a no-JavaScript form), so errors should be pages? A CRM's signed request never is. */
 export const wantsHtml = (event: HttpEvent) =>
   signedRequestOf(event) === undefined && (event.requestContext.http.method === 'GET' || CONTENT_TYPES.form.test(event.headers['content-type'] ?? ''));
@@ -99,6 +111,17 @@ const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   mismatch: 'X-Signature does not match: sign "<X-Timestamp>.<raw body>" (the exact bytes sent) with HMAC-SHA256 and the shared secret',
   stale: 'X-Timestamp is more than 5 minutes from our clock: send the Unix time in seconds and sign each request when you send it (older requests are refused as replays)',
   replayed: 'This signed request was received before: sign each request when you send it',
+};
+
+/** The same, for requests that claim to come from HubSpot (ops setting up the app or the workflow read these). */
+const HUBSPOT_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
+  'missing-signature': 'X-HubSpot-Signature-v3 is required: in a workflow\'s "Send a webhook", choose "Include request signature in header"',
+  'missing-timestamp': 'X-HubSpot-Request-Timestamp is required',
+  'malformed-signature': 'X-HubSpot-Signature-v3 must be the base64 of an HMAC-SHA256 (44 characters)',
+  'malformed-timestamp': 'X-HubSpot-Request-Timestamp must be the Unix time in milliseconds',
+  mismatch: 'X-HubSpot-Signature-v3 does not match: is the HubSpot app\'s client secret in Secrets Manager, and is the webhook URL in HubSpot exactly this one?',
+  stale: 'X-HubSpot-Request-Timestamp is more than 5 minutes from our clock: refused as a possible replay',
+  replayed: 'This signed HubSpot request was received before: refused as a replay',
 };
 
 /** The same, for requests that claim to come from Slack (a person at Slack's side never reads these; ops debugging the app do). */
@@ -136,7 +159,7 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
   if (error instanceof AroundTheFirewall) return respond(403, 'Forbidden', 'Post leads to the address in the form script');
-  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', (error.scheme === 'slack' ? SLACK_SIGNATURE_MESSAGES : SIGNATURE_MESSAGES)[error.reason]);
+  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', { webhook: SIGNATURE_MESSAGES, slack: SLACK_SIGNATURE_MESSAGES, hubspot: HUBSPOT_SIGNATURE_MESSAGES }[error.scheme][error.reason]);
   if (error instanceof TokenInvalid) {
     const expired = error.reason === 'expired';
     const message = expired ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
+import type { LeadsByEmail } from '@domain/crm-inbound';
 import type { LeadStore } from '@domain/ports';
 import type { LeadsByOwner } from '@domain/queue';
 import type { LeadsByDay } from '@domain/reports';
@@ -20,6 +21,9 @@ function dynamoDbLeadStore(): DynamoDbLeadStore {
 }
 
 export const leadStore = (): LeadStore => dynamoDbLeadStore();
+
+/** What a CRM's webhook needs besides: finding a lead by the email the CRM has. */
+export const crmLeadStore = (): LeadStore & LeadsByEmail => dynamoDbLeadStore();
 
 /** What the team app reads: a rep's leads (byOwner), a period's leads (byDay), a lead and its timeline. */
 export interface LeadReads extends Pick<LeadStore, 'getLead' | 'listEvents'>, LeadsByOwner, LeadsByDay {}

@@ -174,11 +174,25 @@ export async function respondFromCrm(deps: RepResponseDeps, leadId: string, sign
   if (request.repId !== undefined && !deps.reps.some((rep) => rep.id === request.repId)) {
     throw new ValidationError('Invalid repId: not a configured rep', [{ path: 'repId', message: `must be one of the configured reps: ${deps.reps.map((r) => r.id).join(', ')}` }]);
   }
+  return recordCrmResponse(deps, leadId, request, { claimId: signatureOf(signed), rememberUntil: rememberedUntil(signed), ...(request.repId ? { repId: request.repId } : {}) });
+}
+
+/**
+ * A CRM's answer for the lead, recorded once per delivery (`claimId`, the delivery's signature):
+ * the claim, the response, then the mark, as respondFromCrm describes. Every CRM's route
+ * (our signed webhook, HubSpot's) records through here.
+ */
+export async function recordCrmResponse(
+  deps: Pick<RepResponseDeps, 'store' | 'clock'>,
+  leadId: string,
+  request: Pick<CrmResponseRequest, 'outcome' | 'reason' | 'note'>,
+  delivery: { claimId: string; rememberUntil: Date; repId?: string; actor?: string },
+): Promise<RepResponseResult> {
   const lead = await deps.store.getLead(leadId);
   if (!lead) throw new LeadNotFound(leadId);
-  const signature = signatureOf(signed);
+  const signature = delivery.claimId;
   const now = deps.clock.now();
-  const claim = await deps.store.claimWebhook(signature, { now, lockUntil: new Date(now.getTime() + WEBHOOK_CLAIM_SECONDS * 1000), rememberUntil: rememberedUntil(signed) });
+  const claim = await deps.store.claimWebhook(signature, { now, lockUntil: new Date(now.getTime() + WEBHOOK_CLAIM_SECONDS * 1000), rememberUntil: delivery.rememberUntil });
   // A recorded request always left an answer on the lead.
   if (claim.kind === 'recorded' && lead.contactedAt && lead.outcome) {
     return { leadId, contactedAt: lead.contactedAt, outcome: lead.outcome, firstContact: false, replayed: true, lead };
@@ -186,7 +200,7 @@ export async function respondFromCrm(deps: RepResponseDeps, leadId: string, sign
   if (claim.kind !== 'claimed') throw new RequestInProgress(1);
   let result: RepResponseResult;
   try {
-    result = await recordResponse(deps, leadId, request, { via: 'crm', ...(request.repId ? { repId: request.repId } : {}) });
+    result = await recordResponse(deps, leadId, request, { via: 'crm', ...(delivery.repId ? { repId: delivery.repId } : {}), ...(delivery.actor ? { actor: delivery.actor } : {}) });
   } catch (error) {
     // Failed part-way: the CRM sends the same signed request again, and that retry must be
     // recorded. Should the release fail too, the lock passes in WEBHOOK_CLAIM_SECONDS.

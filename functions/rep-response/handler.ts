@@ -1,10 +1,13 @@
 import { systemClock } from '@domain/clock';
 import { contactPage, responseRecordedPage } from '@domain/pages';
+import { recordFromHubspot } from '@domain/crm-inbound';
 import { pipelineFromWebhook } from '@domain/pipeline-changes';
 import { leadForContactLink, RepResponseSchema, respondFromCrm, respondToLead } from '@domain/rep-response';
 import { SignatureInvalid } from '@domain/errors';
 import { config } from '@commons/config';
-import { html, httpHandler, json, parseWith, signedRequestOf, wantsHtml } from '@commons/http';
+import { html, httpHandler, hubspotRequestOf, json, parseWith, signedRequestOf, wantsHtml } from '@commons/http';
+import { crmLeadStore } from '@commons/lead-store';
+import { signingSecrets } from '@commons/secrets';
 import { linkDeps } from '@commons/link-deps';
 import { firstContact, measure, repResponded } from '@commons/metrics';
 
@@ -17,6 +20,11 @@ import { firstContact, measure, repResponded } from '@commons/metrics';
  */
 export const handler = httpHandler(async (event, context) => {
   const leadId = event.pathParameters?.id ?? '';
+  if (event.routeKey === 'POST /crm/hubspot') {
+    const result = await recordFromHubspot({ store: crmLeadStore(), secrets: signingSecrets(), clock: systemClock }, config().HUBSPOT, hubspotRequestOf(event, config().PUBLIC_BASE_URL), event.body);
+    if (result.response && !result.response.replayed) measure(context, ...repResponded(result.response.outcome, undefined));
+    return json(200, result);
+  }
   if (event.routeKey === 'POST /leads/{id}/outcome') {
     const signed = signedRequestOf(event);
     if (!signed) throw new SignatureInvalid('missing-signature');

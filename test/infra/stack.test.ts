@@ -410,7 +410,7 @@ describe('least privilege', () => {
    */
   const tableAccess: Record<string, { actions: string[]; indexes?: string[] }> = {
     intake: { actions: ['GetItem', 'PutItem'] },
-    'rep-response': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'rep-response': { actions: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
     unsubscribe: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
     'lead-form': { actions: [] },
     'send-confirmation': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
@@ -439,8 +439,9 @@ describe('least privilege', () => {
     const tableId = resourcesOfType(t, 'AWS::DynamoDB::Table')[0]![0];
     const secretIdOf = (prefix: string) => resourcesOfType(t, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith(prefix))![0];
     const secretId = secretIdOf('LinkSigningSecret');
-    // Only rep-response verifies CRM webhooks, so only it may read their secret.
+    // Only rep-response verifies CRM webhooks (ours and HubSpot's), so only it may read their secrets.
     const webhookSecretId = secretIdOf('WebhookSigningSecret');
+    const hubspotSecretId = secretIdOf('HubSpotClientSecret');
     const machineId = resourcesOfType(t, 'AWS::StepFunctions::StateMachine')[0]![0];
     const startQueueId = resourcesOfType(t, 'AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)![0];
 
@@ -483,7 +484,7 @@ describe('least privilege', () => {
 
       const secret = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')));
       if (linkUsers.includes(handler)) {
-        const readable = handler === 'rep-response' ? [`<Ref:${secretId}>`, `<Ref:${webhookSecretId}>`] : [`<Ref:${secretId}>`];
+        const readable = handler === 'rep-response' ? [`<Ref:${secretId}>`, `<Ref:${webhookSecretId}>`, `<Ref:${hubspotSecretId}>`] : [`<Ref:${secretId}>`];
         expect(secret.map((s) => flatten(s.Resource)).sort(), handler).toEqual(readable.sort());
         for (const s of secret) expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
       } else {
@@ -622,9 +623,9 @@ describe('table', () => {
     ]);
   });
 
-  it('link and webhook secrets: generated, 48 characters, no punctuation', () => {
+  it('link, webhook and HubSpot secrets: generated, 48 characters, no punctuation', () => {
     const secrets = resourcesOfType(devTemplate, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['LinkSigningSecret', 'WebhookSigningSecret']);
+    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['HubSpotClientSecret', 'LinkSigningSecret', 'WebhookSigningSecret']);
     for (const [, secret] of secrets) {
       expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true });
     }

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signHubspotRequest } from '@domain/hubspot-signature';
 import { signWebhook } from '@domain/webhook-signature';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, waitForEmails } from '../support/inbox';
@@ -342,5 +343,85 @@ describe('POST /leads/{id}/outcome: what the CRM says after the first answer', (
 
     const unknown = '00000000-0000-4000-8000-000000000000';
     expect(await outcome(unknown, { leadId: unknown, stage: 'won' })).toEqual({ status: 404, body: { error: 'LeadNotFound', message: 'No such lead' } });
+  });
+});
+
+describe("POST /crm/hubspot: HubSpot's own workflow webhook, signed with the app's client secret (v3)", () => {
+  interface HubspotCall {
+    body: Record<string, unknown> | string;
+    secret?: string;
+    timestamp?: number;
+    /** The URL HubSpot signed, when not ours (a workflow pointed at another address). */
+    signedUri?: string;
+    headers?: Record<string, string | undefined>;
+  }
+  const hubspot = async (call: HubspotCall) => {
+    const raw = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
+    const timestamp = call.timestamp ?? Date.now();
+    const uri = `${stack.apiUrl}/crm/hubspot`;
+    const headers: Record<string, string | undefined> = {
+      'content-type': 'application/json',
+      'x-hubspot-request-timestamp': String(timestamp),
+      'x-hubspot-signature-v3': signHubspotRequest({ method: 'POST', uri: call.signedUri ?? uri, rawBody: Buffer.from(raw) }, timestamp, call.secret ?? stack.hubspotClientSecret),
+      ...call.headers,
+    };
+    const response = await fetch(uri, { method: 'POST', headers: Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined)), body: raw });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it("records the rep's lead status set in HubSpot as the answer, found by email: the follow-ups stop", async () => {
+    const { leadId, email } = await newLead();
+    const result = await hubspot({ body: { properties: { email: { value: email.toUpperCase() }, hs_lead_status: { value: 'CONNECTED' } } } });
+    expect(result).toMatchObject({ status: 200, body: { leadId, response: { outcome: 'contacted' } } });
+    expect(await store.leads.getLead(leadId)).toMatchObject({ status: 'contacted', outcome: 'contacted', firstResponse: { via: 'crm', actor: 'crm:hubspot' } });
+    const arn = executionArnOf(stack, leadId);
+    await vi.waitFor(() => expect(stack.runner.describe(arn).status).toBe('SUCCEEDED'), { timeout: 20_000, interval: 100 });
+    expect((await emailsTo(stack.sesUrl, email)).filter((e) => /follow|checking in/i.test(e.subject))).toEqual([]);
+  });
+
+  it("moves the deal found by our lead id through opportunity to won, and HubSpot's retry of a delivery changes nothing", async () => {
+    const { leadId } = await newLead();
+    const opened = await hubspot({ body: { speed_to_lead_id: leadId, dealstage: 'presentationscheduled', amount: '24000', deal_currency_code: 'EUR' }, timestamp: Date.now() - 2_000 });
+    expect(opened.body).toEqual({ leadId, pipeline: { stage: 'opportunity', stageAt: expect.any(String), amount: 24_000, currency: 'EUR', changed: true } });
+    const timestamp = Date.now();
+    const wonCall = { body: { speed_to_lead_id: leadId, dealstage: 'closedwon', amount: '22000', deal_currency_code: 'EUR' }, timestamp };
+    expect((await hubspot(wonCall)).body.pipeline).toMatchObject({ stage: 'won', amount: 22_000, changed: true });
+    expect((await hubspot(wonCall)).body.pipeline).toMatchObject({ stage: 'won', changed: false });
+
+    const lead = (await store.leads.getLead(leadId))!;
+    expect(lead.pipeline).toMatchObject({ stage: 'won', stageAt: new Date(timestamp).toISOString(), amount: 22_000, source: 'hubspot' });
+    const events = (await store.leads.listEvents(leadId)).filter((e) => e.type.startsWith('pipeline-'));
+    expect(events.map((e) => [e.type, e.actor])).toEqual([['pipeline-opportunity', 'hubspot'], ['pipeline-won', 'hubspot']]);
+  });
+
+  it('is refused with 401 when forged, altered, signed for another URL, stale or unsigned, before the body is read; nothing recorded', async () => {
+    const { leadId, email } = await newLead();
+    const body = { speed_to_lead_id: leadId, email, hs_lead_status: 'CONNECTED', dealstage: 'closedwon' };
+    const refusals: Array<[string, HubspotCall, RegExp]> = [
+      ['another secret', { body, secret: 'not-the-client-secret' }, /does not match/],
+      ['another URL', { body, signedUri: 'https://attacker.example/crm/hubspot' }, /does not match/],
+      ['body changed after signing', { body, headers: { 'x-hubspot-signature-v3': signHubspotRequest({ method: 'POST', uri: `${stack.apiUrl}/crm/hubspot`, rawBody: Buffer.from('{}') }, Date.now(), stack.hubspotClientSecret) } }, /does not match/],
+      ['signed 6 minutes ago (a replay)', { body, timestamp: Date.now() - 6 * 60_000 }, /more than 5 minutes/],
+      ['no signature', { body, headers: { 'x-hubspot-signature-v3': undefined } }, /is required/],
+      ['no timestamp', { body, headers: { 'x-hubspot-request-timestamp': undefined } }, /is required/],
+      ['in seconds', { body, headers: { 'x-hubspot-request-timestamp': String(Math.floor(Date.now() / 1000)) } }, /does not match/],
+    ];
+    for (const [why, call, message] of refusals) {
+      const result = await hubspot(call);
+      expect(result.status, why).toBe(401);
+      expect(result.body, why).toEqual({ error: 'SignatureInvalid', message: expect.stringMatching(message) });
+    }
+    // A wrong signature learns nothing about leads either. (A body that is not JSON at all is refused by the shared parser first, 400.)
+    expect((await hubspot({ body: { speed_to_lead_id: '00000000-0000-4000-8000-000000000000', dealstage: 'closedwon' }, secret: 'not-the-client-secret' })).status).toBe(401);
+    await untouched(leadId);
+    expect((await store.leads.getLead(leadId))?.pipeline).toBeUndefined();
+  });
+
+  it('signed, but 400 naming the field for a body it cannot use, and 404 for a lead it does not know', async () => {
+    expect(await hubspot({ body: { dealstage: 'closedwon' } })).toMatchObject({ status: 400, body: { issues: [{ path: 'speed_to_lead_id' }] } });
+    expect(await hubspot({ body: { email: 'nobody@example.com', firstname: 'Nobody' } })).toMatchObject({ status: 400, body: { issues: [{ path: '(body)' }] } });
+    expect(await hubspot({ body: '{not json' })).toMatchObject({ status: 400, body: { issues: [{ path: '(body)', message: 'must be valid JSON' }] } });
+    expect(await hubspot({ body: { email: uniqueEmail('nobody'), hs_lead_status: 'CONNECTED' } })).toEqual({ status: 404, body: { error: 'LeadNotFound', message: 'No such lead' } });
+    expect(await hubspot({ body: { speed_to_lead_id: 'x'.repeat(500), dealstage: 'closedwon' } })).toMatchObject({ status: 404 });
   });
 });

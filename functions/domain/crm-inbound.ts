@@ -1,0 +1,76 @@
+import type { Clock } from '@domain/clock';
+import { LeadNotFound } from '@domain/errors';
+import { hubspotUpdateOf, type HubspotMapping } from '@domain/hubspot-crm';
+import { HUBSPOT_TOLERANCE_MS, hubspotDeliveryId, type HubspotSignedRequest, verifyHubspotSignature } from '@domain/hubspot-signature';
+import type { Lead } from '@domain/lead';
+import type { Pipeline } from '@domain/pipeline';
+import { recordPipelineChange } from '@domain/pipeline-changes';
+import type { LeadStore, SecretSource } from '@domain/ports';
+import { recordCrmResponse, type RepResponseResult } from '@domain/rep-response';
+
+/**
+ * A CRM's own webhook, in its own format and signed its own way, recorded with the same
+ * domain functions as our signed webhook: a rep's answer through recordCrmResponse (as the
+ * email link's), a deal's stage through recordPipelineChange.
+ */
+/** The ids of the leads with this email, oldest first (the byDomain index). */
+export interface LeadsByEmail {
+  leadsOf(email: string): Promise<string[]>;
+}
+
+export interface CrmInboundDeps {
+  store: LeadStore & LeadsByEmail;
+  secrets: SecretSource;
+  clock: Clock;
+}
+
+export interface CrmInboundResult {
+  leadId: string;
+  response?: Pick<RepResponseResult, 'outcome' | 'contactedAt' | 'replayed'>;
+  pipeline?: Pick<Pipeline, 'stage' | 'stageAt' | 'amount' | 'currency'> & { changed: boolean };
+}
+
+/** The lead the CRM names: our id written into the CRM first, else the latest lead with that email. */
+async function leadNamed(store: CrmInboundDeps['store'], named: { leadId?: string; email?: string }): Promise<Lead> {
+  if (named.leadId) {
+    const lead = named.leadId.length <= 80 ? await store.getLead(named.leadId) : undefined;
+    if (lead) return lead;
+  }
+  if (named.email) {
+    const ids = await store.leadsOf(named.email);
+    const latest = ids.at(-1);
+    const lead = latest ? await store.getLead(latest) : undefined;
+    if (lead) return lead;
+  }
+  throw new LeadNotFound(named.leadId ?? '(by email)');
+}
+
+/**
+ * POST /crm/hubspot: a HubSpot workflow's "Send a webhook" with the record's properties. The
+ * signature (v3, over our public URL) is checked before the body is read (401), then the body
+ * (400), then the lead (404: HubSpot's workflows do not retry a 4xx, and no retry would find
+ * it). The delivery's signature is its id, so HubSpot's retry of the same request records
+ * nothing twice. The time of the change is HubSpot's send time (the signed timestamp).
+ */
+export async function recordFromHubspot(deps: CrmInboundDeps, mapping: HubspotMapping, signed: HubspotSignedRequest, body: unknown): Promise<CrmInboundResult> {
+  await verifyHubspotSignature(deps.secrets, signed, deps.clock.now());
+  const update = hubspotUpdateOf(body, mapping);
+  const lead = await leadNamed(deps.store, update);
+  const sentAt = Number((signed.timestamp ?? '').trim());
+  const deliveryId = hubspotDeliveryId(signed);
+  const result: CrmInboundResult = { leadId: lead.leadId };
+
+  if (update.response) {
+    const answered = await recordCrmResponse(deps, lead.leadId, update.response, {
+      claimId: deliveryId,
+      rememberUntil: new Date(sentAt + HUBSPOT_TOLERANCE_MS + 60_000),
+      actor: 'crm:hubspot',
+    });
+    result.response = { outcome: answered.outcome, contactedAt: answered.contactedAt, ...(answered.replayed ? { replayed: true } : {}) };
+  }
+  if (update.pipeline) {
+    const { pipeline, changed } = await recordPipelineChange(deps, lead.leadId, { ...update.pipeline, at: new Date(sentAt).toISOString(), source: 'hubspot', deliveryId });
+    result.pipeline = { stage: pipeline.stage, stageAt: pipeline.stageAt, ...(pipeline.amount !== undefined ? { amount: pipeline.amount, currency: pipeline.currency } : {}), changed };
+  }
+  return result;
+}
