@@ -125,6 +125,83 @@ export const FirewallSchema = z
 
 export type Firewall = z.infer<typeof FirewallSchema>;
 
+/** The SAML claims most identity providers (Entra ID, Okta, Google Workspace's SAML app) send. */
+export const samlClaims = {
+  email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+  name: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
+} as const;
+
+/** Names Cognito keeps for its own and its social providers: a SAML provider may not take them. */
+const reservedProviderNames = ['COGNITO', 'Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple'];
+
+const ProviderLabelSchema = z.string().trim().min(1).max(40).regex(/^[^<>\r\n]+$/, 'must be plain text without angle brackets or line breaks, e.g. "Okta"');
+
+/** Google Workspace through Google's OAuth client: its id here, its secret only in Secrets Manager. */
+const GoogleProviderSchema = z
+  .object({
+    type: z.literal('google'),
+    clientId: z.string().regex(/^[\w.-]+\.apps\.googleusercontent\.com$/, 'must be the OAuth client id from Google Cloud, ending in ".apps.googleusercontent.com"'),
+    clientSecretName: z
+      .string()
+      .regex(/^[\w/+=.@-]{1,512}$/, 'must be the name of a Secrets Manager secret (letters, digits and /_+=.@-), e.g. "speed-to-lead/prod/google-client-secret"')
+      .refine((name) => !/^GOCSPX-/.test(name), 'looks like the client secret itself: store it in Secrets Manager and give the secret\'s name here (a secret never goes in this file)'),
+    /** The button's words after "Sign in with"; "Google" by default. */
+    label: ProviderLabelSchema.optional(),
+  })
+  .strict();
+
+/** A SAML 2.0 identity provider (Entra ID, Okta, Google Workspace's SAML app, ...), read from its metadata URL. */
+const SamlProviderSchema = z
+  .object({
+    type: z.literal('saml'),
+    /** Cognito's name for it: the `identity_provider` the app's button asks for. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{1,31}$/, 'must be 2 to 32 letters, digits, "." or "-" (no spaces or "_"), e.g. "Okta"')
+      .refine((name) => !reservedProviderNames.includes(name), `must not be one of Cognito's own names (${reservedProviderNames.join(', ')})`),
+    metadataUrl: z.url({ protocol: /^https$/, error: 'must be the https URL of the provider\'s SAML metadata, e.g. "https://login.microsoftonline.com/<tenant>/federationmetadata/2007-06/federationmetadata.xml?appid=<app>"' }),
+    /** The SAML attributes (claims) that carry the user's email and name. */
+    attributes: z
+      .object({ email: z.string().min(1).default(samlClaims.email), name: z.string().min(1).default(samlClaims.name) })
+      .strict()
+      .default(samlClaims),
+    /** The button's words after "Sign in with"; the name by default. */
+    label: ProviderLabelSchema.optional(),
+  })
+  .strict();
+
+export const IdentityProviderSchema = z.discriminatedUnion('type', [GoogleProviderSchema, SamlProviderSchema], {
+  error: 'must have "type": "google" (with clientId and clientSecretName) or "saml" (with name and metadataUrl)',
+});
+
+export type IdentityProviderConfig = z.infer<typeof IdentityProviderSchema>;
+
+/**
+ * The team app's sign-in through a company's identity provider (lib/team-sign-in.ts): Cognito's
+ * hosted domain and the providers the app offers as "Sign in with ..." buttons. Absent: the app
+ * signs in invited users with their password only.
+ */
+export const TeamSignInSchema = z
+  .object({
+    /** `<prefix>.auth.<region>.amazoncognito.com`: unique in the region, so include the company's name. */
+    domainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1 to 63 lowercase letters, digits and dashes, not starting or ending with a dash, e.g. "acme-sales-team"')
+      .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'must not contain "aws", "amazon" or "cognito" (Cognito refuses them)'),
+    identityProviders: z
+      .array(IdentityProviderSchema)
+      .default([])
+      .superRefine((providers, ctx) => {
+        const names = providers.map((provider) => (provider.type === 'google' ? 'Google' : provider.name));
+        names.forEach((name, i) => {
+          if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `names provider "${name}" a second time: each provider once` });
+        });
+      }),
+  })
+  .strict();
+
+export type TeamSignInConfig = z.infer<typeof TeamSignInSchema>;
+
 /** The API's handlers, the functions anyone on the internet can invoke. */
 const publicFunctions = [...new Set(routes.map((route) => route.handler))] as [RouteHandlerName, ...RouteHandlerName[]];
 
@@ -176,6 +253,8 @@ export const DeployConfigSchema = z
       .number()
       .refine((days) => retentionDayValues.includes(days), `must be one of CDK's RetentionDays: ${retentionDayValues.join(', ')}`),
     alarmEmail: z.email().optional(),
+    /** Optional: sign-in through the company's identity provider (Google Workspace, SAML); password sign-in only when absent. */
+    teamSignIn: TeamSignInSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -186,6 +265,10 @@ export const DeployConfigSchema = z
     const { hotAlertAfterMinutes, followUpDays } = config.sequence;
     if (config.slaMinutes.hot <= hotAlertAfterMinutes || config.slaMinutes.hot >= followUpDays[0]! * 24 * 60) {
       ctx.addIssue({ code: 'custom', path: ['slaMinutes', 'hot'], message: `must be after the alert (minute ${hotAlertAfterMinutes}) and before the first follow-up (day ${followUpDays[0]})` });
+    }
+    // Cognito sends the browser back only to https callback URLs (http only for localhost).
+    if (config.teamSignIn && config.publicBaseUrl && !/^https:|^http:\/\/localhost[:/]/.test(config.publicBaseUrl)) {
+      ctx.addIssue({ code: 'custom', path: ['publicBaseUrl'], message: 'must be https:// with teamSignIn: Cognito returns signed-in users only to an https address (<publicBaseUrl>/app/)' });
     }
     if (config.firewall) firewallIssues(config.firewall, config.publicBaseUrl).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
   });

@@ -176,6 +176,12 @@ export class LeadFunctions extends Construct {
     const page = this.get('app-page');
     page.addEnvironment('USER_POOL_ID', signIn.userPool.userPoolId);
     page.addEnvironment('USER_POOL_CLIENT_ID', signIn.client.userPoolClientId);
+    // The hosted sign-in's buttons, when the stage connects a company identity provider.
+    if (signIn.domain) {
+      page.addEnvironment('SIGN_IN_DOMAIN_URL', signIn.domain.baseUrl());
+      page.addEnvironment('SIGN_IN_REDIRECT_URL', signIn.redirectUrl);
+      page.addEnvironment('SIGN_IN_PROVIDERS', JSON.stringify(signIn.hostedProviders));
+    }
   }
 
   private leadFunction(name: FunctionName, timeout: Duration): NodejsFunction {

@@ -102,7 +102,12 @@ export class SpeedToLeadStack extends Stack {
       "HubSpot issues this secret (the app's client secret); it is rotated in HubSpot and then put here, which no schedule of ours can do.");
     this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret);
 
-    this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', { stage: config.stage });
+    this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', {
+      stage: config.stage,
+      // The app is served where the links point: behind the firewall, through it.
+      appBaseUrl: this.edge?.url ?? config.publicBaseUrl ?? this.api.endpoint,
+      ...(config.teamSignIn ? { hosted: config.teamSignIn } : {}),
+    });
     this.functions.letTeamSignIn(this.teamSignIn);
     this.api.addRoutes((name) => this.functions.get(name), this.teamSignIn.authorizer);
     // `cdk synth` refuses what AWS would refuse at deploy (a function's 4 KB environment, ...).

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config';
+import { type DeployConfig, DeployConfigSchema, loadConfig } from '../../lib/config';
 import { SpeedToLeadStack } from '../../lib/speed-to-lead-stack';
+import { companyLogin } from './company-login';
 
 /**
  * AWS's own CloudFormation linter over every template a deploy sends: each stage's stack, and
@@ -46,10 +47,10 @@ const out = mkdtempSync(join(tmpdir(), 'speed-to-lead-lint-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** Writes every stack of a stage's app, as `cdk synth` would (without bundling the functions). */
-function synthStage(stage: string): string[] {
+function synthStage(stage: string, config: DeployConfig = loadConfig(stage)): string[] {
   const dir = join(out, stage);
   const app = new App({ outdir: dir, builtinCloudFormationValidation: false, treeMetadata: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  new SpeedToLeadStack(app, `speed-to-lead-${stage}`, { config: loadConfig(stage) });
+  new SpeedToLeadStack(app, `speed-to-lead-${stage}`, { config });
   app.synth();
   return readdirSync(dir).filter((file) => file.endsWith('.template.json')).map((file) => join(dir, file));
 }
@@ -61,9 +62,16 @@ const resourceType = (finding: Finding): string | undefined => {
 };
 
 describe.skipIf(!cfnLint)(`cfn-lint${cfnLint ? ` (${cfnLint})` : ': not installed here (pip install cfn-lint), so these checks are skipped'}`, () => {
-  it('finds nothing in the templates of dev and prod (prod with its firewall stack) but the findings accepted above', async () => {
-    const templates = ['dev', 'prod'].flatMap(synthStage);
-    expect(templates.map((file) => file.slice(out.length + 1)).sort()).toEqual(['dev/speed-to-lead-dev.template.json', 'prod/speed-to-lead-prod-firewall.template.json', 'prod/speed-to-lead-prod.template.json']);
+  it('finds nothing in the templates of dev, prod (with its firewall stack) and dev with a company login but the findings accepted above', async () => {
+    // And dev with the company login connected (a hosted domain, Google and SAML providers).
+    const sso = DeployConfigSchema.parse({ ...loadConfig('dev'), stage: 'sso', teamSignIn: companyLogin });
+    const templates = [...['dev', 'prod'].flatMap((stage) => synthStage(stage)), ...synthStage('sso', sso)];
+    expect(templates.map((file) => file.slice(out.length + 1)).sort()).toEqual([
+      'dev/speed-to-lead-dev.template.json',
+      'prod/speed-to-lead-prod-firewall.template.json',
+      'prod/speed-to-lead-prod.template.json',
+      'sso/speed-to-lead-sso.template.json',
+    ]);
     // cfn-lint exits non-zero whenever it finds anything: read its findings, not its exit code.
     const { stdout } = await promisify(execFile)('cfn-lint', ['--format', 'json', ...templates], { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string }) => {
       if (typeof error.stdout !== 'string' || !error.stdout.trim().startsWith('[')) throw error;
@@ -74,5 +82,6 @@ describe.skipIf(!cfnLint)(`cfn-lint${cfnLint ? ` (${cfnLint})` : ': not installe
       .filter((finding) => !accepted.some((rule) => rule.rule === finding.Rule.Id && (rule.on === undefined || rule.on === resourceType(finding))))
       .map((finding) => `${finding.Rule.Id} ${finding.Location.Path.join('/')}: ${finding.Message} (${finding.Filename.slice(out.length + 1)})`);
     expect(unexpected).toEqual([]);
-  });
+    // cfn-lint takes ~10 s a template on a loaded 2-core machine.
+  }, 150_000);
 });

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DeployConfigSchema, loadConfig } from '../../lib/config';
 import { SpeedToLeadStack } from '../../lib/speed-to-lead-stack';
+import { companyLogin } from './company-login';
 import { newApp } from './template';
 
 const dev = loadConfig('dev');
@@ -12,6 +13,7 @@ const full = DeployConfigSchema.parse({
   stage: 'full',
   sender: { ...dev.sender, configurationSet: 'lead-mail' },
   alarmEmail: 'ops@example.com',
+  teamSignIn: companyLogin,
 });
 
 
@@ -22,7 +24,7 @@ const full = DeployConfigSchema.parse({
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['dev', dev],
-    ['with configuration set and alarm email', full],
+    ['with configuration set, alarm email and company login', full],
   ] as const)('%s: no unacknowledged findings', (_, config) => {
     const app = newApp();
     const stack = new SpeedToLeadStack(app, `speed-to-lead-${config.stage}`, { config });
