@@ -15,11 +15,12 @@ import {
   CreateUserPoolCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  UpdateUserPoolClientCommand,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
-import { teamGroups, teamTokenValidity } from '../lib/team-sign-in';
+import { teamGroups, teamOAuthScopes, teamTokenValidity } from '../lib/team-sign-in';
 
 /**
  * The team's user pool on loopback: cognito-local runs Cognito's API (users, groups,
@@ -35,6 +36,11 @@ export interface LocalTeamPool {
   issuer: string;
   /** The JWT authorizer: the claims of a valid ID token (alone or after `Bearer `), as strings, or undefined. */
   verifyTeamToken(authorization: string | undefined): Promise<Record<string, string> | undefined>;
+  /**
+   * The emulator's hosted sign-in (/oauth2/authorize, its login form, /oauth2/token, /logout)
+   * returns to this address only, as Cognito does to the app client's callback URL.
+   */
+  allowRedirect(url: string): Promise<void>;
   /** Creates (or resets) a user with a permanent password in the given groups. */
   addUser(user: { email: string; name: string; password: string; groups: ReadonlyArray<keyof typeof teamGroups> }): Promise<void>;
   close(): Promise<void>;
@@ -161,6 +167,23 @@ export async function startTeamPool(options: { port?: number; dataDir?: string }
         }
         await client.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: email, Password: password, Permanent: true }));
         for (const group of groups) await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: teamGroups[group] }));
+      },
+      allowRedirect: async (redirectUrl) => {
+        // As CDK configures the app client with a hosted domain: the code grant only, back to the app.
+        await client.send(
+          new UpdateUserPoolClientCommand({
+            UserPoolId: userPoolId,
+            ClientId: clientId,
+            AllowedOAuthFlows: ['code'],
+            AllowedOAuthFlowsUserPoolClient: true,
+            AllowedOAuthScopes: [...teamOAuthScopes],
+            CallbackURLs: [redirectUrl],
+            LogoutURLs: [redirectUrl],
+            SupportedIdentityProviders: ['COGNITO'],
+          }),
+        );
+        // The emulator's /logout stand-in (local/cognito-process.ts) learns them from here.
+        child.send({ logoutUrls: { [clientId]: [redirectUrl] } });
       },
       close,
     };

@@ -24,6 +24,7 @@ import { findUnfinishedLeads, resumeInstant, workflowInputOf } from './resume';
 import { type CfnTemplate, resolveIntrinsic, stateMachineDefinition } from './template';
 import { LocalWorkflowRunner } from './workflow-runner';
 import { type LocalTeamPool, startTeamPool } from './cognito';
+import { appRedirectUrl } from '../lib/team-sign-in';
 import { stagedTeamApp } from '../lib/team-app-assets';
 import { asyncInvoker, asyncSettingsOf, type AsyncInvoker } from './async-invoke';
 import { startLambdaEndpoint, type LocalFunction } from './lambda-endpoint';
@@ -247,6 +248,9 @@ function corsOf(template: CfnTemplate) {
   return cors ? { allowOrigins: cors.AllowOrigins ?? [], allowMethods: cors.AllowMethods ?? [], allowHeaders: cors.AllowHeaders ?? [] } : undefined;
 }
 
+/** The button `npm start` offers when the stage config connects no identity provider: the emulator's own login form. */
+export const localCompanyLogin = [{ id: 'COGNITO', label: 'the company login (local)' }];
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const config = options.config ?? loadConfig('dev');
   const template = synthTemplate(config) as CfnTemplate;
@@ -339,6 +343,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       refs[`${id}.QueueName`] = id;
     }
 
+    const templateEnvironment = functionEnvironment(template, refs);
+    // The emulator serves the hosted sign-in on its own URL, so it is the domain here whatever the
+    // stage names; with no identity provider in the config, its login form stands in for the
+    // company's (so `npm start` offers the button and the same browser code runs end to end).
+    const appUrl = appRedirectUrl(api.url);
+    await team.allowRedirect(appUrl);
     Object.assign(process.env, {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -356,7 +366,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Tracing is off outside Lambda, but the X-Ray SDK's automatic mode still hooks every
       // promise of the process (cls-hooked): a fifth of the runner's CPU at scale.
       AWS_XRAY_MANUAL_MODE: 'true',
-      ...functionEnvironment(template, refs),
+      ...templateEnvironment,
+      SIGN_IN_DOMAIN_URL: team.url,
+      SIGN_IN_REDIRECT_URL: appUrl,
+      SIGN_IN_PROVIDERS: templateEnvironment.SIGN_IN_PROVIDERS ?? JSON.stringify(localCompanyLogin),
     });
     // Each function may call on the table only what its role allows, as in AWS.
     const iam = enforceDynamoDbGrants(dynamoDbGrants(template, { region: REGION, accountId: ACCOUNT, refs }), { region: REGION, accountId: ACCOUNT });

@@ -168,7 +168,7 @@ async function main() {
   console.log(`  API       ${stack.apiUrl}  (POST /leads)`);
   console.log(`  Inbox     ${stack.sesUrl}  (every email sent; GET /store for tools)`);
   console.log(`  DynamoDB  ${stack.dynamoUrl}  (table ${stack.tableName}; data in ${shownDataDir}, \`npm start -- --fresh\` wipes it)`);
-  console.log(`  Cognito   ${stack.teamPool.url}  (user pool ${stack.teamPool.userPoolId}: the team's users)`);
+  console.log(`  Cognito   ${stack.teamPool.url}  (user pool ${stack.teamPool.userPoolId}: the team's users; its login form stands in for the company login)`);
   console.log(`  More:     npm run seed  (a mix of hot, warm and cold leads)`);
   console.log(`Ready in ${(readyMs / 1000).toFixed(1)} s. Ctrl-C stops everything.\n`);
 

@@ -3,7 +3,7 @@ import type { AppConfig, Me } from './contract';
 import type { AppContext, View } from './context';
 import { h, replace } from './dom';
 import { parseRoute, type Route } from './route';
-import { createAuth, type Auth } from './sign-in';
+import { createAuth, hostedCallbackOf, type Auth } from './sign-in';
 import { dashboardView } from './views/dashboard-view';
 import { leadView } from './views/lead-view';
 import { queueView } from './views/queue-view';
@@ -25,24 +25,48 @@ async function boot(): Promise<void> {
     return;
   }
   const auth = createAuth(config, window.sessionStorage);
-  if (auth.current()) void startApp(auth);
-  else showSignIn(auth);
+  const providers = config.hostedSignIn?.providers ?? [];
+  const callback = hostedCallbackOf(location.search);
+  if (callback) {
+    // The code and state leave the address bar (and the history) before anything else happens.
+    history.replaceState(null, '', `${location.pathname}${location.hash}`);
+    try {
+      await auth.completeHostedSignIn(callback);
+    } catch (error) {
+      return showSignIn(auth, providers, { problem: error instanceof Error ? error.message : 'Signing in failed. Try again.' });
+    }
+    return void startApp(auth, providers);
+  }
+  if (auth.current()) void startApp(auth, providers);
+  else showSignIn(auth, providers);
 }
 
-function showSignIn(auth: Auth, notice?: string): void {
+type Providers = ReadonlyArray<{ id: string; label: string }>;
+
+function showSignIn(auth: Auth, providers: Providers, { notice, problem }: { notice?: string; problem?: string } = {}): void {
   auth.signOut();
   document.title = 'Sign in · Speed to Lead';
-  replace(root, signInView(auth, () => void startApp(auth), notice));
-  root.querySelector<HTMLInputElement>('input')?.focus();
+  replace(root, signInView(auth, () => void startApp(auth, providers), notice, { providers, ...(problem ? { problem } : {}) }));
+  root.querySelector<HTMLElement>(problem ? '[data-testid="sign-in-error"]' : 'input')?.focus();
 }
 
-async function startApp(auth: Auth): Promise<void> {
+async function startApp(auth: Auth, providers: Providers): Promise<void> {
   let signedOut = false;
   const toSignIn = (notice?: string) => {
     if (signedOut) return;
     signedOut = true;
     stop();
-    showSignIn(auth, notice);
+    showSignIn(auth, providers, notice ? { notice } : {});
+  };
+  /** Signed in through the company login: its hosted session ends too, or the next click would sign straight back in. */
+  const signOut = () => {
+    const hostedSignOut = auth.hostedSignOutUrl();
+    auth.signOut();
+    if (hostedSignOut) {
+      signedOut = true;
+      stop();
+      window.location.assign(hostedSignOut);
+    } else toSignIn('You are signed out.');
   };
   const api = createApi(() => auth.token(), () => toSignIn('Your session ended. Sign in again.'));
   auth.keepFresh(() => toSignIn('Your session ended. Sign in again.'));
@@ -51,7 +75,10 @@ async function startApp(auth: Auth): Promise<void> {
     me = await api.get<Me>('/app/api/me');
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
-    replace(root, h('main', { id: 'main', class: 'signin' }, h('div', { class: 'signin-card' }, brand(), h('h1', null, 'Could not load your account'), h('p', { role: 'alert' }, problemText(error)), h('button', { class: 'btn', type: 'button', onclick: () => location.reload() }, 'Reload'))));
+    // A 403 here says why (no group yet, no rep with this email: a company login's first sign-in), and who can fix it.
+    const why = error instanceof ApiError && error.status === 403 && error.message ? `${error.message}.` : problemText(error);
+    replace(root, h('main', { id: 'main', class: 'signin' }, h('div', { class: 'signin-card' }, brand(), h('h1', null, 'Could not load your account'), h('p', { role: 'alert', 'data-testid': 'account-problem' }, why),
+      h('div', { class: 'actions-row' }, h('button', { class: 'btn', type: 'button', onclick: () => location.reload() }, 'Reload'), h('button', { class: 'btn btn-quiet', type: 'button', 'data-testid': 'sign-out', onclick: signOut }, 'Sign out')))));
     return;
   }
 
@@ -75,7 +102,7 @@ async function startApp(auth: Auth): Promise<void> {
     h('div', { class: 'topbar-inner' }, h('a', { href: manager && !me.repId ? '#/dashboard' : '#/queue', class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '⚡'), 'Speed to Lead'),
       h('nav', { 'aria-label': 'Main' }, h('ul', { class: 'nav' }, navItem('queue', 'Queue'), manager ? navItem('team', 'Team') : null, manager ? navItem('dashboard', 'Dashboard') : null)),
       h('div', { class: 'who' }, h('span', { class: 'who-name', 'data-testid': 'signed-in-as' }, me.name || me.email, h('span', { class: 'who-role' }, manager ? 'Manager' : 'Rep')),
-        h('button', { type: 'button', class: 'btn btn-quiet', 'data-testid': 'sign-out', onclick: () => { auth.signOut(); toSignIn('You are signed out.'); } }, 'Sign out'))),
+        h('button', { type: 'button', class: 'btn btn-quiet', 'data-testid': 'sign-out', onclick: signOut }, 'Sign out'))),
   );
   replace(root, skip, header, main, announcer);
 

@@ -1,12 +1,15 @@
 import type { AppConfig } from './contract';
-import { expiresAtOf, needsRefresh, parseSession, refreshDelayMs, type Session } from './tokens';
+import { expiresAtOf, jwtClaims, needsRefresh, parseSession, refreshDelayMs, type Session } from './tokens';
 
 /**
  * Signing in with Cognito's own API, called with fetch: InitiateAuth (USER_PASSWORD_AUTH),
  * RespondToAuthChallenge for a first sign-in with a temporary password, and REFRESH_TOKEN_AUTH
- * before the ID token expires. The same code runs against AWS and the local emulator: only
- * `cognitoEndpoint` differs. Tokens live in sessionStorage (never cookies), so closing the tab
- * signs out.
+ * before the ID token expires. Or through the hosted domain, when the stage connects a company
+ * identity provider: the authorization code grant with PKCE (S256) and a `state` checked on the
+ * way back, the code exchanged at the domain's /oauth2/token; the session is then kept and
+ * refreshed exactly as a password sign-in's. The same code runs against AWS and the local
+ * emulator: only the endpoints differ. Tokens live in sessionStorage (never cookies), so
+ * closing the tab signs out.
  */
 
 /** What a browser's sessionStorage offers, so the tests can hand in a map. */
@@ -16,7 +19,21 @@ export interface KeyValueStore {
   removeItem(key: string): void;
 }
 
-export type SignInProblem = 'wrong-password' | 'unknown-user' | 'password-policy' | 'reset-required' | 'too-many-attempts' | 'session-expired' | 'network' | 'other';
+export type SignInProblem =
+  | 'wrong-password'
+  | 'unknown-user'
+  | 'password-policy'
+  | 'reset-required'
+  | 'too-many-attempts'
+  | 'session-expired'
+  | 'network'
+  | 'other'
+  /** The hosted sign-in came back with a `state` this tab did not send (or none was started here). */
+  | 'state-mismatch'
+  /** The identity provider or Cognito answered with `error=` (cancelled, refused, misconfigured). */
+  | 'provider-refused'
+  /** The code was already used, or too old to exchange. */
+  | 'code-expired';
 
 export class SignInError extends Error {
   constructor(
@@ -48,6 +65,12 @@ export function signInMessage(problem: SignInProblem, detail?: string): string {
       return 'Could not reach the sign-in service. Check your connection and try again.';
     case 'other':
       return `Signing in failed${detail ? `: ${detail}` : '.'} Try again.`;
+    case 'state-mismatch':
+      return 'That sign-in was not started from this page (or was started in another tab), so it was not accepted. Start again with a button below.';
+    case 'provider-refused':
+      return `The company login did not sign you in${detail ? `: ${detail}` : '.'} Try again, or ask ops if it keeps happening.`;
+    case 'code-expired':
+      return 'That sign-in had expired or was already used. Start again with a button below.';
   }
 }
 
@@ -77,6 +100,48 @@ interface AuthResponse {
 export type SignInResult = { kind: 'signed-in'; session: Session } | { kind: 'new-password-required'; username: string; challengeSession: string | undefined };
 
 const STORAGE_KEY = 'speed-to-lead:session';
+/** A hosted sign-in under way: its `state` and PKCE verifier, until the browser comes back. */
+const HOSTED_KEY = 'speed-to-lead:hosted-sign-in';
+/** The provider of a hosted session: signing out ends the hosted domain's session too. */
+const THROUGH_KEY = 'speed-to-lead:signed-in-through';
+/** A hosted sign-in's way back is accepted this long after it started (Cognito's codes live 5 minutes). */
+export const HOSTED_SIGN_IN_MAX_AGE_MS = 10 * 60_000;
+
+interface PendingHostedSignIn {
+  state: string;
+  verifier: string;
+  provider: string;
+  startedAt: number;
+}
+
+const parsePending = (text: string | null): PendingHostedSignIn | undefined => {
+  try {
+    const value = JSON.parse(text ?? '') as Partial<PendingHostedSignIn>;
+    if (typeof value.state === 'string' && typeof value.verifier === 'string' && typeof value.provider === 'string' && typeof value.startedAt === 'number') return value as PendingHostedSignIn;
+  } catch {
+    // Nothing under way.
+  }
+  return undefined;
+};
+
+const base64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/** RFC 7636's S256: the challenge is the verifier's SHA-256, base64url without padding. */
+export async function pkceChallenge(verifier: string): Promise<string> {
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+}
+
+/** The query of the hosted sign-in's way back (`code` or `error`, with `state`), if this page load is one. */
+export function hostedCallbackOf(search: string): URLSearchParams | undefined {
+  const query = new URLSearchParams(search);
+  return query.has('code') || query.has('error') ? query : undefined;
+}
+
+/** How an OAuth `error` reads to the person signing in. */
+const providerErrorText = (error: string, description: string | null): string | undefined => {
+  if (error === 'access_denied') return 'the sign-in was cancelled or refused';
+  return description?.trim().slice(0, 200) || undefined;
+};
 
 export interface Auth {
   /** The stored session, if any (it may be expired: `token()` refreshes it). */
@@ -90,13 +155,26 @@ export interface Auth {
   /** Calls `onRefreshFailed` when the refresh token no longer works. */
   keepFresh(onRefreshFailed: () => void): void;
   signOut(): void;
+  /** The hosted domain's /oauth2/authorize for this provider, with a fresh `state` and PKCE challenge kept for the way back. */
+  hostedSignInUrl(providerId: string): Promise<string>;
+  /** The way back from the hosted sign-in: checks `state`, exchanges the code; nothing is stored when anything is wrong. */
+  completeHostedSignIn(query: URLSearchParams): Promise<Session>;
+  /** Where to go to end the hosted domain's own session too, when this session came through it. */
+  hostedSignOutUrl(): string | undefined;
 }
 
 export function createAuth(
-  config: Pick<AppConfig, 'cognitoEndpoint' | 'clientId'>,
+  config: Pick<AppConfig, 'cognitoEndpoint' | 'clientId' | 'hostedSignIn'>,
   store: KeyValueStore,
-  options: { fetch?: typeof fetch; now?: () => number; setTimer?: (fn: () => void, ms: number) => unknown; clearTimer?: (timer: unknown) => void } = {},
+  options: {
+    fetch?: typeof fetch;
+    now?: () => number;
+    setTimer?: (fn: () => void, ms: number) => unknown;
+    clearTimer?: (timer: unknown) => void;
+    randomBytes?: (length: number) => Uint8Array;
+  } = {},
 ): Auth {
+  const randomBytes = options.randomBytes ?? ((length) => crypto.getRandomValues(new Uint8Array(length)));
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const now = options.now ?? (() => Date.now());
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
@@ -212,6 +290,65 @@ export function createAuth(
       timer = undefined;
       onFailed = undefined;
       store.removeItem(STORAGE_KEY);
+      store.removeItem(THROUGH_KEY);
+    },
+
+    async hostedSignInUrl(providerId) {
+      const hosted = config.hostedSignIn;
+      if (!hosted) throw new SignInError('other', 'this app has no company login');
+      // 32 random bytes each: a verifier of 43 characters (RFC 7636 asks 43 to 128), a state no one guesses.
+      const pending: PendingHostedSignIn = { state: base64url(randomBytes(32)), verifier: base64url(randomBytes(32)), provider: providerId, startedAt: now() };
+      store.setItem(HOSTED_KEY, JSON.stringify(pending));
+      const url = new URL(`${hosted.domain}/oauth2/authorize`);
+      url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: config.clientId,
+        redirect_uri: hosted.redirectUri,
+        scope: 'openid email profile',
+        state: pending.state,
+        code_challenge: await pkceChallenge(pending.verifier),
+        code_challenge_method: 'S256',
+        identity_provider: providerId,
+      }).toString();
+      return url.toString();
+    },
+
+    async completeHostedSignIn(query) {
+      const hosted = config.hostedSignIn;
+      // One use: whatever happens next, this sign-in cannot be completed twice.
+      const pending = parsePending(store.getItem(HOSTED_KEY));
+      store.removeItem(HOSTED_KEY);
+      const state = query.get('state');
+      if (!hosted || !pending || !state || state !== pending.state) throw new SignInError('state-mismatch');
+      const error = query.get('error');
+      if (error) throw new SignInError('provider-refused', providerErrorText(error, query.get('error_description')));
+      const code = query.get('code');
+      if (!code || now() - pending.startedAt > HOSTED_SIGN_IN_MAX_AGE_MS) throw new SignInError('code-expired');
+      let response: Response;
+      try {
+        response = await doFetch(`${hosted.domain}/oauth2/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, redirect_uri: hosted.redirectUri, code_verifier: pending.verifier }).toString(),
+        });
+      } catch {
+        throw new SignInError('network');
+      }
+      const data = (await response.json().catch(() => ({}))) as { id_token?: string; refresh_token?: string; expires_in?: number; error?: string; error_description?: string };
+      if (!response.ok || !data.id_token) {
+        if (data.error === 'invalid_grant') throw new SignInError('code-expired');
+        throw new SignInError('other', data.error_description ?? data.error);
+      }
+      const email = jwtClaims(data.id_token)?.email;
+      const session = save(sessionOf({ IdToken: data.id_token, ...(data.refresh_token ? { RefreshToken: data.refresh_token } : {}), ...(data.expires_in ? { ExpiresIn: data.expires_in } : {}) }, typeof email === 'string' ? email : ''));
+      store.setItem(THROUGH_KEY, pending.provider);
+      return session;
+    },
+
+    hostedSignOutUrl() {
+      const hosted = config.hostedSignIn;
+      if (!hosted || !store.getItem(THROUGH_KEY)) return undefined;
+      return `${hosted.domain}/logout?${new URLSearchParams({ client_id: config.clientId, logout_uri: hosted.redirectUri })}`;
     },
   };
   return auth;

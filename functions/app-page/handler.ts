@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppConfig } from '@domain/team-app';
+import type { AppConfig, HostedSignInConfig } from '@domain/team-app';
 import { json } from '@commons/http-response';
 import { alreadyHas, etagOf, staticHandler } from '@commons/static-handler';
 
@@ -14,16 +14,39 @@ const ASSETS: Record<string, string> = { 'index.html': 'text/html; charset=utf-8
 
 const cognitoEndpoint = () => process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER ?? `https://cognito-idp.${process.env.AWS_REGION}.amazonaws.com/`;
 
-const appConfig = (): AppConfig => ({
-  region: process.env.AWS_REGION ?? '',
-  userPoolId: process.env.USER_POOL_ID ?? '',
-  clientId: process.env.USER_POOL_CLIENT_ID ?? '',
-  cognitoEndpoint: cognitoEndpoint(),
-});
+/** The hosted sign-in (SIGN_IN_DOMAIN_URL, SIGN_IN_REDIRECT_URL, SIGN_IN_PROVIDERS): CDK writes all three or none. */
+function hostedSignInOf(env: NodeJS.ProcessEnv): HostedSignInConfig | undefined {
+  const { SIGN_IN_DOMAIN_URL: domain, SIGN_IN_REDIRECT_URL: redirectUri, SIGN_IN_PROVIDERS: providersText } = env;
+  if (!domain) return undefined;
+  let providers: unknown;
+  try {
+    providers = JSON.parse(providersText ?? '[]');
+  } catch {
+    throw new Error('SIGN_IN_PROVIDERS: not JSON; it is a list like [{"id":"Google","label":"Google"}]');
+  }
+  const valid = Array.isArray(providers) && providers.every((p) => typeof p?.id === 'string' && p.id && typeof p?.label === 'string' && p.label);
+  if (!valid) throw new Error('SIGN_IN_PROVIDERS: must be a list like [{"id":"Google","label":"Google"}]');
+  if (!redirectUri) throw new Error('SIGN_IN_REDIRECT_URL: must be set with SIGN_IN_DOMAIN_URL (the app\'s <base>/app/)');
+  return { domain: domain.replace(/\/+$/, ''), redirectUri, providers: (providers as Array<{ id: string; label: string }>).map(({ id, label }) => ({ id, label })) };
+}
 
-/** Only this origin and Cognito's: no inline script or style, no framing. */
-const contentSecurityPolicy = () =>
-  `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${new URL(cognitoEndpoint()).origin}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+const appConfig = (): AppConfig => {
+  const hostedSignIn = hostedSignInOf(process.env);
+  return {
+    region: process.env.AWS_REGION ?? '',
+    userPoolId: process.env.USER_POOL_ID ?? '',
+    clientId: process.env.USER_POOL_CLIENT_ID ?? '',
+    cognitoEndpoint: cognitoEndpoint(),
+    ...(hostedSignIn ? { hostedSignIn } : {}),
+  };
+};
+
+/** Only this origin and Cognito's (its API, and the hosted domain's token endpoint): no inline script or style, no framing. */
+const contentSecurityPolicy = () => {
+  const hostedSignIn = hostedSignInOf(process.env);
+  const origins = [...new Set([cognitoEndpoint(), ...(hostedSignIn ? [hostedSignIn.domain] : [])].map((url) => new URL(url).origin))].join(' ');
+  return `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${origins}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+};
 
 interface Asset {
   body: string;

@@ -187,6 +187,16 @@ export interface AppConfig {
   clientId: string;
   /** Cognito's endpoint for InitiateAuth (the emulator's locally). */
   cognitoEndpoint: string;
-  /** The managed login's domain, when a company identity provider is connected (federation). */
-  signInDomain?: string;
+  /** Cognito's hosted sign-in, when the stage connects a company identity provider (or locally, the emulator's). */
+  hostedSignIn?: HostedSignInConfig;
+}
+
+/** The hosted domain's /oauth2 endpoints, the one address it returns to, and a button per provider. */
+export interface HostedSignInConfig {
+  /** `https://<prefix>.auth.<region>.amazoncognito.com` (the emulator's URL locally). */
+  domain: string;
+  /** `<app base>/app/`, as registered on the app client. */
+  redirectUri: string;
+  /** Cognito's provider name (`identity_provider`) and the words after "Sign in with". */
+  providers: Array<{ id: string; label: string }>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -75,7 +76,7 @@ describe('the rep, on a phone', () => {
   it('signs in, sees a new lead arrive without a reload, marks it contacted: it leaves the queue and its follow-ups stop', async () => {
     const { context, page } = await signIn('phone', team.rep.email);
     await look(page, 'sign-in-phone');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Your queue' }).waitFor()).resolves.toBeUndefined();
 
     const name = `Wes <i>Warm</i> ${Date.now()}`;
@@ -131,7 +132,7 @@ describe('the manager, on a laptop', () => {
   it("reads the dashboard's headline figures, the same as npm run report's for the period", async () => {
     const { total } = (await reportJson(stack)) as { total: Record<string, number | undefined> };
     const { context, page } = await signIn('desktop', team.manager.email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.goto(`${stack.apiUrl}/app/#/dashboard?from=${period.from}&to=${period.to}`);
     await page.getByTestId('kpi-leads-value').filter({ hasText: String(total.leads) }).waitFor();
@@ -161,7 +162,7 @@ describe('the manager, on a laptop', () => {
 
   it('sets a rep away on the team page: the next lead of her territory goes to someone else', async () => {
     const { context, page } = await signIn('desktop', team.manager.email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByRole('link', { name: 'Team' }).click();
     const eve = page.getByTestId('team-row').filter({ hasText: 'Eve Engel' });
@@ -181,6 +182,121 @@ describe('the manager, on a laptop', () => {
     expect(stack.config.routing!.pools.default).toContain(owner);
     await page.setViewportSize(viewports.phone);
     await look(page, 'team-phone');
+    await context.close();
+  });
+});
+
+describe('the company login (the hosted sign-in: authorization code with PKCE)', () => {
+  const companyLogin = 'Sign in with the company login (local)';
+  const SESSION_KEY = 'speed-to-lead:session';
+  const PENDING_KEY = 'speed-to-lead:hosted-sign-in';
+
+  /** The tab's sessionStorage, inside page.evaluate (this file is type-checked without the DOM's types). */
+  type Tab = { sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void } };
+
+  /** What the app keeps in the tab: a session, and a hosted sign-in under way. */
+  const kept = (page: Page) => page.evaluate(([session, pending]) => {
+    const { sessionStorage } = globalThis as unknown as Tab;
+    return { session: sessionStorage.getItem(session!), pending: sessionStorage.getItem(pending!) };
+  }, [SESSION_KEY, PENDING_KEY]);
+
+  /** The browser back at the app with this query, as the hosted domain would send it, a sign-in with this state under way in the tab. */
+  async function wayBack(page: Page, query: Record<string, string>, pending: { state: string; verifier: string }) {
+    await page.goto(`${stack.apiUrl}/app/`);
+    await page.evaluate(([key, value]) => (globalThis as unknown as Tab).sessionStorage.setItem(key!, value!), [PENDING_KEY, JSON.stringify({ ...pending, provider: 'COGNITO', startedAt: Date.now() })]);
+    await page.goto(`${stack.apiUrl}/app/?${new URLSearchParams(query)}`);
+  }
+
+  it('signs the rep in through the login page and back to her queue, with nothing in the address bar; sign-out ends both sessions', async () => {
+    const context = await browser.newContext({ viewport: viewports.desktop });
+    const page = await context.newPage();
+    await page.goto(`${stack.apiUrl}/app/`);
+    await page.getByRole('button', { name: companyLogin }).waitFor();
+    await look(page, 'sign-in-desktop');
+    const tokenRequest = page.waitForRequest((request) => request.url() === `${stack.teamPool.url}/oauth2/token`);
+    await page.getByRole('button', { name: companyLogin }).click();
+
+    // The emulator's hosted login page, asked for the code grant with an S256 challenge.
+    await page.waitForURL((url) => url.origin === stack.teamPool.url && url.pathname === '/oauth2/authorize');
+    const authorize = new URL(page.url()).searchParams;
+    expect(Object.fromEntries(authorize)).toMatchObject({ response_type: 'code', client_id: stack.teamPool.clientId, redirect_uri: `${stack.apiUrl}/app/`, code_challenge_method: 'S256', identity_provider: 'COGNITO' });
+    await page.getByLabel('Username').fill(team.rep.email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('heading', { name: 'Your queue' }).waitFor();
+    await expect(page.getByTestId('signed-in-as').innerText()).resolves.toContain(team.rep.name);
+    // The code went to the token endpoint with the verifier whose S256 the login page was given.
+    const exchange = new URLSearchParams((await tokenRequest).postData() ?? '');
+    expect(exchange.get('grant_type')).toBe('authorization_code');
+    expect(createHash('sha256').update(exchange.get('code_verifier')!).digest('base64url')).toBe(authorize.get('code_challenge'));
+    expect(new URL(page.url()).search).toBe('');
+    const { session, pending } = await kept(page);
+    expect(pending).toBeNull();
+    expect(JSON.parse(session!)).toMatchObject({ email: team.rep.email, refreshToken: expect.any(String) });
+
+    // The app's refresh is the password sign-in's (REFRESH_TOKEN_AUTH): the hosted session's refresh token works with it.
+    const refreshed = await fetch(stack.teamPool.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+      body: JSON.stringify({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: stack.teamPool.clientId, AuthParameters: { REFRESH_TOKEN: JSON.parse(session!).refreshToken } }),
+    });
+    expect(((await refreshed.json()) as { AuthenticationResult?: { IdToken?: string } }).AuthenticationResult?.IdToken).toEqual(expect.any(String));
+
+    // Signing out goes through the hosted domain's /logout and back to the sign-in page.
+    const logout = page.waitForRequest((request) => request.url().startsWith(`${stack.teamPool.url}/logout?`));
+    await page.getByTestId('sign-out').click();
+    expect(new URL((await logout).url()).searchParams.get('logout_uri')).toBe(`${stack.apiUrl}/app/`);
+    await page.getByRole('button', { name: companyLogin }).waitFor();
+    expect((await kept(page)).session).toBeNull();
+    await context.close();
+  });
+
+  it('refuses a way back whose state this tab did not send, a replayed code and a refusal, says so and stores nothing', async () => {
+    const context = await browser.newContext({ viewport: viewports.phone });
+    const page = await context.newPage();
+    const error = page.getByTestId('sign-in-error');
+
+    // A real code for the rep, taken on its way to the token endpoint, with its verifier.
+    await page.goto(`${stack.apiUrl}/app/`);
+    const tokenRequest = page.waitForRequest((request) => request.url() === `${stack.teamPool.url}/oauth2/token`);
+    await page.getByRole('button', { name: companyLogin }).click();
+    await page.getByLabel('Username').fill(team.rep.email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Your queue' }).waitFor();
+    const used = new URLSearchParams((await tokenRequest).postData() ?? '');
+    await page.getByTestId('sign-out').click();
+    await page.getByRole('button', { name: companyLogin }).waitFor();
+
+    // A forged state (a login someone else started, sent to the rep as a link): refused before any exchange.
+    const exchanges: string[] = [];
+    page.on('request', (request) => {
+      if (request.url() === `${stack.teamPool.url}/oauth2/token`) exchanges.push(request.url());
+    });
+    await wayBack(page, { code: used.get('code')!, state: 'forged-state' }, { state: 'the-state-this-tab-sent', verifier: used.get('code_verifier')! });
+    await error.filter({ hasText: 'was not started from this page' }).waitFor();
+    expect(exchanges).toEqual([]);
+    expect(await kept(page)).toEqual({ session: null, pending: null });
+    expect(new URL(page.url()).search).toBe('');
+    await look(page, 'sign-in-refused-phone');
+
+    // The same code again, with its own verifier and a matching state: the hosted domain refuses it.
+    await wayBack(page, { code: used.get('code')!, state: 'state-1' }, { state: 'state-1', verifier: used.get('code_verifier')! });
+    await error.filter({ hasText: 'had expired or was already used' }).waitFor();
+    expect(exchanges).toHaveLength(1);
+    expect(await kept(page)).toEqual({ session: null, pending: null });
+
+    // The user cancelled at the company login.
+    await wayBack(page, { error: 'access_denied', state: 'state-2' }, { state: 'state-2', verifier: 'v'.repeat(43) });
+    await error.filter({ hasText: 'the sign-in was cancelled or refused' }).waitFor();
+    expect(await kept(page)).toEqual({ session: null, pending: null });
+
+    // Password sign-in is still there for invited users.
+    await page.getByLabel('Email').fill(team.rep.email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Your queue' }).waitFor();
     await context.close();
   });
 });

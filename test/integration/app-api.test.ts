@@ -305,7 +305,7 @@ describe('the dashboard (managers)', () => {
 });
 
 describe("the app's page", () => {
-  it('is served at /app and /app/ with a strict CSP, and config.json names the pool', async () => {
+  it('is served at /app and /app/ with a strict CSP, and config.json names the pool and its hosted sign-in', async () => {
     for (const path of ['/app', '/app/']) {
       const response = await fetch(`${stack.apiUrl}${path}`);
       expect(response.status).toBe(200);
@@ -313,8 +313,15 @@ describe("the app's page", () => {
       expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
       expect(await response.text()).toMatch(/\/app\/app\.js/);
     }
-    const config = (await (await fetch(`${stack.apiUrl}/app/config.json`)).json()) as Record<string, string>;
-    expect(config).toEqual({ region: 'us-east-1', userPoolId: stack.teamPool.userPoolId, clientId: stack.teamPool.clientId, cognitoEndpoint: stack.teamPool.url });
+    const config = (await (await fetch(`${stack.apiUrl}/app/config.json`)).json()) as Record<string, unknown>;
+    expect(config).toEqual({
+      region: 'us-east-1',
+      userPoolId: stack.teamPool.userPoolId,
+      clientId: stack.teamPool.clientId,
+      cognitoEndpoint: stack.teamPool.url,
+      // The emulator's login form stands in for the company's identity provider (dev's config connects none).
+      hostedSignIn: { domain: stack.teamPool.url, redirectUri: `${stack.apiUrl}/app/`, providers: [{ id: 'COGNITO', label: 'the company login (local)' }] },
+    });
     expect((await fetch(`${stack.apiUrl}/app/app.js`)).status).toBe(200);
     expect((await fetch(`${stack.apiUrl}/app/nothing-here.js`)).status).toBe(404);
   });

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAuth, type KeyValueStore } from '../../web/sign-in';
+import { createAuth, HOSTED_SIGN_IN_MAX_AGE_MS, hostedCallbackOf, type KeyValueStore, pkceChallenge, type SignInError } from '../../web/sign-in';
 import { jwtClaims, needsRefresh, parseSession, refreshDelayMs, REFRESH_MARGIN_MS } from '../../web/tokens';
 
 const ENDPOINT = 'http://127.0.0.1:9229/';
@@ -128,5 +129,115 @@ describe('token expiry', () => {
     expect(parseSession('{"idToken":1}')).toBeUndefined();
     expect(parseSession('not json')).toBeUndefined();
     expect(parseSession(null)).toBeUndefined();
+  });
+});
+
+describe('signing in through the company login (hosted domain, code + PKCE)', () => {
+  const hosted = { domain: 'https://acme-sales.auth.eu-west-1.amazoncognito.com', redirectUri: 'https://app.example.com/app/', providers: [{ id: 'Google', label: 'Google' }] };
+  const hostedConfig = { ...config, hostedSignIn: hosted };
+  const idToken = (claims: Record<string, unknown>) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
+  let counter = 0;
+  const randomBytes = (length: number) => Uint8Array.from({ length }, (_, i) => (i + (counter += 1)) % 256);
+
+  /** The hosted domain's token endpoint as the app sees it: each request kept, one answer. */
+  function tokenEndpoint(answer: (form: URLSearchParams) => { status: number; body: unknown }) {
+    const requests: Array<{ url: string; form: URLSearchParams; contentType: string }> = [];
+    const fetch = (async (url: string, init: RequestInit) => {
+      const form = new URLSearchParams(String(init.body));
+      requests.push({ url, form, contentType: (init.headers as Record<string, string>)['content-type']! });
+      const { status, body } = answer(form);
+      return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    return { requests, fetch };
+  }
+
+  async function started(auth: ReturnType<typeof createAuth>) {
+    const url = new URL(await auth.hostedSignInUrl('Google'));
+    return { url, state: url.searchParams.get('state')! };
+  }
+
+  it('goes to /oauth2/authorize with the code grant, an S256 challenge of the kept verifier, a fresh state and the provider', async () => {
+    const store = memoryStore();
+    const auth = createAuth(hostedConfig, store, { randomBytes });
+    const { url, state } = await started(auth);
+    expect(`${url.origin}${url.pathname}`).toBe(`${hosted.domain}/oauth2/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: 'client-1', redirect_uri: hosted.redirectUri, scope: 'openid email profile', code_challenge_method: 'S256', identity_provider: 'Google' });
+    const pending = JSON.parse(store.map.get('speed-to-lead:hosted-sign-in')!) as { state: string; verifier: string };
+    expect(pending.state).toBe(state);
+    expect(pending.verifier).toMatch(/^[\w-]{43}$/);
+    expect(url.searchParams.get('code_challenge')).toBe(createHash('sha256').update(pending.verifier).digest('base64url'));
+    // RFC 7636's own example.
+    expect(await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    // A second start replaces the first: its state no longer counts.
+    const second = await started(auth);
+    expect(second.state).not.toBe(state);
+  });
+
+  it('exchanges the code with the verifier and keeps the session as a password sign-in does, refreshed the same way', async () => {
+    const store = memoryStore();
+    const token = idToken({ email: 'ana@example.com', exp: 2_000 });
+    const endpoint = tokenEndpoint(() => ({ status: 200, body: { id_token: token, access_token: 'a', refresh_token: 'refresh-h', expires_in: 3600, token_type: 'Bearer' } }));
+    const auth = createAuth(hostedConfig, store, { fetch: endpoint.fetch, randomBytes, now: () => 1_000_000 });
+    const { state } = await started(auth);
+    const verifier = (JSON.parse(store.map.get('speed-to-lead:hosted-sign-in')!) as { verifier: string }).verifier;
+    const session = await auth.completeHostedSignIn(new URLSearchParams({ code: 'code-1', state }));
+    expect(endpoint.requests).toEqual([
+      {
+        url: `${hosted.domain}/oauth2/token`,
+        contentType: 'application/x-www-form-urlencoded',
+        form: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'client-1', code: 'code-1', redirect_uri: hosted.redirectUri, code_verifier: verifier }),
+      },
+    ]);
+    expect(session).toEqual({ idToken: token, refreshToken: 'refresh-h', expiresAt: 2_000_000, email: 'ana@example.com' });
+    expect(parseSession(store.map.get('speed-to-lead:session')!)).toEqual(session);
+    expect(store.map.has('speed-to-lead:hosted-sign-in')).toBe(false);
+    expect(auth.hostedSignOutUrl()).toBe(`${hosted.domain}/logout?client_id=client-1&logout_uri=${encodeURIComponent(hosted.redirectUri)}`);
+    // The refresh is the password sign-in's: InitiateAuth with REFRESH_TOKEN_AUTH at Cognito's endpoint.
+    const cognito = fakeCognito(() => ({ status: 200, body: tokens(9) }));
+    const later = createAuth(hostedConfig, store, { fetch: cognito.fetch, now: () => 1_999_000 });
+    expect(await later.token()).toBe('id-9');
+    expect(cognito.calls[0]!.body).toEqual({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: 'client-1', AuthParameters: { REFRESH_TOKEN: 'refresh-h' } });
+    later.signOut();
+    expect(later.hostedSignOutUrl()).toBeUndefined();
+  });
+
+  it('refuses a state it did not send, a second use, an error answer and a spent code, storing nothing', async () => {
+    const store = memoryStore();
+    const endpoint = tokenEndpoint(() => ({ status: 400, body: { error: 'invalid_grant' } }));
+    const auth = createAuth(hostedConfig, store, { fetch: endpoint.fetch, randomBytes, now: () => 0 });
+    const problem = (query: Record<string, string>) => auth.completeHostedSignIn(new URLSearchParams(query)).then(() => 'signed in', (error: SignInError) => error.problem);
+
+    const { state } = await started(auth);
+    expect(await problem({ code: 'c', state: `${state}x` })).toBe('state-mismatch');
+    // The mismatch spent the attempt: even the right state no longer completes it.
+    expect(await problem({ code: 'c', state })).toBe('state-mismatch');
+    expect(await problem({ code: 'c' })).toBe('state-mismatch');
+
+    const denied = await started(auth);
+    expect(await problem({ error: 'access_denied', state: denied.state })).toBe('provider-refused');
+    await started(auth).then(({ state: s }) => auth.completeHostedSignIn(new URLSearchParams({ error: 'access_denied', state: s })).catch((e: Error) => expect(e.message).toMatch(/did not sign you in: the sign-in was cancelled or refused/)));
+
+    const spent = await started(auth);
+    expect(await problem({ code: 'used-code', state: spent.state })).toBe('code-expired');
+    expect(endpoint.requests).toHaveLength(1);
+    expect([...store.map.keys()]).toEqual([]);
+    expect(auth.current()).toBeUndefined();
+  });
+
+  it('refuses a way back that comes too late, without calling the token endpoint', async () => {
+    let clock = 0;
+    const endpoint = tokenEndpoint(() => ({ status: 200, body: { id_token: idToken({ email: 'a@b.example' }) } }));
+    const auth = createAuth(hostedConfig, memoryStore(), { fetch: endpoint.fetch, randomBytes, now: () => clock });
+    const { state } = await started(auth);
+    clock = HOSTED_SIGN_IN_MAX_AGE_MS + 1;
+    await expect(auth.completeHostedSignIn(new URLSearchParams({ code: 'c', state }))).rejects.toMatchObject({ problem: 'code-expired' });
+    expect(endpoint.requests).toEqual([]);
+  });
+
+  it('knows a way back by its code or error', () => {
+    expect(hostedCallbackOf('?code=abc&state=s')?.get('code')).toBe('abc');
+    expect(hostedCallbackOf('?error=access_denied&state=s')?.get('error')).toBe('access_denied');
+    expect(hostedCallbackOf('')).toBeUndefined();
+    expect(hostedCallbackOf('?rep=rep-ana')).toBeUndefined();
   });
 });

@@ -1,8 +1,22 @@
 import { h, icon, replace, uid } from '../dom';
 import { SignInError, type Auth } from '../sign-in';
 
-/** The sign-in form, and the new-password step a first sign-in with a temporary password needs. */
-export function signInView(auth: Auth, onSignedIn: () => void, notice?: string): HTMLElement {
+export interface SignInViewOptions {
+  /** A "Sign in with <label>" button each, through the hosted domain (the stage's company identity providers). */
+  providers?: ReadonlyArray<{ id: string; label: string }>;
+  /** What went wrong on the way back from the company login, shown as an error. */
+  problem?: string;
+  /** Leaves for the company login (the tests watch it). */
+  go?: (url: string) => void;
+}
+
+/**
+ * The sign-in page: a button per company identity provider, when the stage connects one, and
+ * the email and password form for invited users; then the new-password step a first sign-in
+ * with a temporary password needs.
+ */
+export function signInView(auth: Auth, onSignedIn: () => void, notice?: string, options: SignInViewOptions = {}): HTMLElement {
+  const go = options.go ?? ((url: string) => window.location.assign(url));
   const main = h('main', { id: 'main', class: 'signin', tabindex: '-1' });
   const card = h('div', { class: 'signin-card' });
   main.append(card);
@@ -16,7 +30,7 @@ export function signInView(auth: Auth, onSignedIn: () => void, notice?: string):
   }
 
   function errorBox() {
-    return h('p', { class: 'form-error', role: 'alert', 'data-testid': 'sign-in-error', hidden: true });
+    return h('p', { class: 'form-error', role: 'alert', tabindex: '-1', 'data-testid': 'sign-in-error', hidden: true });
   }
 
   function showError(box: HTMLElement, error: unknown) {
@@ -24,10 +38,34 @@ export function signInView(auth: Auth, onSignedIn: () => void, notice?: string):
     replace(box, icon('alert'), ' ', error instanceof Error ? error.message : 'Signing in failed. Try again.');
   }
 
+  /** One button per provider: leaving for its login keeps a fresh `state` and PKCE verifier for the way back. */
+  function companyLogin(error: HTMLElement): HTMLElement | null {
+    const providers = options.providers ?? [];
+    if (providers.length === 0) return null;
+    const buttons = providers.map((provider) => {
+      const button = h('button', { type: 'button', class: 'btn btn-outline btn-block btn-provider', 'data-testid': 'sign-in-provider' }, `Sign in with ${provider.label}`);
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try {
+          go(await auth.hostedSignInUrl(provider.id));
+        } catch (failure) {
+          button.disabled = false;
+          showError(error, failure);
+        }
+      });
+      return button;
+    });
+    return h('div', { class: 'company-login', role: 'group', 'aria-labelledby': 'company-login-title' },
+      h('h2', { id: 'company-login-title', class: 'company-login-title' }, 'With your company account'),
+      ...buttons,
+      h('p', { class: 'or' }, h('span', null, 'or with your email and password')));
+  }
+
   function passwordStep() {
     const email = field('Email', { type: 'email', name: 'email', autocomplete: 'username', required: true, 'data-testid': 'sign-in-email' });
     const password = field('Password', { type: 'password', name: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'sign-in-password' });
     const error = errorBox();
+    if (options.problem) showError(error, new Error(options.problem));
     const button = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'sign-in-submit' }, 'Sign in');
     const form = h(
       'form',
@@ -60,6 +98,10 @@ export function signInView(auth: Auth, onSignedIn: () => void, notice?: string):
         replace(button, 'Sign in');
       }
     });
+    // The error box sits above the company login's buttons when there are any: their failures show there too.
+    const login = companyLogin(error);
+    if (login) form.insertBefore(login, email.el);
+    if (login) form.insertBefore(error, login);
     replace(card, brand(), h('h1', { id: 'signin-title' }, 'Sign in'), h('p', { class: 'muted' }, 'For the sales team: your leads, the team and the dashboard.'), form);
   }
 
