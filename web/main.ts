@@ -51,6 +51,9 @@ function showSignIn(auth: Auth, providers: Providers, { notice, problem }: { not
 }
 
 async function startApp(auth: Auth, providers: Providers): Promise<void> {
+  // Declared first: signing out (which stops the view) may happen before the shell is built.
+  let view: View | undefined;
+  let current: Route | undefined;
   let signedOut = false;
   const toSignIn = (notice?: string) => {
     if (signedOut) return;
@@ -78,7 +81,7 @@ async function startApp(auth: Auth, providers: Providers): Promise<void> {
     // A 403 here says why (no group yet, no rep with this email: a company login's first sign-in), and who can fix it.
     const why = error instanceof ApiError && error.status === 403 && error.message ? `${error.message}.` : problemText(error);
     replace(root, h('main', { id: 'main', class: 'signin' }, h('div', { class: 'signin-card' }, brand(), h('h1', null, 'Could not load your account'), h('p', { role: 'alert', 'data-testid': 'account-problem' }, why),
-      h('div', { class: 'actions-row' }, h('button', { class: 'btn', type: 'button', onclick: () => location.reload() }, 'Reload'), h('button', { class: 'btn btn-quiet', type: 'button', 'data-testid': 'sign-out', onclick: signOut }, 'Sign out')))));
+      h('div', { class: 'account-actions' }, h('button', { class: 'btn', type: 'button', onclick: () => location.reload() }, 'Reload'), h('button', { class: 'btn btn-outline', type: 'button', 'data-testid': 'sign-out', onclick: signOut }, 'Sign out')))));
     return;
   }
 
@@ -124,9 +127,6 @@ async function startApp(auth: Auth, providers: Providers): Promise<void> {
       } else location.hash = hash;
     },
   };
-
-  let view: View | undefined;
-  let current: Route | undefined;
 
   function mount(next: Route): View {
     if (next.name === 'lead') return leadView(context, next.leadId);

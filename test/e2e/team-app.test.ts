@@ -299,4 +299,23 @@ describe('the company login (the hosted sign-in: authorization code with PKCE)',
     await page.getByRole('heading', { name: 'Your queue' }).waitFor();
     await context.close();
   });
+
+  it("tells a first-time company login in no group yet what to ask for, and lets them sign out", async () => {
+    // As a federated user is at first: in the pool, with the company's email, in no group.
+    const newcomer = { email: 'nina.newcomer@example.com', name: 'Nina Newcomer' };
+    await stack.teamPool.addUser({ ...newcomer, password: DEMO_PASSWORD, groups: [] });
+    const context = await browser.newContext({ viewport: viewports.phone });
+    const page = await context.newPage();
+    await page.goto(`${stack.apiUrl}/app/`);
+    await page.getByRole('button', { name: companyLogin }).click();
+    await page.getByLabel('Username').fill(newcomer.email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('account-problem').filter({ hasText: 'neither the reps nor the managers group: ask ops to add you to one' }).waitFor();
+    await look(page, 'account-no-group-phone');
+    await page.getByTestId('sign-out').click();
+    await page.getByRole('button', { name: companyLogin }).waitFor();
+    expect((await kept(page)).session).toBeNull();
+    await context.close();
+  });
 });
