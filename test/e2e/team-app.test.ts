@@ -112,7 +112,7 @@ describe('the rep, on a phone', () => {
   it("keeps a lead's page current: an answer given elsewhere (the link in the rep's email) shows without a reload", async () => {
     const leadId = await leadForDemoRep(`Lena Later ${Date.now()}`);
     const { context, page } = await signIn('phone', team.rep.email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Your queue' }).waitFor();
     await page.goto(`${stack.apiUrl}/app/#/leads/${leadId}`);
     await expect(page.getByTestId('lead-status').textContent()).resolves.toBe('Open');
