@@ -160,12 +160,14 @@ export class LeadFunctions extends Construct {
   }
 
   /** CRMs sign webhook requests with this secret: only rep-response learns where it is and may read it. */
-  letCrmsRespond(webhookSecret: ISecret, hubspotClientSecret: ISecret): void {
+  letCrmsRespond(webhookSecret: ISecret, hubspotClientSecret: ISecret, pipedriveCredentials: ISecret): void {
     const repResponse = this.get('rep-response');
     repResponse.addEnvironment('WEBHOOK_SECRET_ID', webhookSecret.secretArn);
     webhookSecret.grantRead(repResponse);
     repResponse.addEnvironment('HUBSPOT_CLIENT_SECRET_ID', hubspotClientSecret.secretArn);
     hubspotClientSecret.grantRead(repResponse);
+    repResponse.addEnvironment('PIPEDRIVE_CREDENTIALS_ID', pipedriveCredentials.secretArn);
+    pipedriveCredentials.grantRead(repResponse);
   }
 
   /**

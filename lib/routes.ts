@@ -15,6 +15,8 @@ export const routes = [
   { method: 'POST', path: '/leads/{id}/outcome', handler: 'rep-response' },
   // HubSpot's own webhook (a workflow's "Send a webhook"), signed with the HubSpot app's client secret.
   { method: 'POST', path: '/crm/hubspot', handler: 'rep-response' },
+  // Pipedrive's webhooks (v2) for deals, with the HTTP Basic auth they were created with.
+  { method: 'POST', path: '/crm/pipedrive', handler: 'rep-response' },
   { method: 'GET', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'POST', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'GET', path: '/lead-form.js', handler: 'lead-form' },

@@ -100,7 +100,14 @@ export class SpeedToLeadStack extends Stack {
     });
     acknowledgeNag(hubspotClientSecret, 'SMG4',
       "HubSpot issues this secret (the app's client secret); it is rotated in HubSpot and then put here, which no schedule of ours can do.");
-    this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret);
+    // Pipedrive's webhooks authenticate with HTTP Basic auth: this user and generated password, given to the webhook as its HTTP Auth.
+    const pipedriveCredentials = new Secret(this, 'PipedriveWebhookCredentials', {
+      description: 'Pipedrive\'s webhook HTTP Auth for POST /crm/pipedrive: {"user", "password"}',
+      generateSecretString: { secretStringTemplate: JSON.stringify({ user: 'speed-to-lead' }), generateStringKey: 'password', passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledgeNag(pipedriveCredentials, 'SMG4',
+      'Pipedrive holds a copy of these credentials (the webhook\'s HTTP Auth), so rotating them is a coordinated change on both sides, not a schedule.');
+    this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret, pipedriveCredentials);
 
     this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', {
       stage: config.stage,
@@ -156,6 +163,7 @@ export class SpeedToLeadStack extends Stack {
     new CfnOutput(this, 'SenderEventsFunctionName', { value: this.functions.get('sender-events').functionName });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'LinkSecretArn', { description: 'Signs rep and unsubscribe links (rotate: see the README)', value: linkSecret.secretArn });
+    new CfnOutput(this, 'PipedriveWebhookCredentialsArn', { description: "Pipedrive's webhook HTTP Auth: give the webhook this secret's user and password", value: pipedriveCredentials.secretArn });
     new CfnOutput(this, 'HubSpotClientSecretArn', { description: "Put the HubSpot app's client secret here (HubSpot signs POST /crm/hubspot with it)", value: hubspotClientSecret.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });
   }

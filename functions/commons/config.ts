@@ -1,4 +1,5 @@
 import { defaultHubspotMapping, type HubspotMapping } from '@domain/hubspot-crm';
+import { PipedriveMappingSchema, type PipedriveMapping } from '@domain/pipedrive-crm';
 import { roundRobinOver } from '@domain/routing';
 import { type Env, type LeadConfig, readEnv, readLeadConfig } from '@commons/env';
 
@@ -10,6 +11,7 @@ export type FunctionConfig = Env & {
   SLA_MINUTES: LeadConfig['slaMinutes'];
   /** What HubSpot's properties mean here: the stage's crm.hubspot, or HubSpot's default values. */
   HUBSPOT: HubspotMapping;
+  PIPEDRIVE: PipedriveMapping;
 };
 
 let loaded: FunctionConfig | undefined;
@@ -17,7 +19,7 @@ let loaded: FunctionConfig | undefined;
 function load(): FunctionConfig {
   const env = readEnv();
   const lead = readLeadConfig(env.LEAD_CONFIG_FILE);
-  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping() };
+  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping(), PIPEDRIVE: lead.crm?.pipedrive ?? PipedriveMappingSchema.parse({}) };
 }
 
 /** The function's configuration, read and validated once per cold start. */

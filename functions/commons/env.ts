@@ -1,4 +1,5 @@
 import { HubspotMappingSchema } from '@domain/hubspot-crm';
+import { PipedriveMappingSchema } from '@domain/pipedrive-crm';
 import { readFileSync } from 'node:fs';
 import * as z from '@domain/zod';
 import { SequenceSchema } from '@domain/sequence';
@@ -31,6 +32,8 @@ export const EnvSchema = z.object({
   WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the HubSpot app's client secret (its requests' signature v3). Only rep-response has it. */
   HUBSPOT_CLIENT_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Secrets Manager secret (ARN or name) holding Pipedrive's webhook HTTP Auth as JSON `{"user", "password"}`. Only rep-response has it. */
+  PIPEDRIVE_CREDENTIALS_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's signing secret. Only slack-interactions has it. */
   SLACK_SIGNING_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's bot token, for the functions that post to Slack. */
@@ -55,7 +58,7 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The file LEAD_CONFIG_FILE names: the deploy config's lead-facing part, under the same names. */
 /** Each CRM's mapping from its fields to our answers and pipeline stages. */
-export const CrmMappingSchema = z.strictObject({ hubspot: z.optional(HubspotMappingSchema) });
+export const CrmMappingSchema = z.strictObject({ hubspot: z.optional(HubspotMappingSchema), pipedrive: z.optional(PipedriveMappingSchema) });
 
 export const LeadConfigSchema = z.strictObject({
   /** The timed sequence (same data the state machine was built from). */

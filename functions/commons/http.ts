@@ -124,6 +124,17 @@ const HUBSPOT_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   replayed: 'This signed HubSpot request was received before: refused as a replay',
 };
 
+/** The same, for Pipedrive's Basic auth (it has no signature or timestamp, so three of these never apply). */
+const PIPEDRIVE_AUTH_MESSAGES: Record<SignatureProblem, string> = {
+  'missing-signature': 'Authorization is required: give the webhook the HTTP Auth user name and password kept in the stack\'s Pipedrive secret',
+  'missing-timestamp': 'Authorization is required',
+  'malformed-signature': 'Authorization must be "Basic " and the base64 of "<user>:<password>"',
+  'malformed-timestamp': 'Authorization is required',
+  mismatch: 'The user name or password does not match the stack\'s Pipedrive secret',
+  stale: 'Authorization is required',
+  replayed: 'This Pipedrive event was received before',
+};
+
 /** The same, for requests that claim to come from Slack (a person at Slack's side never reads these; ops debugging the app do). */
 const SLACK_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   'missing-signature': 'X-Slack-Signature is required: Slack signs every request with the app\'s signing secret',
@@ -159,7 +170,7 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
   if (error instanceof AroundTheFirewall) return respond(403, 'Forbidden', 'Post leads to the address in the form script');
-  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', { webhook: SIGNATURE_MESSAGES, slack: SLACK_SIGNATURE_MESSAGES, hubspot: HUBSPOT_SIGNATURE_MESSAGES }[error.scheme][error.reason]);
+  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', { webhook: SIGNATURE_MESSAGES, slack: SLACK_SIGNATURE_MESSAGES, hubspot: HUBSPOT_SIGNATURE_MESSAGES, pipedrive: PIPEDRIVE_AUTH_MESSAGES }[error.scheme][error.reason]);
   if (error instanceof TokenInvalid) {
     const expired = error.reason === 'expired';
     const message = expired ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';

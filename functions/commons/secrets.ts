@@ -16,6 +16,7 @@ export function signingSecrets(): SecretSource {
       ...(config().SLACK_SIGNING_SECRET_ID ? { slackSigning: config().SLACK_SIGNING_SECRET_ID } : {}),
       ...(config().SLACK_BOT_TOKEN_ID ? { slackBot: config().SLACK_BOT_TOKEN_ID } : {}),
       ...(config().HUBSPOT_CLIENT_SECRET_ID ? { hubspotClient: config().HUBSPOT_CLIENT_SECRET_ID } : {}),
+      ...(config().PIPEDRIVE_CREDENTIALS_ID ? { pipedrive: config().PIPEDRIVE_CREDENTIALS_ID } : {}),
     },
     config().SECRETS_MAX_AGE_SECONDS,
   );

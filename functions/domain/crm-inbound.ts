@@ -3,6 +3,7 @@ import { LeadNotFound } from '@domain/errors';
 import { hubspotUpdateOf, type HubspotMapping } from '@domain/hubspot-crm';
 import { HUBSPOT_TOLERANCE_MS, hubspotDeliveryId, type HubspotSignedRequest, verifyHubspotSignature } from '@domain/hubspot-signature';
 import type { Lead } from '@domain/lead';
+import { pipedriveUpdateOf, type PipedriveMapping, verifyPipedriveRequest } from '@domain/pipedrive-crm';
 import type { Pipeline } from '@domain/pipeline';
 import { recordPipelineChange } from '@domain/pipeline-changes';
 import type { LeadStore, SecretSource } from '@domain/ports';
@@ -73,4 +74,19 @@ export async function recordFromHubspot(deps: CrmInboundDeps, mapping: HubspotMa
     result.pipeline = { stage: pipeline.stage, stageAt: pipeline.stageAt, ...(pipeline.amount !== undefined ? { amount: pipeline.amount, currency: pipeline.currency } : {}), changed };
   }
   return result;
+}
+
+/**
+ * POST /crm/pipedrive: a Pipedrive webhook (v2) for deals, with HTTP Basic auth, checked
+ * before the body is read (401). A deal of one of our leads (its lead id field set) is a
+ * pipeline change at the deal's update time, once per event id; any other event is answered
+ * 200 with why it was ignored, and a deal naming a lead we do not have is a 404.
+ */
+export async function recordFromPipedrive(deps: CrmInboundDeps, mapping: PipedriveMapping, authorization: string | undefined, body: unknown): Promise<CrmInboundResult | { ignored: string }> {
+  await verifyPipedriveRequest(deps.secrets, authorization);
+  const update = pipedriveUpdateOf(body, mapping);
+  if ('ignored' in update) return update;
+  const lead = await leadNamed(deps.store, { leadId: update.leadId });
+  const { pipeline, changed } = await recordPipelineChange(deps, lead.leadId, { ...update.pipeline, at: update.at, source: 'pipedrive', deliveryId: update.deliveryId });
+  return { leadId: lead.leadId, pipeline: { stage: pipeline.stage, stageAt: pipeline.stageAt, ...(pipeline.amount !== undefined ? { amount: pipeline.amount, currency: pipeline.currency } : {}), changed } };
 }

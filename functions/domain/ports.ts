@@ -168,6 +168,8 @@ export interface SecretSource {
   linkSecrets(read?: SecretRead): Promise<SecretVersions>;
   /** Shared with CRMs that sign webhook requests; only the rep-response function has it. */
   webhookSecrets(read?: SecretRead): Promise<SecretVersions>;
+  /** Pipedrive's webhook HTTP Auth, as the JSON `{"user", "password"}`. */
+  pipedriveCredentials(read?: SecretRead): Promise<SecretVersions>;
   /** The HubSpot app's client secret, which HubSpot signs its requests with (signature v3). */
   hubspotClientSecrets(read?: SecretRead): Promise<SecretVersions>;
   /** The Slack app's signing secret: only the slack-interactions function has it. */

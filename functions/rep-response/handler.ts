@@ -1,6 +1,7 @@
 import { systemClock } from '@domain/clock';
 import { contactPage, responseRecordedPage } from '@domain/pages';
-import { recordFromHubspot } from '@domain/crm-inbound';
+import { recordFromHubspot, recordFromPipedrive } from '@domain/crm-inbound';
+import { PIPEDRIVE_AUTH_HEADER } from '@domain/pipedrive-crm';
 import { pipelineFromWebhook } from '@domain/pipeline-changes';
 import { leadForContactLink, RepResponseSchema, respondFromCrm, respondToLead } from '@domain/rep-response';
 import { SignatureInvalid } from '@domain/errors';
@@ -24,6 +25,9 @@ export const handler = httpHandler(async (event, context) => {
     const result = await recordFromHubspot({ store: crmLeadStore(), secrets: signingSecrets(), clock: systemClock }, config().HUBSPOT, hubspotRequestOf(event, config().PUBLIC_BASE_URL), event.body);
     if (result.response && !result.response.replayed) measure(context, ...repResponded(result.response.outcome, undefined));
     return json(200, result);
+  }
+  if (event.routeKey === 'POST /crm/pipedrive') {
+    return json(200, await recordFromPipedrive({ store: crmLeadStore(), secrets: signingSecrets(), clock: systemClock }, config().PIPEDRIVE, event.headers[PIPEDRIVE_AUTH_HEADER], event.body));
   }
   if (event.routeKey === 'POST /leads/{id}/outcome') {
     const signed = signedRequestOf(event);

@@ -425,3 +425,48 @@ describe("POST /crm/hubspot: HubSpot's own workflow webhook, signed with the app
     expect(await hubspot({ body: { speed_to_lead_id: 'x'.repeat(500), dealstage: 'closedwon' } })).toMatchObject({ status: 404 });
   });
 });
+
+describe("POST /crm/pipedrive: Pipedrive's deal webhooks (v2), with the webhook's HTTP Basic auth", () => {
+  /** `null`: no Authorization header at all. */
+  const pipedrive = async (body: unknown, authorization: string | null = `Basic ${Buffer.from(`${stack.pipedriveCredentials.user}:${stack.pipedriveCredentials.password}`).toString('base64')}`) => {
+    const response = await fetch(`${stack.apiUrl}/crm/pipedrive`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  let eventNumber = 0;
+  const dealEvent = (leadId: string | undefined, data: Record<string, unknown>) => ({
+    meta: { action: 'change', entity: 'deal', version: '2.0', id: `event-${Date.now()}-${++eventNumber}`, entity_id: '7', timestamp: Math.floor(Date.now() / 1000), attempt: 1 },
+    data: { id: 7, value: 18_000, currency: 'EUR', status: 'open', update_time: new Date().toISOString(), custom_fields: leadId ? { speed_to_lead_id: { type: 'varchar', value: leadId } } : {}, ...data },
+    previous: null,
+  });
+
+  it("records the lead's deal as it moves to won, once per event, and acknowledges deals that are not our leads", async () => {
+    const { leadId } = await newLead();
+    expect((await pipedrive(dealEvent(leadId, { update_time: '2026-11-10T09:00:00Z' }))).body).toEqual({ leadId, pipeline: { stage: 'opportunity', stageAt: '2026-11-10T09:00:00.000Z', amount: 18_000, currency: 'EUR', changed: true } });
+    const won = dealEvent(leadId, { status: 'won', value: 17_500, update_time: '2026-11-28T15:00:00Z' });
+    expect((await pipedrive(won)).body.pipeline).toMatchObject({ stage: 'won', amount: 17_500, changed: true });
+    // Pipedrive's retry of the same event (its attempt 2) changes nothing.
+    expect((await pipedrive({ ...won, meta: { ...won.meta, attempt: 2 } })).body.pipeline).toMatchObject({ stage: 'won', changed: false });
+    expect((await store.leads.getLead(leadId))?.pipeline).toMatchObject({ stage: 'won', opportunityAt: '2026-11-10T09:00:00.000Z', source: 'pipedrive' });
+
+    expect(await pipedrive(dealEvent(undefined, { status: 'won' }))).toEqual({ status: 200, body: { ignored: expect.stringContaining('not one of our leads') } });
+    expect((await pipedrive(dealEvent('00000000-0000-4000-8000-000000000000', { status: 'won' }))).status).toBe(404);
+  });
+
+  it('is refused with 401 for a wrong, missing or malformed Authorization, before the body is read; 400 naming the field', async () => {
+    const { leadId } = await newLead();
+    const event = dealEvent(leadId, { status: 'won' });
+    const wrong = `Basic ${Buffer.from(`${stack.pipedriveCredentials.user}:guess`).toString('base64')}`;
+    for (const authorization of [wrong, null, 'Bearer token', `Basic ${Buffer.from('speed-to-lead').toString('base64')}`]) {
+      const result = await pipedrive(event, authorization);
+      expect(result.status, String(authorization)).toBe(401);
+      expect(result.body.error).toBe('SignatureInvalid');
+    }
+    expect((await pipedrive({ meta: {} }, wrong)).status).toBe(401);
+    expect((await store.leads.getLead(leadId))?.pipeline).toBeUndefined();
+    expect(await pipedrive({ data: {} })).toMatchObject({ status: 400, body: { issues: [{ path: 'meta' }] } });
+  });
+});
