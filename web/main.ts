@@ -31,7 +31,9 @@ async function boot(): Promise<void> {
     // The code and state leave the address bar (and the history) before anything else happens.
     history.replaceState(null, '', `${location.pathname}${location.hash}`);
     try {
-      await auth.completeHostedSignIn(callback);
+      const { returnTo } = await auth.completeHostedSignIn(callback);
+      // Back to the page the sign-in started on (a lead's page from an email link, say).
+      if (returnTo) history.replaceState(null, '', `${location.pathname}${returnTo}`);
     } catch (error) {
       return showSignIn(auth, providers, { problem: error instanceof Error ? error.message : 'Signing in failed. Try again.' });
     }

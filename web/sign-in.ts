@@ -112,12 +112,16 @@ interface PendingHostedSignIn {
   verifier: string;
   provider: string;
   startedAt: number;
+  /** The app's page (its hash route) the person was on, to return to. */
+  returnTo?: string;
 }
 
 const parsePending = (text: string | null): PendingHostedSignIn | undefined => {
   try {
     const value = JSON.parse(text ?? '') as Partial<PendingHostedSignIn>;
-    if (typeof value.state === 'string' && typeof value.verifier === 'string' && typeof value.provider === 'string' && typeof value.startedAt === 'number') return value as PendingHostedSignIn;
+    if (typeof value.state === 'string' && typeof value.verifier === 'string' && typeof value.provider === 'string' && typeof value.startedAt === 'number') {
+      return { state: value.state, verifier: value.verifier, provider: value.provider, startedAt: value.startedAt, ...(typeof value.returnTo === 'string' && /^#\//.test(value.returnTo) ? { returnTo: value.returnTo } : {}) };
+    }
   } catch {
     // Nothing under way.
   }
@@ -155,10 +159,10 @@ export interface Auth {
   /** Calls `onRefreshFailed` when the refresh token no longer works. */
   keepFresh(onRefreshFailed: () => void): void;
   signOut(): void;
-  /** The hosted domain's /oauth2/authorize for this provider, with a fresh `state` and PKCE challenge kept for the way back. */
-  hostedSignInUrl(providerId: string): Promise<string>;
+  /** The hosted domain's /oauth2/authorize for this provider, with a fresh `state` and PKCE challenge kept for the way back (and the hash route to return to). */
+  hostedSignInUrl(providerId: string, returnTo?: string): Promise<string>;
   /** The way back from the hosted sign-in: checks `state`, exchanges the code; nothing is stored when anything is wrong. */
-  completeHostedSignIn(query: URLSearchParams): Promise<Session>;
+  completeHostedSignIn(query: URLSearchParams): Promise<{ session: Session; returnTo?: string }>;
   /** Where to go to end the hosted domain's own session too, when this session came through it. */
   hostedSignOutUrl(): string | undefined;
 }
@@ -293,11 +297,18 @@ export function createAuth(
       store.removeItem(THROUGH_KEY);
     },
 
-    async hostedSignInUrl(providerId) {
+    async hostedSignInUrl(providerId, returnTo) {
       const hosted = config.hostedSignIn;
       if (!hosted) throw new SignInError('other', 'this app has no company login');
       // 32 random bytes each: a verifier of 43 characters (RFC 7636 asks 43 to 128), a state no one guesses.
-      const pending: PendingHostedSignIn = { state: base64url(randomBytes(32)), verifier: base64url(randomBytes(32)), provider: providerId, startedAt: now() };
+      const pending: PendingHostedSignIn = {
+        state: base64url(randomBytes(32)),
+        verifier: base64url(randomBytes(32)),
+        provider: providerId,
+        startedAt: now(),
+        // Only one of the app's own hash routes: never an address elsewhere.
+        ...(returnTo && /^#\//.test(returnTo) ? { returnTo } : {}),
+      };
       store.setItem(HOSTED_KEY, JSON.stringify(pending));
       const url = new URL(`${hosted.domain}/oauth2/authorize`);
       url.search = new URLSearchParams({
@@ -342,7 +353,7 @@ export function createAuth(
       const email = jwtClaims(data.id_token)?.email;
       const session = save(sessionOf({ IdToken: data.id_token, ...(data.refresh_token ? { RefreshToken: data.refresh_token } : {}), ...(data.expires_in ? { ExpiresIn: data.expires_in } : {}) }, typeof email === 'string' ? email : ''));
       store.setItem(THROUGH_KEY, pending.provider);
-      return session;
+      return { session, ...(pending.returnTo ? { returnTo: pending.returnTo } : {}) };
     },
 
     hostedSignOutUrl() {

@@ -300,6 +300,19 @@ describe('the company login (the hosted sign-in: authorization code with PKCE)',
     await context.close();
   });
 
+  it('brings the manager back to the page the sign-in started on', async () => {
+    const context = await browser.newContext({ viewport: viewports.desktop });
+    const page = await context.newPage();
+    await page.goto(`${stack.apiUrl}/app/#/team`);
+    await page.getByRole('button', { name: companyLogin }).click();
+    await page.getByLabel('Username').fill(team.manager.email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('team-row').first().waitFor();
+    expect(new URL(page.url())).toMatchObject({ search: '', hash: '#/team' });
+    await context.close();
+  });
+
   it("tells a first-time company login in no group yet what to ask for, and lets them sign out", async () => {
     // As a federated user is at first: in the pool, with the company's email, in no group.
     const newcomer = { email: 'nina.newcomer@example.com', name: 'Nina Newcomer' };

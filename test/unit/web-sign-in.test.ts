@@ -180,7 +180,8 @@ describe('signing in through the company login (hosted domain, code + PKCE)', ()
     const auth = createAuth(hostedConfig, store, { fetch: endpoint.fetch, randomBytes, now: () => 1_000_000 });
     const { state } = await started(auth);
     const verifier = (JSON.parse(store.map.get('speed-to-lead:hosted-sign-in')!) as { verifier: string }).verifier;
-    const session = await auth.completeHostedSignIn(new URLSearchParams({ code: 'code-1', state }));
+    const { session, returnTo } = await auth.completeHostedSignIn(new URLSearchParams({ code: 'code-1', state }));
+    expect(returnTo).toBeUndefined();
     expect(endpoint.requests).toEqual([
       {
         url: `${hosted.domain}/oauth2/token`,
@@ -222,6 +223,18 @@ describe('signing in through the company login (hosted domain, code + PKCE)', ()
     expect(endpoint.requests).toHaveLength(1);
     expect([...store.map.keys()]).toEqual([]);
     expect(auth.current()).toBeUndefined();
+  });
+
+  it("returns to the app's page the sign-in started on, and only to one of its hash routes", async () => {
+    const endpoint = tokenEndpoint(() => ({ status: 200, body: { id_token: idToken({ email: 'a@b.example' }), refresh_token: 'r' } }));
+    const auth = createAuth(hostedConfig, memoryStore(), { fetch: endpoint.fetch, randomBytes, now: () => 0 });
+    const back = async (returnTo: string) => {
+      const state = new URL(await auth.hostedSignInUrl('Google', returnTo)).searchParams.get('state')!;
+      return (await auth.completeHostedSignIn(new URLSearchParams({ code: 'c', state }))).returnTo;
+    };
+    expect(await back('#/leads/lead-1')).toBe('#/leads/lead-1');
+    expect(await back('https://evil.example/')).toBeUndefined();
+    expect(await back('')).toBeUndefined();
   });
 
   it('refuses a way back that comes too late, without calling the token endpoint', async () => {

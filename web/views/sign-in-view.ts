@@ -47,7 +47,7 @@ export function signInView(auth: Auth, onSignedIn: () => void, notice?: string, 
       button.addEventListener('click', async () => {
         button.disabled = true;
         try {
-          go(await auth.hostedSignInUrl(provider.id));
+          go(await auth.hostedSignInUrl(provider.id, window.location.hash));
         } catch (failure) {
           button.disabled = false;
           showError(error, failure);
