@@ -165,7 +165,7 @@ async function main() {
   const lastDay = Math.max(...stack.config.sequence.followUpDays);
   console.log(`Speed-to-lead, running locally: one simulated day = ${day.toFixed(1)} s, a ${lastDay}-day sequence ≈ ${Math.round(lastDay * day)} s (LOCAL_TIME_SCALE=${timeScale})`);
   console.log(`  Demo form ${stack.apiUrl}/  (a "Request a demo" page using ${stack.apiUrl}/lead-form.js)`);
-  console.log(`  Team app  ${stack.apiUrl}/app/  sign in as the rep ${demoRep.email} or the manager ${demoManager.email}, password ${DEMO_PASSWORD}`);
+  console.log(`  Team app  ${stack.apiUrl}/app/  sign in as the rep ${demoRep.email} or the manager ${demoManager.email}, password ${DEMO_PASSWORD} (on the page, or through its company login button)`);
   console.log(`  API       ${stack.apiUrl}  (POST /leads)`);
   console.log(`  Inbox     ${stack.sesUrl}  (every email sent; GET /store for tools)`);
   console.log(`  DynamoDB  ${stack.dynamoUrl}  (table ${stack.tableName}; data in ${shownDataDir}, \`npm start -- --fresh\` wipes it)`);
