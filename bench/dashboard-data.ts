@@ -1,5 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { digestOf } from '@adapters/report-digest';
 import type { Lead, LeadGrade, RepOutcome } from '@domain/lead';
+import { reportRecordOf } from '@domain/report-record';
 import { REJECT_REASONS } from '@domain/rep-response';
 import { emailDomain } from '@domain/scoring';
 import { defaultSla, type Sla } from '@domain/sla';
@@ -122,19 +124,25 @@ export interface LeadTable {
 
 /**
  * Puts the leads in as DynamoDbLeadStore.createLead does (the profile item with the byDay and
- * byOwner keys, submittedDay and ownerId, and the TTL), 25 to a BatchWrite, a few batches in
- * flight; unprocessed items are sent again. Keep the item shape in step with createLead.
+ * byOwner keys, submittedDay and ownerId, the TTL, and its place in the dashboard's digest),
+ * with the digest's day counters and parts (adapters/report-digest.ts), 25 to a BatchWrite, a
+ * few batches in flight; unprocessed items are sent again. Keep the item shape in step with
+ * createLead. For an empty table (or one whose days have no digest yet): the counters are
+ * written, not added to.
  */
 export async function writeLeads(table: LeadTable, leads: readonly Lead[], options: { batchesAtOnce?: number } = {}): Promise<void> {
   const retentionSeconds = (table.retentionDays ?? 400) * 86_400;
-  const items = leads.map((lead) => ({
+  const digest = digestOf(leads.map(reportRecordOf), (day) => Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 86_400 + retentionSeconds);
+  const items: Record<string, unknown>[] = leads.map((lead) => ({
     pk: `LEAD#${lead.leadId}`,
     sk: 'PROFILE',
     ...lead,
     submittedDay: lead.submittedAt.slice(0, 10),
     emailDomain: emailDomain(lead.email),
     expiresAt: Math.floor(Date.parse(lead.submittedAt) / 1000) + retentionSeconds,
+    ...digest.places.get(lead.leadId),
   }));
+  items.push(...digest.items);
   const batches: Array<typeof items> = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   const writeBatch = async (batch: typeof items) => {

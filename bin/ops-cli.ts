@@ -37,7 +37,8 @@ export interface OpenedStore {
 /** A usage or input problem: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
 
-export function openLeadStore(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): OpenedStore {
+/** `retentionDays`: the stage's, for a command that writes what expires with the leads (the dashboard's digest). */
+export function openLeadStore(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env, retentionDays = 1): OpenedStore {
   const inAws = flags.table !== undefined && flags.endpoint === undefined;
   const endpoint = inAws ? undefined : (flags.endpoint ?? `http://127.0.0.1:${env.DYNAMODB_PORT || 8000}`);
   const table = flags.table ?? LOCAL_TABLE;
@@ -47,8 +48,8 @@ export function openLeadStore(flags: StoreFlags, env: NodeJS.ProcessEnv = proces
     maxAttempts: 3,
   });
   return {
-    // Retention only matters for writes; these commands only read.
-    store: new DynamoDbLeadStore(DynamoDBDocumentClient.from(client), table, 1),
+    // Retention only matters for writes; the commands that only read leave it at 1.
+    store: new DynamoDbLeadStore(DynamoDBDocumentClient.from(client), table, retentionDays),
     where: `${endpoint ?? 'AWS'} (table ${table})`,
     close: () => client.destroy(),
   };
@@ -79,8 +80,8 @@ export function explain(error: unknown, where: string): string {
  * Opens the store for one command, runs it, and always closes the store; a failure becomes
  * one line a person can act on and exit code 1.
  */
-export async function withLeadStore(flags: StoreFlags, command: (opened: OpenedStore) => Promise<void>): Promise<void> {
-  const opened = openLeadStore(flags);
+export async function withLeadStore(flags: StoreFlags, command: (opened: OpenedStore) => Promise<void>, retentionDays?: number): Promise<void> {
+  const opened = openLeadStore(flags, process.env, retentionDays);
   try {
     await command(opened);
   } catch (error) {

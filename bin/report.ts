@@ -3,14 +3,14 @@ import { csvTable } from '@domain/csv';
 import { ValidationError } from '@domain/errors';
 import { REJECT_REASONS } from '@domain/rep-response';
 import {
-  dashboard, type DashboardQuery, DashboardQuerySchema, daysBetween as periodDays, type LeadsByDay, leadsSubmittedBetween, type Period, periodOf,
+  dashboard, type DashboardQuery, DashboardQuerySchema, daysBetween as periodDays, type Period, periodOf, reportRecordsBetween, type ReportRecordsByDay,
 } from '@domain/reports';
 import { describeSla, formatDuration, type ReportRow, type Sla, type SlaReport, slaReport } from '@domain/sla';
 import type { DashboardView } from '@domain/team-app';
 import { parseWith } from '@domain/validation';
 import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
 
-export type { LeadsByDay } from '@domain/reports';
+export type { ReportRecordsByDay } from '@domain/reports';
 
 /**
  * `npm run report -- --from 2026-11-01 --to 2026-11-30 [--json | --csv]`: time to first
@@ -37,15 +37,15 @@ export function daysBetween(from: string, to: string): string[] {
 }
 
 /** The SLA table alone (what `--csv` prints): the same read and the same rows the dashboard shows. */
-export async function readReport(source: LeadsByDay, range: Period, sla: Sla, now: Date): Promise<SlaReport> {
+export async function readReport(source: ReportRecordsByDay, range: Period, sla: Sla, now: Date): Promise<SlaReport> {
   daysBetween(range.from, range.to);
-  return slaReport(await leadsSubmittedBetween(source, range), range, sla, now);
+  return slaReport(await reportRecordsBetween(source, range), range, sla, now);
 }
 
 /** The dashboard's view, read as the app's API reads it. */
-export async function readDashboard(source: LeadsByDay, query: DashboardQuery, sla: Sla, now: Date, reps: ReadonlyArray<{ id: string; name: string }>): Promise<DashboardView> {
+export async function readDashboard(source: ReportRecordsByDay, query: DashboardQuery, sla: Sla, now: Date, reps: ReadonlyArray<{ id: string; name: string }>): Promise<DashboardView> {
   daysBetween(query.range.from, query.range.to);
-  return dashboard(await leadsSubmittedBetween(source, query.range), query.range, query.filters, sla, now, reps);
+  return dashboard(await reportRecordsBetween(source, query.range), query.range, query.filters, sla, now, reps);
 }
 
 const percent = (row: ReportRow) => (row.withinSlaPercent === undefined ? '-' : `${row.withinSlaPercent.toFixed(1)}% (${row.slaMet}/${row.slaMet + row.slaMissed})`);

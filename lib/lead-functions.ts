@@ -30,7 +30,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const routeHandlers: readonly RouteHandlerName[] = [...new Set(routes.map((route) => route.handler))];
 
 /** The DynamoDB actions the lead store's methods issue (functions/adapters/dynamodb-lead-store.ts). */
-type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan' | 'BatchWriteItem';
+type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan' | 'BatchGetItem' | 'BatchWriteItem';
 
 /**
  * What each function may do beyond writing its own logs. This table is the whole of the
@@ -38,13 +38,16 @@ type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query'
  * more. `usesLeads` also decides whether it gets the lead configuration and the table's name.
  * `table` is exactly the DynamoDB actions its code paths issue on the table (store methods:
  * getLead and the claims' re-reads GetItem; createLead, claimSubmission, appendEvent(Once),
- * claimWebhook PutItem; every other write UpdateItem), `indexes` the indexes it queries.
+ * claimWebhook PutItem; every other write UpdateItem, and so are the dashboard's digest writes
+ * that go with a lead's: its place on the day's counter, its report record), `indexes` the
+ * indexes it queries.
  * Scan, BatchWriteItem and DeleteItem are the ops CLIs' (erasure, reconciliation), no function's.
  * A missing action is an AccessDenied in AWS: the local stack enforces these grants too.
  */
 const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boolean; usesLinks: boolean; table: readonly TableAction[]; indexes?: readonly (keyof typeof leadIndexes)[] }> = {
-  // Dedupe guard (put, re-read on a repeat), the lead and its `submitted` event.
-  intake: { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem'] },
+  // Dedupe guard (put, re-read on a repeat), the lead and its `submitted` event; the lead's place
+  // in the dashboard's digest (the day's counter) and its report record are UpdateItems.
+  intake: { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   // Reads the lead, claims a CRM request (put, re-read when taken, update when done), records the response, appends.
   // A CRM that names a lead by email (HubSpot's workflow) is matched through byDomain.
   'rep-response': { usesLeads: true, sendsEmail: false, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
@@ -68,15 +71,24 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   'sender-events': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },
   // Starts queued leads' workflows: reads the lead, appends `sequence-started` to its timeline.
   'start-workflow': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem'] },
-  // The team app's API: a rep's queue (byOwner), the dashboard (byDay), a lead and its timeline
-  // (GetItem, Query), a response (as rep-response records it), the team's reps and their changes.
-  'app-api': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], indexes: ['byOwner', 'byDay'] },
+  // The team app's API: a rep's queue (byOwner), the dashboard (the digest's day counters and
+  // parts, BatchGetItem), a lead and its timeline (GetItem, Query), a response (as rep-response
+  // records it), the team's reps and their changes.
+  'app-api': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'], indexes: ['byOwner'] },
   // Serves the app's page and assets: no lead data, no secrets.
   'app-page': { usesLeads: false, sendsEmail: false, usesLinks: false, table: [] },
 };
 
 /** What the public functions may reserve in all without a warning: Lambda's default account limit (1,000) less the 100 it keeps unreserved. */
 const unreservedHeadroom = 900;
+
+/**
+ * Memory, and with it CPU: Lambda gives a function CPU in proportion (a full vCPU at 1,769 MB).
+ * The team app's API decodes and counts up to 100,000 report records in process for one
+ * dashboard (about half a second of a core here, bench/RESULTS.md section 6): at 256 MB, a
+ * seventh of a core, that alone would be seconds. The others wait on DynamoDB and SES.
+ */
+const memoryOf = (name: FunctionName): number => (name === 'app-api' ? 1769 : 256);
 
 /** Lambda timeouts: the API's are short (a form is waiting), the queue consumer's sets its queue's visibility. */
 const timeoutOf = (name: FunctionName): Duration =>
@@ -207,7 +219,7 @@ export class LeadFunctions extends Construct {
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: memoryOf(name),
       timeout,
       role,
       logGroup,

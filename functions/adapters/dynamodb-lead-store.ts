@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, BatchGetItemCommand, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -10,10 +10,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '@adapters/dynamodb-query';
+import { dayCountKey, dayOfMs, partOf, partsOfDay, recordsOfPart, reportPartKey, storedRecord, versionPrefix } from '@adapters/report-digest';
 import type { Lead, StepRecord } from '@domain/lead';
 import type { Pipeline } from '@domain/pipeline';
 import type { LeadStore, RepResponse, StepClaim, TimelineEvent, WebhookClaim } from '@domain/ports';
 import type { Rep } from '@domain/rep';
+import { type ReportRecord, reportRecordOf } from '@domain/report-record';
 import { emailDomain, type LeadHistory, type LeadScore } from '@domain/scoring';
 import type { SequenceStep } from '@domain/sequence';
 
@@ -24,10 +26,19 @@ import type { SequenceStep } from '@domain/sequence';
  *   DEDUPE#<hash> / DEDUPE               repeat-submission guard (TTL)
  *   ROUTING#<pool> / CURSOR              round-robin counter
  *   WEBHOOK#<signature hex> / SEEN       a CRM request being recorded (IN_PROGRESS, with a lock) or recorded (COMPLETED), TTL
+ *   REPORT#<day> / COUNT, REPORT#<day>#<part> / LEADS   the dashboard's digest (adapters/report-digest.ts)
+ *
+ * Every write that changes a figure of the dashboard ADDs 1 to the lead's `reportVersion` in
+ * the same update and then writes the lead's report record into its part of the digest, unless
+ * a newer version is there already. There are no Streams to do it in dynalite, and a write the
+ * store makes itself needs no second consumer to deploy and watch.
  */
 const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' });
 const webhookKey = (signature: string) => ({ pk: `WEBHOOK#${signature}`, sk: 'SEEN' });
-const STORAGE_ATTRIBUTES = ['pk', 'sk', 'submittedDay', 'emailDomain', 'expiresAt'] as const;
+const STORAGE_ATTRIBUTES = ['pk', 'sk', 'submittedDay', 'emailDomain', 'expiresAt', 'reportPart', 'reportVersion'] as const;
+/** BatchGetItem's limit of keys per call, and how many calls the dashboard's read keeps in flight. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GETS_AT_ONCE = 8;
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -37,7 +48,12 @@ export class DynamoDbLeadStore implements LeadStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retentionDays: number,
-  ) {}
+  ) {
+    // The SDK's logger middleware filters every response for its log even when the logger is
+    // its no-op default: a walk of every value read, 40% of the CPU of the dashboard's read of
+    // 100,000 records (measured here). Nothing here logs SDK calls.
+    db.middlewareStack.remove('loggerMiddleware');
+  }
 
   private expiresAt(from: Date | string): number {
     return Math.floor(new Date(from).getTime() / 1000) + this.retentionDays * 86_400;
@@ -65,25 +81,169 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async createLead(lead: Lead): Promise<boolean> {
+    const item = {
+      ...leadKey(lead.leadId),
+      ...lead,
+      submittedDay: lead.submittedAt.slice(0, 10),
+      emailDomain: emailDomain(lead.email),
+      expiresAt: this.expiresAt(lead.submittedAt),
+      reportPart: partOf(await this.nextOrdinalOn(dayOfMs(Date.parse(lead.submittedAt)))),
+      reportVersion: 1,
+    };
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...leadKey(lead.leadId),
-            ...lead,
-            submittedDay: lead.submittedAt.slice(0, 10),
-            emailDomain: emailDomain(lead.email),
-            expiresAt: this.expiresAt(lead.submittedAt),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (error) {
+      // A repeat: the stored lead has its place already (this ordinal stays unused, a gap in its part).
       if (isConditionFailure(error)) return false;
       throw error;
     }
+    await this.keepReport(item);
+    return true;
+  }
+
+  // ---- The dashboard's digest ---------------------------------------------------------------
+
+  /** The next lead's ordinal on a day (1 for its first): one ADD on the day's tiny counter item. */
+  private async nextOrdinalOn(day: string, leads = 1): Promise<number> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: dayCountKey(day),
+        UpdateExpression: 'ADD leads :n SET expiresAt = :expiresAt',
+        ExpressionAttributeValues: { ':n': leads, ':expiresAt': this.digestExpiresAt(day) },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.leads) - leads + 1;
+  }
+
+  /** A day's digest outlives the day's last lead by the retention (TTL), no longer. */
+  private digestExpiresAt(day: string): number {
+    return this.expiresAt(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000));
+  }
+
+  /**
+   * Writes a lead's report record (from its item as the update left it) into its part, unless
+   * the part holds a newer version. A lead from before the digest has no part yet: `npm run
+   * backfill-report` gives it one.
+   */
+  private async keepReport(attributes: Record<string, unknown> | undefined): Promise<void> {
+    if (!attributes || typeof attributes.reportPart !== 'number' || typeof attributes.reportVersion !== 'number') return;
+    const record = reportRecordOf(this.toLead(attributes));
+    const day = dayOfMs(record.submittedMs);
+    const version = attributes.reportVersion;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: reportPartKey(day, attributes.reportPart),
+          UpdateExpression: 'SET #lead = :record, expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(#lead) OR #lead < :version',
+          ExpressionAttributeNames: { '#lead': record.leadId },
+          ExpressionAttributeValues: { ':record': storedRecord(version, record), ':version': versionPrefix(version), ':expiresAt': this.digestExpiresAt(day) },
+        }),
+      );
+    } catch (error) {
+      // A later update of the lead wrote its newer record first.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** An update of the lead that changes a figure of the dashboard: the record's version goes up with it, then the record is written. */
+  private async updateReported(leadId: string, expression: string, values: Record<string, unknown>, names: Record<string, string> = {}, condition?: string) {
+    const result = await this.update(leadId, `${expression} ADD reportVersion :reportStep`.trim(), { ...values, ':reportStep': 1 }, names, condition);
+    await this.keepReport(result.Attributes);
+    return result;
+  }
+
+  /**
+   * Every key's item (absent ones are left out) as the low-level client returns it, 100 keys a
+   * call, a few calls at once, unprocessed keys asked again: the digest's records are decoded
+   * from their strings, with no document conversion of 100,000 values first.
+   */
+  private async batchGet(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<Array<Record<string, AttributeValue>>> {
+    const items: Array<Record<string, AttributeValue>> = [];
+    const chunks: Array<Array<Record<string, AttributeValue>>> = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) chunks.push(keys.slice(i, i + BATCH_GET_KEYS).map(({ pk, sk }) => ({ pk: { S: pk }, sk: { S: sk } })));
+    const getChunk = async (chunk: Array<Record<string, AttributeValue>>) => {
+      let pending = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after 8 attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const { Responses, UnprocessedKeys } = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        for (const item of Responses?.[this.tableName] ?? []) items.push(item);
+        pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    };
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(BATCH_GETS_AT_ONCE, chunks.length) }, async () => {
+      while (next < chunks.length) await getChunk(chunks[next++]!);
+    }));
+    return items;
+  }
+
+  /** The report records of the leads submitted on these UTC days: the days' counters, then their parts (BatchGetItem, never a scan). */
+  async reportRecordsOn(days: readonly string[]): Promise<ReportRecord[]> {
+    const counters = await this.batchGet(days.map(dayCountKey));
+    const parts = counters.flatMap((counter) => {
+      const day = String(counter.pk?.S).slice('REPORT#'.length);
+      return partsOfDay(Number(counter.leads?.N ?? 0)).map((part) => reportPartKey(day, part));
+    });
+    const records: ReportRecord[] = [];
+    for (const part of await this.batchGet(parts)) recordsOfPart(part, records);
+    return records;
+  }
+
+  /**
+   * Gives every lead without a place in the digest (stored before it existed) its place and
+   * record; with `rewrite`, writes every placed lead's record again too. For `npm run
+   * backfill-report`: one pass over the table, safe beside live traffic (a lead's newest
+   * version wins) and safe to repeat.
+   */
+  async backfillReport(options: { rewrite?: boolean; onProgress?: (scanned: number) => void } = {}): Promise<{ leads: number; placed: number; rewritten: number }> {
+    const counts = { leads: 0, placed: 0, rewritten: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :profile AND begins_with(pk, :lead)',
+          ExpressionAttributeValues: { ':profile': 'PROFILE', ':lead': 'LEAD#' },
+          ProjectionExpression: 'leadId, submittedAt, reportPart',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const leads = (page.Items ?? []) as Array<{ leadId: string; submittedAt: string; reportPart?: number }>;
+      const unplaced = leads.filter((lead) => lead.reportPart === undefined);
+      // One ADD per day for the page's unplaced leads: consecutive ordinals.
+      const byDay = new Map<string, typeof unplaced>();
+      for (const lead of unplaced) {
+        const day = dayOfMs(Date.parse(lead.submittedAt));
+        byDay.set(day, [...(byDay.get(day) ?? []), lead]);
+      }
+      const places = new Map<string, number>();
+      for (const [day, dayLeads] of byDay) {
+        const first = await this.nextOrdinalOn(day, dayLeads.length);
+        dayLeads.forEach((lead, i) => places.set(lead.leadId, partOf(first + i)));
+      }
+      for (let i = 0; i < leads.length; i += 16) {
+        await Promise.all(leads.slice(i, i + 16).map(async (lead) => {
+          const part = places.get(lead.leadId);
+          if (part === undefined && !options.rewrite) return;
+          try {
+            await this.updateReported(lead.leadId, part === undefined ? '' : 'SET reportPart = if_not_exists(reportPart, :part)', part === undefined ? {} : { ':part': part });
+            counts[part === undefined ? 'rewritten' : 'placed'] += 1;
+          } catch (error) {
+            // Erased meanwhile.
+            if (!isConditionFailure(error)) throw error;
+          }
+        }));
+      }
+      counts.leads += leads.length;
+      options.onProgress?.(counts.leads);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
   }
 
   async getLead(leadId: string): Promise<Lead | undefined> {
@@ -132,7 +292,7 @@ export class DynamoDbLeadStore implements LeadStore {
       names['#status'] = 'status';
       sets.push('#status = :disqualified');
     }
-    await this.update(leadId, `SET ${sets.join(', ')}`, values, names);
+    await this.updateReported(leadId, `SET ${sets.join(', ')}`, values, names);
   }
 
   /** Earlier visits of the same person and recent contacts from the same company, from the byDomain index. */
@@ -154,7 +314,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async escalateTo(leadId: string, owner: Rep, at: string): Promise<void> {
     try {
-      await this.update(
+      await this.updateReported(
         leadId,
         'SET escalatedFrom = ownerId, escalatedAt = :at, ownerId = :ownerId, ownerName = :ownerName, ownerEmail = :ownerEmail, ownerRule = :rule',
         { ':at': at, ':ownerId': owner.id, ':ownerName': owner.name, ':ownerEmail': owner.email, ':rule': 'escalated: the first owner did not respond in time', ':new': 'new' },
@@ -217,7 +377,7 @@ export class DynamoDbLeadStore implements LeadStore {
     try {
       // Whatever the lead's status was, no email goes to this address again. The first report's
       // time is kept, of the problem (bouncedAt / complainedAt) and of the stop (emailProblemAt).
-      const { Attributes } = await this.update(
+      const { Attributes } = await this.updateReported(
         leadId,
         'SET #status = :problem, emailProblem = :detail, emailProblemAt = if_not_exists(emailProblemAt, :at), #problemAt = if_not_exists(#problemAt, :at)',
         { ':problem': problem, ':detail': detail.slice(0, 500), ':at': at },
@@ -232,7 +392,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async markUndeliverable(leadId: string, step: SequenceStep, error: string, at: string): Promise<void> {
     // Only a lead address can bounce for good; the lead's sequence stops with it.
-    await this.update(
+    await this.updateReported(
       leadId,
       'SET steps.#step.#s = :failed, steps.#step.#error = :error, #status = :failedStatus, failure = :failure',
       { ':failed': 'failed', ':error': error.slice(0, 500), ':failedStatus': 'failed', ':failure': { error: 'EmailRejected', cause: error.slice(0, 500), at } },
@@ -302,7 +462,7 @@ export class DynamoDbLeadStore implements LeadStore {
     const remove = response.outcome === 'rejected' ? '' : ' REMOVE rejectReason';
     try {
       // The status moves to contacted unless the lead left the sequence another way first.
-      const { Attributes } = await this.update(
+      const { Attributes } = await this.updateReported(
         leadId,
         `SET ${sets.join(', ')}, #status = :contacted${remove}`,
         { ...values, ':contacted': 'contacted', ':new': 'new', ':closed': 'closed' },
@@ -312,13 +472,13 @@ export class DynamoDbLeadStore implements LeadStore {
       return this.toLead(Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const { Attributes } = await this.update(leadId, `SET ${sets.join(', ')}${remove}`, values);
+      const { Attributes } = await this.updateReported(leadId, `SET ${sets.join(', ')}${remove}`, values);
       return this.toLead(Attributes);
     }
   }
 
   async markUnsubscribed(leadId: string, at: string): Promise<Lead> {
-    const { Attributes } = await this.update(leadId, 'SET unsubscribedAt = if_not_exists(unsubscribedAt, :at), #status = :unsubscribed', { ':at': at, ':unsubscribed': 'unsubscribed' }, { '#status': 'status' });
+    const { Attributes } = await this.updateReported(leadId, 'SET unsubscribedAt = if_not_exists(unsubscribedAt, :at), #status = :unsubscribed', { ':at': at, ':unsubscribed': 'unsubscribed' }, { '#status': 'status' });
     return this.toLead(Attributes);
   }
 
@@ -334,7 +494,8 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
   async closeLead(leadId: string, at: string): Promise<string> {
-    // A repeat (a retried close step) keeps the first close's time.
+    // A repeat (a retried close step) keeps the first close's time. Closing changes no figure of
+    // the dashboard (a closed lead still awaits its first contact as a new one does): no record to write.
     const values = { ':at': at, ':closed': 'closed', ':new': 'new' };
     try {
       const { Attributes } = await this.update(leadId, 'SET closedAt = if_not_exists(closedAt, :at), #status = :closed', values, { '#status': 'status' }, 'attribute_exists(pk) AND #status = :new');
@@ -349,7 +510,7 @@ export class DynamoDbLeadStore implements LeadStore {
 
   async recordFailure(leadId: string, failure: { error: string; cause?: string; at: string }): Promise<void> {
     try {
-      await this.update(leadId, 'SET #status = :failed, failure = :failure', { ':failed': 'failed', ':failure': failure }, { '#status': 'status' });
+      await this.updateReported(leadId, 'SET #status = :failed, failure = :failure', { ':failed': 'failed', ':failure': failure }, { '#status': 'status' });
     } catch (error) {
       // A failure of a lead that does not exist has nothing to mark.
       if (!isConditionFailure(error)) throw error;
@@ -435,9 +596,11 @@ export class DynamoDbLeadStore implements LeadStore {
   }
 
 
-  /** Deletes a lead for good: its profile, its timeline and its repeat-submission guards. */
+  /** Deletes a lead for good: its profile, its timeline, its repeat-submission guards and its report record. */
   async eraseLead(leadId: string): Promise<number> {
-    const timeline = await queryAll(this.db, this.tableName, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ProjectionExpression: 'pk, sk' });
+    const stored = await queryAll(this.db, this.tableName, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ProjectionExpression: 'pk, sk, submittedAt, reportPart' });
+    const profile = stored.find((item) => item.sk === 'PROFILE');
+    const timeline = stored.map((item) => ({ pk: item.pk, sk: item.sk }));
     // Guards are keyed by a hash; they hold the lead id, and a rare erasure may scan for them.
     const guards: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -463,7 +626,26 @@ export class DynamoDbLeadStore implements LeadStore {
         unprocessed = result.UnprocessedItems as Record<string, unknown[]> | undefined;
       }
     }
+    // Once the lead is gone: an update of it fails from then on, so none writes the record back.
+    if (profile && typeof profile.reportPart === 'number') await this.forgetReport(leadId, String(profile.submittedAt), profile.reportPart);
     return keys.length;
+  }
+
+  private async forgetReport(leadId: string, submittedAt: string, part: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: reportPartKey(dayOfMs(Date.parse(submittedAt)), part),
+          UpdateExpression: 'REMOVE #lead',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#lead': leadId },
+        }),
+      );
+    } catch (error) {
+      // Its part expired or was never written: nothing of the lead is left there.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async listEvents(leadId: string): Promise<TimelineEvent[]> {

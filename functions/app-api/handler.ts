@@ -2,7 +2,7 @@ import { systemClock } from '@domain/clock';
 import { LeadNotFound } from '@domain/errors';
 import { QUEUE_DAYS, recentLeadsOf } from '@domain/queue';
 import { respondInApp } from '@domain/rep-response';
-import { dashboard, dashboardCsv, leadsSubmittedBetween, parseDashboardQuery } from '@domain/reports';
+import { dashboard, dashboardCsv, parseDashboardQuery, reportRecordsBetween } from '@domain/reports';
 import { actorOf, queueOwner, requireAccessTo, requireManager, teamUserOf, whoIsSignedIn } from '@domain/team-access';
 import { changeTeamMember, readTeamView } from '@domain/team-settings';
 import type { Me } from '@domain/team-app';
@@ -34,17 +34,18 @@ const leadOf = async (leadId: string, me: Me) => {
 const COMPUTE_MS = 3_000;
 
 /**
- * The dashboard's figures for the query's period and filters, from the byDay index (never a
- * scan). A period too big to read before the function's timeout is a clear 422 (choose a
- * shorter period), not the 503 "try again" a timeout would give.
+ * The dashboard's figures for the query's period and filters, from the leads' report records
+ * (the digest's items of those days, never a scan). A period too big to read before the
+ * function's timeout is a clear 422 (choose a shorter period), not the 503 "try again" a
+ * timeout would give.
  */
 async function dashboardFor(event: HttpEvent, me: Me, context: Context) {
   requireManager(me, 'open the dashboard');
   const now = systemClock.now();
   const { range, filters } = parseDashboardQuery(event.queryStringParameters ?? {}, now);
   const deadline = { at: Date.now() + context.getRemainingTimeInMillis() - COMPUTE_MS, now: () => Date.now() };
-  const leads = await leadsSubmittedBetween(leadReads(), range, { deadline });
-  return dashboard(leads, range, filters, config().SLA_MINUTES, now, reps());
+  const records = await reportRecordsBetween(leadReads(), range, { deadline });
+  return dashboard(records, range, filters, config().SLA_MINUTES, now, reps());
 }
 
 const routes: Record<string, Route> = {

@@ -4,7 +4,7 @@ import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
 import type { LeadsByEmail } from '@domain/crm-inbound';
 import type { LeadStore } from '@domain/ports';
 import type { LeadsByOwner } from '@domain/queue';
-import type { LeadsByDay } from '@domain/reports';
+import type { ReportRecordsByDay } from '@domain/reports';
 import { config } from '@commons/config';
 import { tracer } from '@commons/tracer';
 
@@ -25,7 +25,7 @@ export const leadStore = (): LeadStore => dynamoDbLeadStore();
 /** What a CRM's webhook needs besides: finding a lead by the email the CRM has. */
 export const crmLeadStore = (): LeadStore & LeadsByEmail => dynamoDbLeadStore();
 
-/** What the team app reads: a rep's leads (byOwner), a period's leads (byDay), a lead and its timeline. */
-export interface LeadReads extends Pick<LeadStore, 'getLead' | 'listEvents'>, LeadsByOwner, LeadsByDay {}
+/** What the team app reads: a rep's leads (byOwner), a period's report records (the digest), a lead and its timeline. */
+export interface LeadReads extends Pick<LeadStore, 'getLead' | 'listEvents'>, LeadsByOwner, ReportRecordsByDay {}
 
 export const leadReads = (): LeadReads => dynamoDbLeadStore();

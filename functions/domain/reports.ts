@@ -1,18 +1,19 @@
 import * as z from '@domain/zod';
 import { csvTable, type CsvValue } from '@domain/csv';
 import { PeriodTooLarge, ValidationError } from '@domain/errors';
-import type { Lead, LeadGrade } from '@domain/lead';
-import { awaitsFirstContact } from '@domain/queue';
+import type { LeadGrade } from '@domain/lead';
+import type { ReportRecord } from '@domain/report-record';
 import { REJECT_REASONS } from '@domain/rep-response';
-import { type FirstContacts, firstContactsOf, type ReportRow, repOf, type Sla, slaReport } from '@domain/sla';
+import { type FirstContacts, firstContactsOf, type ReportRow, type Sla, slaReport } from '@domain/sla';
 import type { DashboardFilters, DashboardView } from '@domain/team-app';
 import { parseWith } from '@domain/validation';
 
 /**
  * The manager's figures: the SLA table of functions/domain/sla.ts over the leads that pass the
  * dashboard's filters, plus acceptance, bounces, the weekly trend and who is ignoring leads
- * right now. `npm run report` and GET /app/api/dashboard both call `dashboard()`, so the CLI
- * and the app can never disagree on a number.
+ * right now. `npm run report` and GET /app/api/dashboard both read the same report records
+ * (functions/domain/report-record.ts, kept by the lead store as leads change) and call
+ * `dashboard()`, so the CLI and the app can never disagree on a number.
  */
 
 const DAY_MS = 86_400_000;
@@ -136,9 +137,9 @@ export function parseDashboardQuery(query: unknown, now: Date): DashboardQuery {
 
 // ---- Reading ------------------------------------------------------------------------------
 
-/** The port the reports read through: one UTC day's leads (the DynamoDB store's byDay index). */
-export interface LeadsByDay {
-  leadsSubmittedOn(day: string): Promise<Lead[]>;
+/** The port the reports read through: the report records of the leads submitted on some UTC days (the lead store's digest). */
+export interface ReportRecordsByDay {
+  reportRecordsOn(days: readonly string[]): Promise<ReportRecord[]>;
 }
 
 /** When reading must stop: past `at` (ms on the `now` clock), the reader gives up with PeriodTooLarge. */
@@ -148,29 +149,24 @@ export interface ReadDeadline {
 }
 
 /**
- * Every lead submitted in the period: one index query per day, `daysAtOnce` days in flight, so
- * a 90-day dashboard costs 90 small queries and never a scan. With a `deadline`, a period too
- * big to read in time is refused (PeriodTooLarge) before the function itself times out.
+ * The report records of every lead submitted in the period, `daysAtOnce` days per read (a
+ * quarter by default: a 90-day dashboard is one read of its days' digest items, never a scan).
+ * With a `deadline`, a period too big to read in time is refused (PeriodTooLarge) before the
+ * function itself times out.
  */
-export async function leadsSubmittedBetween(source: LeadsByDay, range: Period, options: { daysAtOnce?: number; deadline?: ReadDeadline } = {}): Promise<Lead[]> {
+export async function reportRecordsBetween(source: ReportRecordsByDay, range: Period, options: { daysAtOnce?: number; deadline?: ReadDeadline } = {}): Promise<ReportRecord[]> {
   const days = daysBetween(range);
-  const daysAtOnce = options.daysAtOnce ?? 8;
+  const daysAtOnce = options.daysAtOnce ?? 92;
   const { deadline } = options;
-  const leads: Lead[] = [];
+  const records: ReportRecord[] = [];
   for (let i = 0; i < days.length; i += daysAtOnce) {
     if (deadline && deadline.now() > deadline.at) throw new PeriodTooLarge(i, days.length);
-    const batch = await Promise.all(days.slice(i, i + daysAtOnce).map((day) => source.leadsSubmittedOn(day)));
-    for (const dayLeads of batch) for (const lead of dayLeads) leads.push(lead);
+    for (const record of await source.reportRecordsOn(days.slice(i, i + daysAtOnce))) records.push(record);
   }
-  return leads;
+  return records;
 }
 
 // ---- The figures --------------------------------------------------------------------------
-
-/** What each filter compares, as the menus name a missing value. */
-const utmSourceOf = (lead: Lead) => lead.utm_source ?? '(direct)';
-const campaignOf = (lead: Lead) => lead.utm_campaign ?? '(none)';
-const formOf = (lead: Lead) => lead.formId ?? '(no form)';
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const percentOf = (part: number, whole: number) => Math.round((part / whole) * 1000) / 10;
@@ -181,30 +177,31 @@ export function isoWeekOf(day: string): string {
   return dayAt(ms - ((new Date(ms).getUTCDay() + 6) % 7) * DAY_MS);
 }
 
-function passes(lead: Lead, filters: DashboardFilters): boolean {
+/** Each filter compares the value the menus show: a missing source is "(direct)", and so on (report-record.ts). */
+function passes(record: ReportRecord, filters: DashboardFilters): boolean {
   return (
-    (filters.source === undefined || utmSourceOf(lead) === filters.source) &&
-    (filters.campaign === undefined || campaignOf(lead) === filters.campaign) &&
-    (filters.form === undefined || formOf(lead) === filters.form) &&
-    (filters.rep === undefined || repOf(lead) === filters.rep) &&
-    (filters.grade === undefined || lead.grade === filters.grade)
+    (filters.source === undefined || record.source === filters.source) &&
+    (filters.campaign === undefined || record.campaign === filters.campaign) &&
+    (filters.form === undefined || record.form === filters.form) &&
+    (filters.rep === undefined || record.rep === filters.rep) &&
+    (filters.grade === undefined || record.grade === filters.grade)
   );
 }
 
 type RepNames = ReadonlyArray<{ id: string; name: string }>;
 
-function optionsOf(leads: readonly Lead[], nameOf: (repId: string) => string): DashboardView['options'] {
+function optionsOf(records: readonly ReportRecord[], nameOf: (repId: string) => string): DashboardView['options'] {
   const sources = new Set<string>();
   const campaigns = new Set<string>();
   const forms = new Set<string>();
   const repIds = new Set<string>();
   const grades = new Set<LeadGrade>();
-  for (const lead of leads) {
-    sources.add(utmSourceOf(lead));
-    campaigns.add(campaignOf(lead));
-    forms.add(formOf(lead));
-    repIds.add(repOf(lead));
-    if (lead.grade) grades.add(lead.grade);
+  for (const record of records) {
+    sources.add(record.source);
+    campaigns.add(record.campaign);
+    forms.add(record.form);
+    repIds.add(record.rep);
+    if (record.grade) grades.add(record.grade);
   }
   const sorted = (values: Set<string>) => [...values].sort(byCodePoint);
   return {
@@ -220,12 +217,12 @@ function optionsOf(leads: readonly Lead[], nameOf: (repId: string) => string): D
 
 const WEEK_MS = 7 * DAY_MS;
 
-function weeklyOf(leads: readonly Lead[], range: Period, contacts: FirstContacts): DashboardView['weekly'] {
+function weeklyOf(records: readonly ReportRecord[], range: Period, contacts: FirstContacts): DashboardView['weekly'] {
   const firstMonday = dayMs(isoWeekOf(range.from));
   const weeks = Array.from({ length: Math.floor((dayMs(range.to) - firstMonday) / WEEK_MS) + 1 }, (_, i) => ({ week: dayAt(firstMonday + i * WEEK_MS), leads: 0, slaMet: 0, slaMissed: 0 }));
-  leads.forEach((lead, i) => {
+  records.forEach((record, i) => {
     // Counted from the first Monday in milliseconds: no date string per lead.
-    const week = weeks[Math.floor((Date.parse(lead.submittedAt) - firstMonday) / WEEK_MS)];
+    const week = weeks[Math.floor((record.submittedMs - firstMonday) / WEEK_MS)];
     if (!week) return;
     week.leads += 1;
     const { slaStatus } = contacts[i]!;
@@ -235,14 +232,14 @@ function weeklyOf(leads: readonly Lead[], range: Period, contacts: FirstContacts
   return weeks.map((week) => ({ ...week, ...(week.slaMet + week.slaMissed > 0 ? { withinSlaPercent: percentOf(week.slaMet, week.slaMet + week.slaMissed) } : {}) }));
 }
 
-function ignoredNowOf(leads: readonly Lead[], sla: Sla, now: Date, nameOf: (repId: string) => string): DashboardView['ignoredNow'] {
+function ignoredNowOf(records: readonly ReportRecord[], sla: Sla, now: Date, nameOf: (repId: string) => string): DashboardView['ignoredNow'] {
   const byRep = new Map<string, { leads: number; longestOverdueMs: number }>();
-  for (const lead of leads) {
-    if (!awaitsFirstContact(lead)) continue;
-    const overdueMs = now.getTime() - (Date.parse(lead.submittedAt) + sla[lead.grade!] * 60_000);
+  for (const record of records) {
+    if (!record.awaitsFirstContact || !record.grade) continue;
+    const overdueMs = now.getTime() - (record.submittedMs + sla[record.grade] * 60_000);
     // Past the limit, as firstContactOf counts a miss: the limit itself is still in time.
     if (overdueMs <= 0) continue;
-    const repId = repOf(lead);
+    const repId = record.rep;
     const rep = byRep.get(repId) ?? { leads: 0, longestOverdueMs: 0 };
     byRep.set(repId, { leads: rep.leads + 1, longestOverdueMs: Math.max(rep.longestOverdueMs, overdueMs) });
   }
@@ -252,18 +249,20 @@ function ignoredNowOf(leads: readonly Lead[], sla: Sla, now: Date, nameOf: (repI
 }
 
 /**
- * The dashboard over the leads submitted in `range` (leads outside it are left out) that pass
- * `filters`; `options` come from the period before filtering, so a menu never loses the other
- * values once one is chosen. Reps not in `reps` (left the team) are named by their id.
+ * The dashboard over the report records of the leads submitted in `range` (others are left
+ * out) that pass `filters`; `options` come from the period before filtering, so a menu never
+ * loses the other values once one is chosen. Reps not in `reps` (left the team) are named by
+ * their id. A lead's record is `reportRecordOf(lead)`.
  */
-export function dashboard(leads: readonly Lead[], range: Period, filters: DashboardFilters, sla: Sla, now: Date, reps: RepNames): DashboardView {
+export function dashboard(records: readonly ReportRecord[], range: Period, filters: DashboardFilters, sla: Sla, now: Date, reps: RepNames): DashboardView {
   daysBetween(range); // refuses a bad period before any work
   const names = new Map(reps.map((rep) => [rep.id, rep.name]));
   const nameOf = (repId: string) => names.get(repId) ?? repId;
-  // ISO times compare as strings: from the period's first day to before the day after its last.
-  const end = addDays(range.to, 1);
-  const inPeriod = leads.filter((lead) => lead.submittedAt >= range.from && lead.submittedAt < end);
-  const chosen = inPeriod.filter((lead) => passes(lead, filters));
+  // From the period's first day to before the day after its last.
+  const start = dayMs(range.from);
+  const end = dayMs(addDays(range.to, 1));
+  const inPeriod = records.filter((record) => record.submittedMs >= start && record.submittedMs < end);
+  const chosen = inPeriod.filter((record) => passes(record, filters));
   const contacts = firstContactsOf(chosen, sla, now);
   const report = slaReport(chosen, range, sla, now, contacts);
   const { accepted, rejected } = report.total;
@@ -277,8 +276,8 @@ export function dashboard(leads: readonly Lead[], range: Period, filters: Dashbo
     total: {
       ...report.total,
       ...(accepted + rejected > 0 ? { acceptancePercent: percentOf(accepted, accepted + rejected) } : {}),
-      bounced: chosen.filter((lead) => lead.status === 'bounced' || lead.bouncedAt !== undefined).length,
-      complained: chosen.filter((lead) => lead.status === 'complained' || lead.complainedAt !== undefined).length,
+      bounced: chosen.filter((record) => record.bounced).length,
+      complained: chosen.filter((record) => record.complained).length,
     },
     weekly: weeklyOf(chosen, range, contacts),
     byRep: report.byRep,

@@ -3,7 +3,8 @@ import { PeriodTooLarge } from '@domain/errors';
 import { csvCell, csvRow } from '@domain/csv';
 import { ValidationError } from '@domain/errors';
 import type { Lead } from '@domain/lead';
-import { dashboard, dashboardCsv, daysBetween, defaultPeriod, isoWeekOf, type LeadsByDay, leadsSubmittedBetween, parseDashboardQuery } from '@domain/reports';
+import { reportRecordOf } from '@domain/report-record';
+import { dashboard, dashboardCsv, daysBetween, defaultPeriod, isoWeekOf, parseDashboardQuery, reportRecordsBetween, type ReportRecordsByDay } from '@domain/reports';
 import { defaultSla } from '@domain/sla';
 
 /**
@@ -50,7 +51,7 @@ const leads: Lead[] = [
   lead('Z', { submittedAt: '2026-10-27T12:00:00.000Z', grade: 'hot', ownerId: 'rep-ana', utm_source: 'bing', utm_campaign: 'spring', formId: 'demo-request' }),
 ];
 
-const view = (filters = {}) => dashboard(leads, range, filters, defaultSla, now, reps);
+const view = (filters = {}) => dashboard(leads.map(reportRecordOf), range, filters, defaultSla, now, reps);
 
 describe('the dashboard over the period, unfiltered', () => {
   it('totals the eleven leads of the period: 3 met of 8 decided, 1 accepted of 4 decided, one bounce, one complaint', () => {
@@ -91,7 +92,7 @@ describe('the dashboard over the period, unfiltered', () => {
       lead('P', { submittedAt: '2026-11-10T11:00:00.000Z', grade: 'hot', ownerId: 'rep-ana' }), // 45m over
       lead('Q', { submittedAt: '2026-11-10T10:00:00.000Z', grade: 'hot', ownerId: 'rep-ben' }), // 1h45m over
     ];
-    expect(dashboard(two, range, {}, defaultSla, now, reps).ignoredNow.map((r) => [r.repId, r.longestOverdueSeconds])).toEqual([['rep-ben', 6300], ['rep-ana', 2700]]);
+    expect(dashboard(two.map(reportRecordOf), range, {}, defaultSla, now, reps).ignoredNow.map((r) => [r.repId, r.longestOverdueSeconds])).toEqual([['rep-ben', 6300], ['rep-ana', 2700]]);
   });
 
   it('offers the values present in the period (not Z\'s bing), sorted; reps by name, a rep not on the team by its id', () => {
@@ -182,7 +183,7 @@ describe('the dashboard as CSV', () => {
 
   it('quotes cells with commas or quotes and never lets a typed source start a formula', () => {
     const typed = [lead('X', { submittedAt: '2026-11-09T09:00:00.000Z', grade: 'hot', utm_source: '=HYPERLINK("http://x.io","win")', utm_campaign: 'a,b', ownerId: 'rep-ana' })];
-    const lines = dashboardCsv(dashboard(typed, range, { campaign: 'a,b' }, defaultSla, now, reps)).split('\r\n');
+    const lines = dashboardCsv(dashboard(typed.map(reportRecordOf), range, { campaign: 'a,b' }, defaultSla, now, reps)).split('\r\n');
     expect(lines.find((l) => l.startsWith('source,'))).toMatch(/^source,"'=HYPERLINK\(""http:\/\/x\.io"",""win""\) \/ \(no form\)",,1,/);
     expect(lines[1]!.endsWith(`,${range.from},${range.to},campaign=a%2Cb`)).toBe(true);
   });
@@ -256,42 +257,42 @@ describe('the days of a period', () => {
 });
 
 describe('reading the period', () => {
-  it('asks for each day once, a few days at a time, and keeps the days in order', async () => {
-    const asked: string[] = [];
-    let inFlight = 0;
-    let mostInFlight = 0;
-    const source: LeadsByDay = {
-      async leadsSubmittedOn(day) {
-        asked.push(day);
-        mostInFlight = Math.max(mostInFlight, ++inFlight);
-        await new Promise((resolve) => setTimeout(resolve, day.endsWith('1') ? 5 : 1));
-        inFlight -= 1;
-        return [lead(day, { submittedAt: `${day}T12:00:00.000Z` })];
+  const recordOn = (day: string) => reportRecordOf(lead(day, { submittedAt: `${day}T12:00:00.000Z` }));
+
+  it('asks for every day once, a few days per read, and keeps the days in order', async () => {
+    const asked: string[][] = [];
+    const source: ReportRecordsByDay = {
+      async reportRecordsOn(days) {
+        asked.push([...days]);
+        return days.map(recordOn);
       },
     };
-    const read = await leadsSubmittedBetween(source, { from: '2026-10-28', to: '2026-11-10' }, { daysAtOnce: 4 });
-    expect(read.map((l) => l.leadId)).toEqual(daysBetween({ from: '2026-10-28', to: '2026-11-10' }));
-    expect([...asked].sort()).toEqual(read.map((l) => l.leadId));
-    expect(mostInFlight).toBe(4);
+    const read = await reportRecordsBetween(source, { from: '2026-10-28', to: '2026-11-10' }, { daysAtOnce: 4 });
+    expect(read.map((r) => r.leadId)).toEqual(daysBetween({ from: '2026-10-28', to: '2026-11-10' }));
+    expect(asked.map((days) => days.length)).toEqual([4, 4, 4, 2]);
+    // A quarter at a time by default: a 90-day dashboard is one read.
+    asked.length = 0;
+    await reportRecordsBetween(source, { from: '2026-09-02', to: '2026-11-30' });
+    expect(asked.map((days) => days.length)).toEqual([90]);
   });
 
   it('gives up with PeriodTooLarge once its deadline passes, saying how far it got, instead of reading on', async () => {
     let clock = 0;
     const asked: string[] = [];
-    // Each day takes 100 ms on this clock; the deadline is 250 ms: two batches of 4, then it stops.
-    const source: LeadsByDay = {
-      async leadsSubmittedOn(day) {
-        asked.push(day);
-        clock += 100 / 4;
+    // Each read of 4 days takes 100 ms on this clock; the deadline is 150 ms: two reads, then it stops.
+    const source: ReportRecordsByDay = {
+      async reportRecordsOn(days) {
+        asked.push(...days);
+        clock += 100;
         return [];
       },
     };
-    const reading = leadsSubmittedBetween(source, { from: '2026-10-01', to: '2026-10-30' }, { daysAtOnce: 4, deadline: { at: 150, now: () => clock } });
+    const reading = reportRecordsBetween(source, { from: '2026-10-01', to: '2026-10-30' }, { daysAtOnce: 4, deadline: { at: 150, now: () => clock } });
     await expect(reading).rejects.toBeInstanceOf(PeriodTooLarge);
     await expect(reading).rejects.toMatchObject({ daysRead: 8, days: 30 });
     expect(asked).toHaveLength(8);
     // With time to spare it reads everything.
     clock = 0;
-    await expect(leadsSubmittedBetween(source, { from: '2026-10-01', to: '2026-10-30' }, { deadline: { at: 1e9, now: () => clock } })).resolves.toEqual([]);
+    await expect(reportRecordsBetween(source, { from: '2026-10-01', to: '2026-10-30' }, { deadline: { at: 1e9, now: () => clock } })).resolves.toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
+import { reportRecordOf } from '@domain/report-record';
 import { defaultSla, describeSla, firstContactOf, formatDuration, median, percentile, slaReport, sourceOf } from '@domain/sla';
 
 /**
@@ -64,7 +65,7 @@ describe('time to first contact against the SLA of the grade', () => {
 });
 
 describe('the SLA report', () => {
-  const report = slaReport(leads, { from: '2026-11-01', to: '2026-11-30' }, defaultSla, now);
+  const report = slaReport(leads.map(reportRecordOf), { from: '2026-11-01', to: '2026-11-30' }, defaultSla, now);
 
   it('totals: 8 leads, 6 contacted, median 17m 30s, p90 25 h, 3 of 6 decided leads within SLA', () => {
     expect(report.total).toEqual({

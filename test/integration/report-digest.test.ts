@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lead } from '@domain/lead';
+import { reportRecordOf } from '@domain/report-record';
+import { emailDomain } from '@domain/scoring';
+import type { DashboardView } from '@domain/team-app';
+import { readDashboard } from '../../bin/report';
+import { unsubscribeOneClick } from '../../local/people';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { markContacted, postLead, uniqueEmail, warmLead } from '../support/leads';
+import { storeOf } from '../support/store';
+import { appApi, signIn, TEAM_PASSWORD, teamUsers } from '../support/team';
+
+/**
+ * The dashboard's digest on the emulators: a lead's journey (submitted, scored, contacted,
+ * rejected, unsubscribed, forgotten) shows in the dashboard and in `npm run report` alike at
+ * every step, from the report record the lead store keeps as the lead changes; and leads
+ * stored before the digest join it through `npm run backfill-report`.
+ */
+let stack: LocalStack;
+let store: ReturnType<typeof storeOf>;
+let managerToken: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ timeScale: 1 });
+  store = storeOf(stack);
+  await stack.teamPool.addUser({ ...teamUsers.manager, groups: [...teamUsers.manager.groups], password: TEAM_PASSWORD });
+  managerToken = await signIn(stack, teamUsers.manager.email);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The dashboard for one source (each test's own), through the API and as `npm run report` reads it: the two must be equal. */
+async function bothViews(source: string): Promise<DashboardView> {
+  const query = { range: { from: today(), to: today() }, filters: { source } };
+  const api = await appApi(stack, `/app/api/dashboard?from=${today()}&to=${today()}&source=${source}`, managerToken);
+  expect(api.status).toBe(200);
+  const view = api.body as DashboardView;
+  const report = await readDashboard(store.leads, query, stack.config.slaMinutes, new Date(view.asOf), stack.config.reps);
+  expect(report).toEqual(view);
+  return view;
+}
+
+/** What the digest holds for the lead is its stored self's report record. */
+async function expectRecordOfStoredLead(leadId: string) {
+  const lead = (await store.leads.getLead(leadId))!;
+  const records = await store.leads.reportRecordsOn([lead.submittedAt.slice(0, 10)]);
+  expect(records.filter((record) => record.leadId === leadId)).toEqual([reportRecordOf(lead)]);
+}
+
+async function until<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+describe("a lead's journey in the dashboard", () => {
+  it('is counted as it is submitted, scored, contacted, rejected, unsubscribed and forgotten, by the API and the report alike', async () => {
+    const source = `journey-${randomUUID().slice(0, 8)}`;
+    const email = uniqueEmail('jo');
+    const { body } = await postLead(stack, { ...warmLead(email), utm_source: source });
+    const leadId = body.leadId as string;
+
+    // Scored and routed by the workflow's first step: a warm lead with an owner, pending its SLA.
+    const scored = await until(async () => {
+      const lead = await store.leads.getLead(leadId);
+      return lead?.grade ? lead : undefined;
+    }, 'the lead to be scored');
+    let view = await bothViews(source);
+    expect(view.total).toMatchObject({ leads: 1, contacted: 0, slaMet: 0, slaMissed: 0, accepted: 0, rejected: 0, unsubscribed: 0, bounced: 0 });
+    expect(view.byRep.map((row) => row.key)).toEqual([scored.ownerId]);
+    expect(view.options.grades).toEqual([scored.grade]);
+    await expectRecordOfStoredLead(leadId);
+
+    // Contacted through the rep's link: in time (warm: 4 h), no outcome decided yet.
+    expect((await markContacted(stack, leadId)).status).toBe(200);
+    view = await bothViews(source);
+    expect(view.total).toMatchObject({ leads: 1, contacted: 1, slaMet: 1, withinSlaPercent: 100, accepted: 0, rejected: 0 });
+    expect(view.ignoredNow).toEqual([]);
+
+    // Then rejected with a reason.
+    expect((await markContacted(stack, leadId, { outcome: 'rejected', reason: 'wrong-role' })).status).toBe(200);
+    view = await bothViews(source);
+    expect(view.total).toMatchObject({ contacted: 1, accepted: 0, rejected: 1, rejectedByReason: { 'wrong-role': 1 }, acceptancePercent: 0 });
+    expect(view.rejectionReasons).toEqual([{ reason: 'wrong-role', count: 1 }]);
+
+    // Then the lead unsubscribes (the one-click link of its emails).
+    expect((await unsubscribeOneClick(stack, leadId)).status).toBe(200);
+    view = await bothViews(source);
+    expect(view.total).toMatchObject({ leads: 1, rejected: 1, unsubscribed: 1 });
+    await expectRecordOfStoredLead(leadId);
+
+    // Forgotten (GDPR): out of the figures, and nothing of it left in the digest.
+    const forget = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/forget.ts', email, '--endpoint', stack.dynamoUrl, '--table', stack.tableName], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect(forget.stdout).toMatch(/Erased 1 lead\(s\)/);
+    view = await bothViews(source);
+    expect(view.total.leads).toBe(0);
+    expect(view.options.sources).not.toContain(source);
+    expect((await store.leads.reportRecordsOn([today()])).map((record) => record.leadId)).not.toContain(leadId);
+  });
+});
+
+describe('leads stored before the digest', () => {
+  it('are not counted until npm run backfill-report puts them in; running it again changes nothing', async () => {
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const source = `before-${randomUUID().slice(0, 8)}`;
+    const submittedAt = new Date(Date.now() - 60_000).toISOString();
+    const old = (n: number, fields: Partial<Lead>): Lead =>
+      ({ leadId: randomUUID(), email: `old${n}.${randomUUID().slice(0, 6)}@acme.io`, name: 'Old Lead', submittedAt, status: 'new', schedule: { hotAlertAt: submittedAt, followUps: {} }, steps: {}, utm_source: source, grade: 'cold', ownerId: 'rep-ben', ...fields }) as Lead;
+    const leads = [old(1, {}), old(2, { status: 'contacted', contactedAt: new Date().toISOString(), outcome: 'accepted' })];
+    // As the lead store wrote them before the digest: no place, no record.
+    for (const lead of leads) {
+      await db.send(new PutCommand({ TableName: stack.tableName, Item: { pk: `LEAD#${lead.leadId}`, sk: 'PROFILE', ...lead, submittedDay: submittedAt.slice(0, 10), emailDomain: emailDomain(lead.email), expiresAt: 2_000_000_000 } }));
+    }
+    expect((await bothViews(source)).total.leads).toBe(0);
+
+    const backfill = () => promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/backfill-report.ts', '--endpoint', stack.dynamoUrl, '--table', stack.tableName], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect((await backfill()).stdout).toMatch(/: 2 put into the dashboard's digest, 0 rewritten, \d+ already there\.$/m);
+    const view = await bothViews(source);
+    expect(view.total).toMatchObject({ leads: 2, contacted: 1, accepted: 1 });
+    for (const lead of leads) await expectRecordOfStoredLead(lead.leadId);
+
+    expect((await backfill()).stdout).toMatch(/: 0 put into the dashboard's digest, 0 rewritten, \d+ already there\.$/m);
+    expect(await bothViews(source)).toMatchObject({ total: view.total, byRep: view.byRep });
+    // The digest expires with the leads (TTL), and holds no address or name.
+    const digest = (await db.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: 'begins_with(pk, :report)', ExpressionAttributeValues: { ':report': 'REPORT#' } }))).Items ?? [];
+    expect(digest.length).toBeGreaterThan(0);
+    for (const item of digest) {
+      expect(item.expiresAt).toEqual(expect.any(Number));
+      expect(JSON.stringify(item)).not.toMatch(/@acme\.io|Old Lead/);
+    }
+    db.destroy();
+  });
+});
