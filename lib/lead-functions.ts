@@ -172,7 +172,7 @@ export class LeadFunctions extends Construct {
   }
 
   /** CRMs sign webhook requests with this secret: only rep-response learns where it is and may read it. */
-  letCrmsRespond(webhookSecret: ISecret, hubspotClientSecret: ISecret, pipedriveCredentials: ISecret): void {
+  letCrmsRespond(webhookSecret: ISecret, hubspotClientSecret: ISecret, pipedriveCredentials: ISecret, salesforceToken: ISecret): void {
     const repResponse = this.get('rep-response');
     repResponse.addEnvironment('WEBHOOK_SECRET_ID', webhookSecret.secretArn);
     webhookSecret.grantRead(repResponse);
@@ -180,6 +180,8 @@ export class LeadFunctions extends Construct {
     hubspotClientSecret.grantRead(repResponse);
     repResponse.addEnvironment('PIPEDRIVE_CREDENTIALS_ID', pipedriveCredentials.secretArn);
     pipedriveCredentials.grantRead(repResponse);
+    repResponse.addEnvironment('SALESFORCE_TOKEN_ID', salesforceToken.secretArn);
+    salesforceToken.grantRead(repResponse);
   }
 
   /**

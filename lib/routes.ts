@@ -17,6 +17,8 @@ export const routes = [
   { method: 'POST', path: '/crm/hubspot', handler: 'rep-response' },
   // Pipedrive's webhooks (v2) for deals, with the HTTP Basic auth they were created with.
   { method: 'POST', path: '/crm/pipedrive', handler: 'rep-response' },
+  // Salesforce's Outbound Messages (SOAP), to the URL with the stack's token.
+  { method: 'POST', path: '/crm/salesforce', handler: 'rep-response' },
   { method: 'GET', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'POST', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'GET', path: '/lead-form.js', handler: 'lead-form' },

@@ -107,7 +107,14 @@ export class SpeedToLeadStack extends Stack {
     });
     acknowledgeNag(pipedriveCredentials, 'SMG4',
       'Pipedrive holds a copy of these credentials (the webhook\'s HTTP Auth), so rotating them is a coordinated change on both sides, not a schedule.');
-    this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret, pipedriveCredentials);
+    // Salesforce signs nothing: its Outbound Messages go to <api>/crm/salesforce?token=<this>.
+    const salesforceToken = new Secret(this, 'SalesforceEndpointToken', {
+      description: "The token in the endpoint URL of Salesforce's outbound messages: POST /crm/salesforce?token=<value>",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledgeNag(salesforceToken, 'SMG4',
+      'Salesforce holds a copy of this token (in the outbound message\'s endpoint URL), so rotating it is a coordinated change on both sides, not a schedule.');
+    this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret, pipedriveCredentials, salesforceToken);
 
     this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', {
       stage: config.stage,
@@ -163,6 +170,7 @@ export class SpeedToLeadStack extends Stack {
     new CfnOutput(this, 'SenderEventsFunctionName', { value: this.functions.get('sender-events').functionName });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'LinkSecretArn', { description: 'Signs rep and unsubscribe links (rotate: see the README)', value: linkSecret.secretArn });
+    new CfnOutput(this, 'SalesforceEndpointTokenArn', { description: "Salesforce outbound messages go to <api>/crm/salesforce?token=<this secret's value>", value: salesforceToken.secretArn });
     new CfnOutput(this, 'PipedriveWebhookCredentialsArn', { description: "Pipedrive's webhook HTTP Auth: give the webhook this secret's user and password", value: pipedriveCredentials.secretArn });
     new CfnOutput(this, 'HubSpotClientSecretArn', { description: "Put the HubSpot app's client secret here (HubSpot signs POST /crm/hubspot with it)", value: hubspotClientSecret.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });

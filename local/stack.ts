@@ -64,6 +64,8 @@ export interface LocalStackOptions {
   hubspotClientSecret?: string;
   /** Pipedrive's webhook HTTP Auth; the user `speed-to-lead` and a random password when absent. */
   pipedriveCredentials?: { user: string; password: string };
+  /** The token in Salesforce's outbound message URL; random when absent. */
+  salesforceToken?: string;
   /** Put something between the SES client and the emulator (a fault injector in tests). */
   sesEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   /** The same for the functions' DynamoDB client (the stack's own setup talks to the emulator directly). */
@@ -97,6 +99,7 @@ export interface LocalStack {
   webhookSecret: string;
   hubspotClientSecret: string;
   pipedriveCredentials: { user: string; password: string };
+  salesforceToken: string;
   config: DeployConfig;
   template: CfnTemplate;
   runner: LocalWorkflowRunner;
@@ -131,7 +134,7 @@ export interface ResumedLead {
 const REGION = 'us-east-1';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNT = '000000000000';
-const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', hubspotSecretName: 'speed-to-lead-hubspot-client-secret', pipedriveSecretName: 'speed-to-lead-pipedrive-credentials', stateMachine: 'speed-to-lead-lead-workflow' };
+const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', hubspotSecretName: 'speed-to-lead-hubspot-client-secret', pipedriveSecretName: 'speed-to-lead-pipedrive-credentials', salesforceSecretName: 'speed-to-lead-salesforce-token', stateMachine: 'speed-to-lead-lead-workflow' };
 /** The lead workflow's ARN in the local stack (the functions' STATE_MACHINE_ARN). */
 export const localStateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LOCAL.stateMachine}`;
 
@@ -261,6 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('hex');
   const hubspotClientSecret = options.hubspotClientSecret ?? randomBytes(32).toString('hex');
   const pipedriveCredentials = options.pipedriveCredentials ?? { user: 'speed-to-lead', password: randomBytes(24).toString('hex') };
+  const salesforceToken = options.salesforceToken ?? randomBytes(24).toString('hex');
   const running: Array<RunningEmulator | RunningEndpoint | { close(): Promise<void> }> = [];
   // Closed first, so that nothing starts new work while the rest shuts down.
   const mappings: RunningEventSourceMapping[] = [];
@@ -287,7 +291,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const emulators = await emulatorsStarting;
     const { dynamo, ses } = emulators;
     await ensureTable(dynamo.url, tableDefinition(template, LOCAL.tableName));
-    const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret, [LOCAL.hubspotSecretName]: hubspotClientSecret, [LOCAL.pipedriveSecretName]: JSON.stringify(pipedriveCredentials) }, { region: REGION, accountId: ACCOUNT });
+    const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret, [LOCAL.hubspotSecretName]: hubspotClientSecret, [LOCAL.pipedriveSecretName]: JSON.stringify(pipedriveCredentials), [LOCAL.salesforceSecretName]: salesforceToken }, { region: REGION, accountId: ACCOUNT });
     running.push(secrets);
 
     const stateMachineArn = localStateMachineArn;
@@ -336,7 +340,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       refs[id] = LOCAL.tableName;
       refs[`${id}.Arn`] = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${LOCAL.tableName}`;
     }
-    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : id.startsWith('HubSpotClientSecret') ? LOCAL.hubspotSecretName : id.startsWith('PipedriveWebhookCredentials') ? LOCAL.pipedriveSecretName : LOCAL.secretName;
+    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : id.startsWith('HubSpotClientSecret') ? LOCAL.hubspotSecretName : id.startsWith('PipedriveWebhookCredentials') ? LOCAL.pipedriveSecretName : id.startsWith('SalesforceEndpointToken') ? LOCAL.salesforceSecretName : LOCAL.secretName;
     for (const id of logicalIdsOfType(template, 'AWS::StepFunctions::StateMachine')) refs[id] = stateMachineArn;
     for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api')) refs[`${id}.ApiEndpoint`] = api.url;
     for (const id of logicalIdsOfType(template, 'AWS::Cognito::UserPool')) refs[id] = team.userPoolId;
@@ -467,6 +471,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       webhookSecret,
       hubspotClientSecret,
       pipedriveCredentials,
+      salesforceToken,
       config,
       template,
       runner,

@@ -122,6 +122,7 @@ async function main() {
       // Given, tools can sign requests as a CRM would (docs/crm.md); otherwise random per run.
       ...(process.env.CRM_WEBHOOK_SECRET ? { webhookSecret: process.env.CRM_WEBHOOK_SECRET } : {}),
       ...(process.env.HUBSPOT_CLIENT_SECRET ? { hubspotClientSecret: process.env.HUBSPOT_CLIENT_SECRET } : {}),
+      ...(process.env.SALESFORCE_ENDPOINT_TOKEN ? { salesforceToken: process.env.SALESFORCE_ENDPOINT_TOKEN } : {}),
       ...(process.env.PIPEDRIVE_WEBHOOK_USER && process.env.PIPEDRIVE_WEBHOOK_PASSWORD ? { pipedriveCredentials: { user: process.env.PIPEDRIVE_WEBHOOK_USER, password: process.env.PIPEDRIVE_WEBHOOK_PASSWORD } } : {}),
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       // Submissions that start no sequence would otherwise leave no trace in the log.

@@ -86,14 +86,20 @@ export class SecretsManagerSecretSource implements SecretSource {
   private readonly slackBot: RotatingSecret;
   private readonly hubspotClient: RotatingSecret;
   private readonly pipedrive: RotatingSecret;
+  private readonly salesforce: RotatingSecret;
 
-  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string; slackSigning?: string; slackBot?: string; hubspotClient?: string; pipedrive?: string }, maxAgeSeconds: number) {
+  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string; slackSigning?: string; slackBot?: string; hubspotClient?: string; pipedrive?: string; salesforce?: string }, maxAgeSeconds: number) {
     this.link = new RotatingSecret(client, ids.link, 'link-signing secret', maxAgeSeconds);
     this.webhook = new RotatingSecret(client, ids.webhook, 'webhook signing secret', maxAgeSeconds);
     this.slackSigning = new RotatingSecret(client, ids.slackSigning, 'Slack signing secret', maxAgeSeconds);
     this.slackBot = new RotatingSecret(client, ids.slackBot, 'Slack bot token', maxAgeSeconds);
     this.hubspotClient = new RotatingSecret(client, ids.hubspotClient, 'HubSpot client secret', maxAgeSeconds);
     this.pipedrive = new RotatingSecret(client, ids.pipedrive, 'Pipedrive webhook credentials', maxAgeSeconds);
+    this.salesforce = new RotatingSecret(client, ids.salesforce, 'Salesforce endpoint token', maxAgeSeconds);
+  }
+
+  salesforceTokens(read?: SecretRead): Promise<SecretVersions> {
+    return this.salesforce.read(read);
   }
 
   pipedriveCredentials(read?: SecretRead): Promise<SecretVersions> {

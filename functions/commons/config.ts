@@ -1,6 +1,7 @@
 import { defaultHubspotMapping, type HubspotMapping } from '@domain/hubspot-crm';
 import { PipedriveMappingSchema, type PipedriveMapping } from '@domain/pipedrive-crm';
 import { roundRobinOver } from '@domain/routing';
+import { SalesforceMappingSchema, type SalesforceMapping } from '@domain/salesforce-crm';
 import { type Env, type LeadConfig, readEnv, readLeadConfig } from '@commons/env';
 
 /** The environment's settings and, under the names they had there, the lead configuration file's. */
@@ -12,6 +13,7 @@ export type FunctionConfig = Env & {
   /** What HubSpot's properties mean here: the stage's crm.hubspot, or HubSpot's default values. */
   HUBSPOT: HubspotMapping;
   PIPEDRIVE: PipedriveMapping;
+  SALESFORCE: SalesforceMapping;
 };
 
 let loaded: FunctionConfig | undefined;
@@ -19,7 +21,7 @@ let loaded: FunctionConfig | undefined;
 function load(): FunctionConfig {
   const env = readEnv();
   const lead = readLeadConfig(env.LEAD_CONFIG_FILE);
-  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping(), PIPEDRIVE: lead.crm?.pipedrive ?? PipedriveMappingSchema.parse({}) };
+  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping(), PIPEDRIVE: lead.crm?.pipedrive ?? PipedriveMappingSchema.parse({}), SALESFORCE: lead.crm?.salesforce ?? SalesforceMappingSchema.parse({}) };
 }
 
 /** The function's configuration, read and validated once per cold start. */

@@ -1,5 +1,6 @@
 import { HubspotMappingSchema } from '@domain/hubspot-crm';
 import { PipedriveMappingSchema } from '@domain/pipedrive-crm';
+import { SalesforceMappingSchema } from '@domain/salesforce-crm';
 import { readFileSync } from 'node:fs';
 import * as z from '@domain/zod';
 import { SequenceSchema } from '@domain/sequence';
@@ -34,6 +35,8 @@ export const EnvSchema = z.object({
   HUBSPOT_CLIENT_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding Pipedrive's webhook HTTP Auth as JSON `{"user", "password"}`. Only rep-response has it. */
   PIPEDRIVE_CREDENTIALS_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Secrets Manager secret (ARN or name) holding the token in Salesforce's outbound message endpoint URL. Only rep-response has it. */
+  SALESFORCE_TOKEN_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's signing secret. Only slack-interactions has it. */
   SLACK_SIGNING_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's bot token, for the functions that post to Slack. */
@@ -58,7 +61,7 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The file LEAD_CONFIG_FILE names: the deploy config's lead-facing part, under the same names. */
 /** Each CRM's mapping from its fields to our answers and pipeline stages. */
-export const CrmMappingSchema = z.strictObject({ hubspot: z.optional(HubspotMappingSchema), pipedrive: z.optional(PipedriveMappingSchema) });
+export const CrmMappingSchema = z.strictObject({ hubspot: z.optional(HubspotMappingSchema), pipedrive: z.optional(PipedriveMappingSchema), salesforce: z.optional(SalesforceMappingSchema) });
 
 export const LeadConfigSchema = z.strictObject({
   /** The timed sequence (same data the state machine was built from). */

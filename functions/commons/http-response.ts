@@ -9,6 +9,13 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
 
+/** A SOAP answer (Salesforce's outbound message Ack). */
+export const xml = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/xml; charset=utf-8', ...SECURITY_HEADERS },
+  body,
+});
+
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
   headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },

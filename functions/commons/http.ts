@@ -27,16 +27,25 @@ export { html, type HttpResult, json };
  * the body's bytes as they arrived (`rawBody`), which a webhook signature is computed over.
  */
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown; rawBody?: Buffer };
-const CONTENT_TYPES = { json: /^application\/(.+\+)?json\s*(;.*)?$/i, form: /^application\/x-www-form-urlencoded\s*(;.*)?$/i };
+const CONTENT_TYPES = { json: /^application\/(.+\+)?json\s*(;.*)?$/i, form: /^application\/x-www-form-urlencoded\s*(;.*)?$/i, xml: /^(text|application)\/(soap\+)?xml\s*(;.*)?$/i };
+
+/** A Salesforce outbound message of 100 records with a few dozen fields each. */
+const SOAP_MAX_BYTES = 1024 * 1024;
 
 /** Refuses bodies that are too big (413) or, unless any type goes, of a type we do not read (415) before parsing. */
-const bodyGuard = (maxBytes: number, anyContentType: boolean): MiddlewareObj<HttpEvent> => ({
+const bodyGuard = (maxBytes: number, anyContentType: boolean, soapRoutes: readonly string[]): MiddlewareObj<HttpEvent> => ({
   before: async ({ event }) => {
     if (event.requestContext.http.method !== 'POST' && event.requestContext.http.method !== 'PUT') return;
     const raw = typeof event.body === 'string' ? event.body : '';
     const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64').length : Buffer.byteLength(raw);
-    if (bytes > maxBytes) throw new PayloadTooLarge(maxBytes);
     const type = event.headers['content-type'] ?? '';
+    if (soapRoutes.includes(event.routeKey)) {
+      // A SOAP route reads its XML itself: up to 100 records, so a larger limit.
+      if (bytes > SOAP_MAX_BYTES) throw new PayloadTooLarge(SOAP_MAX_BYTES);
+      if (!CONTENT_TYPES.xml.test(type)) throw new UnsupportedMediaType(['text/xml']);
+      return;
+    }
+    if (bytes > maxBytes) throw new PayloadTooLarge(maxBytes);
     const known = CONTENT_TYPES.json.test(type) || CONTENT_TYPES.form.test(type);
     if (!known && !anyContentType && (bytes > 0 || type !== '')) throw new UnsupportedMediaType(['application/json', 'application/x-www-form-urlencoded']);
   },
@@ -135,6 +144,17 @@ const PIPEDRIVE_AUTH_MESSAGES: Record<SignatureProblem, string> = {
   replayed: 'This Pipedrive event was received before',
 };
 
+/** The same, for Salesforce's outbound messages (the token in the endpoint URL ops gave Salesforce). */
+const SALESFORCE_TOKEN_MESSAGES: Record<SignatureProblem, string> = {
+  'missing-signature': 'The endpoint URL needs ?token=: the value of the stack\'s Salesforce endpoint token secret',
+  'missing-timestamp': 'The endpoint URL needs ?token=',
+  'malformed-signature': 'The endpoint URL needs ?token=',
+  'malformed-timestamp': 'The endpoint URL needs ?token=',
+  mismatch: 'The token in the endpoint URL does not match the stack\'s Salesforce endpoint token secret',
+  stale: 'The endpoint URL needs ?token=',
+  replayed: 'This Salesforce notification was received before',
+};
+
 /** The same, for requests that claim to come from Slack (a person at Slack's side never reads these; ops debugging the app do). */
 const SLACK_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   'missing-signature': 'X-Slack-Signature is required: Slack signs every request with the app\'s signing secret',
@@ -170,7 +190,7 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
   if (error instanceof AroundTheFirewall) return respond(403, 'Forbidden', 'Post leads to the address in the form script');
-  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', { webhook: SIGNATURE_MESSAGES, slack: SLACK_SIGNATURE_MESSAGES, hubspot: HUBSPOT_SIGNATURE_MESSAGES, pipedrive: PIPEDRIVE_AUTH_MESSAGES }[error.scheme][error.reason]);
+  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', { webhook: SIGNATURE_MESSAGES, slack: SLACK_SIGNATURE_MESSAGES, hubspot: HUBSPOT_SIGNATURE_MESSAGES, pipedrive: PIPEDRIVE_AUTH_MESSAGES, salesforce: SALESFORCE_TOKEN_MESSAGES }[error.scheme][error.reason]);
   if (error instanceof TokenInvalid) {
     const expired = error.reason === 'expired';
     const message = expired ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';
@@ -209,6 +229,8 @@ export interface HttpHandlerOptions {
    * URL, like RFC 8058's one-click unsubscribe, whose POST may come as multipart/form-data.
    */
   anyContentType?: boolean;
+  /** Routes (`POST /path`) that take a SOAP body (text/xml), read by the handler from the raw body. */
+  soapRoutes?: readonly string[];
   /** An API for programs (the form intake): errors are JSON even for a browser's form post. */
   jsonOnly?: boolean;
   /** Where the X-Origin-Verify value to require comes from; default the secret ORIGIN_VERIFY_SECRET_ID names (set behind the firewall). */
@@ -228,7 +250,7 @@ export function httpHandler(handler: (event: HttpEvent, context: Context) => Pro
     .use(errorMapper(options.jsonOnly ?? false))
     .use(httpHeaderNormalizer())
     .use(throughFirewallOnly(options.originVerify ?? originVerifyFromEnv()))
-    .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024, options.anyContentType ?? false))
+    .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024, options.anyContentType ?? false, options.soapRoutes ?? []))
     .use(keepRawBody())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
     .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))

@@ -17,6 +17,7 @@ export function signingSecrets(): SecretSource {
       ...(config().SLACK_BOT_TOKEN_ID ? { slackBot: config().SLACK_BOT_TOKEN_ID } : {}),
       ...(config().HUBSPOT_CLIENT_SECRET_ID ? { hubspotClient: config().HUBSPOT_CLIENT_SECRET_ID } : {}),
       ...(config().PIPEDRIVE_CREDENTIALS_ID ? { pipedrive: config().PIPEDRIVE_CREDENTIALS_ID } : {}),
+      ...(config().SALESFORCE_TOKEN_ID ? { salesforce: config().SALESFORCE_TOKEN_ID } : {}),
     },
     config().SECRETS_MAX_AGE_SECONDS,
   );

@@ -1,5 +1,5 @@
 import type { Clock } from '@domain/clock';
-import { LeadNotFound } from '@domain/errors';
+import { Forbidden, LeadNotFound } from '@domain/errors';
 import { hubspotUpdateOf, type HubspotMapping } from '@domain/hubspot-crm';
 import { HUBSPOT_TOLERANCE_MS, hubspotDeliveryId, type HubspotSignedRequest, verifyHubspotSignature } from '@domain/hubspot-signature';
 import type { Lead } from '@domain/lead';
@@ -8,6 +8,7 @@ import type { Pipeline } from '@domain/pipeline';
 import { recordPipelineChange } from '@domain/pipeline-changes';
 import type { LeadStore, SecretSource } from '@domain/ports';
 import { recordCrmResponse, type RepResponseResult } from '@domain/rep-response';
+import { salesforceMessageOf, type SalesforceMapping, verifySalesforceRequest } from '@domain/salesforce-crm';
 
 /**
  * A CRM's own webhook, in its own format and signed its own way, recorded with the same
@@ -89,4 +90,42 @@ export async function recordFromPipedrive(deps: CrmInboundDeps, mapping: Pipedri
   const lead = await leadNamed(deps.store, { leadId: update.leadId });
   const { pipeline, changed } = await recordPipelineChange(deps, lead.leadId, { ...update.pipeline, at: update.at, source: 'pipedrive', deliveryId: update.deliveryId });
   return { leadId: lead.leadId, pipeline: { stage: pipeline.stage, stageAt: pipeline.stageAt, ...(pipeline.amount !== undefined ? { amount: pipeline.amount, currency: pipeline.currency } : {}), changed } };
+}
+
+/** What a Salesforce message did: each notification is acknowledged, recorded or not. */
+export interface SalesforceResult {
+  recorded: number;
+  /** Seen before (Salesforce resends until acknowledged): nothing changed. */
+  repeated: number;
+  /** No lead id on the record, or a lead we do not have: acknowledged, or Salesforce resends it for a day. */
+  ignored: number;
+}
+
+const sameOrg = (a: string, b: string) => a.slice(0, 15) === b.slice(0, 15);
+
+/**
+ * POST /crm/salesforce?token=: an Outbound Message. The token is checked before the body is
+ * read (401), then the envelope (400), then the org (403 when config names another). Every
+ * notification is then acknowledged, as the WSDL requires: a record of one of our leads is a
+ * pipeline change at its LastModifiedDate (so Salesforce's out-of-order resends are put back
+ * in order), once per notification id; others are counted as ignored.
+ */
+export async function recordFromSalesforce(deps: CrmInboundDeps, mapping: SalesforceMapping, token: string | undefined, rawBody: Buffer): Promise<SalesforceResult> {
+  await verifySalesforceRequest(deps.secrets, token);
+  const message = salesforceMessageOf(rawBody, mapping);
+  if (mapping.organizationId && !sameOrg(message.organizationId, mapping.organizationId)) {
+    throw new Forbidden(`Outbound messages are taken from the org ${mapping.organizationId} only`);
+  }
+  const result: SalesforceResult = { recorded: 0, repeated: 0, ignored: message.ignored };
+  const now = deps.clock.now().toISOString();
+  for (const change of message.changes) {
+    try {
+      const { changed } = await recordPipelineChange(deps, change.leadId, { ...change.pipeline, at: change.at ?? now, source: 'salesforce', deliveryId: change.deliveryId });
+      result[changed ? 'recorded' : 'repeated'] += 1;
+    } catch (error) {
+      if (!(error instanceof LeadNotFound)) throw error;
+      result.ignored += 1;
+    }
+  }
+  return result;
 }

@@ -168,6 +168,8 @@ export interface SecretSource {
   linkSecrets(read?: SecretRead): Promise<SecretVersions>;
   /** Shared with CRMs that sign webhook requests; only the rep-response function has it. */
   webhookSecrets(read?: SecretRead): Promise<SecretVersions>;
+  /** The token in the endpoint URL Salesforce's outbound messages are sent to. */
+  salesforceTokens(read?: SecretRead): Promise<SecretVersions>;
   /** Pipedrive's webhook HTTP Auth, as the JSON `{"user", "password"}`. */
   pipedriveCredentials(read?: SecretRead): Promise<SecretVersions>;
   /** The HubSpot app's client secret, which HubSpot signs its requests with (signature v3). */

@@ -1,6 +1,9 @@
 import { systemClock } from '@domain/clock';
 import { contactPage, responseRecordedPage } from '@domain/pages';
-import { recordFromHubspot, recordFromPipedrive } from '@domain/crm-inbound';
+import { recordFromHubspot, recordFromPipedrive, recordFromSalesforce } from '@domain/crm-inbound';
+import { SALESFORCE_ACK } from '@domain/salesforce-crm';
+import { xml } from '@commons/http-response';
+import { logger } from '@commons/logger';
 import { PIPEDRIVE_AUTH_HEADER } from '@domain/pipedrive-crm';
 import { pipelineFromWebhook } from '@domain/pipeline-changes';
 import { leadForContactLink, RepResponseSchema, respondFromCrm, respondToLead } from '@domain/rep-response';
@@ -26,6 +29,12 @@ export const handler = httpHandler(async (event, context) => {
     if (result.response && !result.response.replayed) measure(context, ...repResponded(result.response.outcome, undefined));
     return json(200, result);
   }
+  if (event.routeKey === 'POST /crm/salesforce') {
+    const deps = { store: crmLeadStore(), secrets: signingSecrets(), clock: systemClock };
+    const result = await recordFromSalesforce(deps, config().SALESFORCE, event.queryStringParameters?.token, event.rawBody ?? Buffer.alloc(0));
+    logger.info('Salesforce outbound message acknowledged', { ...result });
+    return xml(200, SALESFORCE_ACK);
+  }
   if (event.routeKey === 'POST /crm/pipedrive') {
     return json(200, await recordFromPipedrive({ store: crmLeadStore(), secrets: signingSecrets(), clock: systemClock }, config().PIPEDRIVE, event.headers[PIPEDRIVE_AUTH_HEADER], event.body));
   }
@@ -50,4 +59,4 @@ export const handler = httpHandler(async (event, context) => {
 
   const { contactedAt, outcome } = result;
   return wantsHtml(event) ? html(200, responseRecordedPage(outcome, contactedAt)) : json(200, { leadId, contactedAt, outcome });
-});
+}, { soapRoutes: ['POST /crm/salesforce'] });

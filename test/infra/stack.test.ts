@@ -445,6 +445,7 @@ describe('least privilege', () => {
     const webhookSecretId = secretIdOf('WebhookSigningSecret');
     const hubspotSecretId = secretIdOf('HubSpotClientSecret');
     const pipedriveSecretId = secretIdOf('PipedriveWebhookCredentials');
+    const salesforceSecretId = secretIdOf('SalesforceEndpointToken');
     const machineId = resourcesOfType(t, 'AWS::StepFunctions::StateMachine')[0]![0];
     const startQueueId = resourcesOfType(t, 'AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)![0];
 
@@ -488,7 +489,7 @@ describe('least privilege', () => {
 
       const secret = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')));
       if (linkUsers.includes(handler)) {
-        const readable = handler === 'rep-response' ? [`<Ref:${secretId}>`, `<Ref:${webhookSecretId}>`, `<Ref:${hubspotSecretId}>`, `<Ref:${pipedriveSecretId}>`] : [`<Ref:${secretId}>`];
+        const readable = handler === 'rep-response' ? [`<Ref:${secretId}>`, `<Ref:${webhookSecretId}>`, `<Ref:${hubspotSecretId}>`, `<Ref:${pipedriveSecretId}>`, `<Ref:${salesforceSecretId}>`] : [`<Ref:${secretId}>`];
         expect(secret.map((s) => flatten(s.Resource)).sort(), handler).toEqual(readable.sort());
         for (const s of secret) expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
       } else {
@@ -627,9 +628,9 @@ describe('table', () => {
     ]);
   });
 
-  it('link, webhook, HubSpot and Pipedrive secrets: generated, 48 characters, no punctuation', () => {
+  it('link, webhook and CRM secrets: generated, 48 characters, no punctuation', () => {
     const secrets = resourcesOfType(devTemplate, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['HubSpotClientSecret', 'LinkSigningSecret', 'PipedriveWebhookCredentials', 'WebhookSigningSecret']);
+    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['HubSpotClientSecret', 'LinkSigningSecret', 'PipedriveWebhookCredentials', 'SalesforceEndpointToken', 'WebhookSigningSecret']);
     for (const [id, secret] of secrets) {
       // Pipedrive's is a user and a password: the password is generated into the JSON.
       const pair = id.startsWith('PipedriveWebhookCredentials') ? { SecretStringTemplate: '{"user":"speed-to-lead"}', GenerateStringKey: 'password' } : {};

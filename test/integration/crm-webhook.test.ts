@@ -4,6 +4,7 @@ import { signWebhook } from '@domain/webhook-signature';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, waitForEmails } from '../support/inbox';
 import { executionArnOf, markContacted, postLead, repToken, uniqueEmail, warmLead } from '../support/leads';
+import { outboundMessage } from '../support/salesforce';
 import { storeOf } from '../support/store';
 
 /**
@@ -468,5 +469,46 @@ describe("POST /crm/pipedrive: Pipedrive's deal webhooks (v2), with the webhook'
     expect((await pipedrive({ meta: {} }, wrong)).status).toBe(401);
     expect((await store.leads.getLead(leadId))?.pipeline).toBeUndefined();
     expect(await pipedrive({ data: {} })).toMatchObject({ status: 400, body: { issues: [{ path: 'meta' }] } });
+  });
+});
+
+describe("POST /crm/salesforce: Salesforce's outbound messages (SOAP), to the URL with the stack's token", () => {
+  const salesforce = async (body: Buffer | string, token: string | null = stack.salesforceToken, contentType = 'text/xml; charset=utf-8') => {
+    const response = await fetch(`${stack.apiUrl}/crm/salesforce${token === null ? '' : `?token=${encodeURIComponent(token)}`}`, { method: 'POST', headers: { 'content-type': contentType, soapaction: '""' }, body });
+    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+  };
+
+  it('records each opportunity of our leads, acknowledges every notification (ours or not), and a resend changes nothing', async () => {
+    const { leadId } = await newLead();
+    const message = outboundMessage([
+      { id: '04l5e00000Gx7QzAAJ', fields: { Speed_to_Lead_Id__c: leadId, StageName: 'Closed Won', IsWon: 'true', IsClosed: 'true', Amount: '30000.0', CurrencyIsoCode: 'USD', LastModifiedDate: '2026-11-30T12:00:00.000Z' } },
+      // Sent before the win, arriving after it: it only says when the opportunity began.
+      { id: '04l5e00000Gx7R0AAJ', fields: { Speed_to_Lead_Id__c: leadId, StageName: 'Proposal/Price Quote', Amount: '28000.0', CurrencyIsoCode: 'USD', LastModifiedDate: '2026-11-20T12:00:00.000Z' } },
+      { id: '04l5e00000Gx7R1AAJ', fields: { StageName: 'Closed Won' } },
+      { id: '04l5e00000Gx7R2AAJ', fields: { Speed_to_Lead_Id__c: '00000000-0000-4000-8000-000000000000', StageName: 'Closed Won' } },
+    ]);
+    const answer = await salesforce(message);
+    expect(answer.status).toBe(200);
+    expect(answer.type).toMatch(/^text\/xml/);
+    expect(answer.text).toContain('<notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack></notificationsResponse>');
+    expect((await store.leads.getLead(leadId))?.pipeline).toMatchObject({ stage: 'won', amount: 30_000, currency: 'USD', opportunityAt: '2026-11-20T12:00:00.000Z', source: 'salesforce', deliveries: ['salesforce:04l5e00000Gx7QzAAJ', 'salesforce:04l5e00000Gx7R0AAJ'] });
+
+    expect((await salesforce(message)).status).toBe(200);
+    const lead = (await store.leads.getLead(leadId))!;
+    expect(lead.pipelineRevision).toBe(2);
+    expect((await store.leads.listEvents(leadId)).filter((e) => e.type.startsWith('pipeline-')).map((e) => e.type).sort()).toEqual(['pipeline-opportunity', 'pipeline-won']);
+  });
+
+  it('is refused with 401 without the token or with another, before the XML is read; 400 for what is not an outbound message; 415 for JSON', async () => {
+    const { leadId } = await newLead();
+    const message = outboundMessage([{ id: '04l5e00000Gx7QzAAJ', fields: { Speed_to_Lead_Id__c: leadId, StageName: 'Closed Won' } }]);
+    for (const token of [null, '', 'a-guess', `${stack.salesforceToken}x`]) {
+      const answer = await salesforce(message, token);
+      expect(answer.status, String(token)).toBe(401);
+    }
+    expect((await salesforce('<not xml', 'a-guess')).status).toBe(401);
+    expect((await store.leads.getLead(leadId))?.pipeline).toBeUndefined();
+    expect(JSON.parse((await salesforce('<Envelope><Body/></Envelope>')).text)).toMatchObject({ error: 'ValidationError', issues: [{ path: 'Envelope.Body.notifications' }] });
+    expect((await salesforce(message, stack.salesforceToken, 'application/json')).status).toBe(415);
   });
 });
