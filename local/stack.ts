@@ -10,7 +10,6 @@ import { writeLeadConfig } from '../lib/lead-config';
 import { asFunction, type DynamoDbEnforcement, dynamoDbGrants, enforceDynamoDbGrants } from './iam';
 import { handlerMetadataKey } from '../lib/lead-functions';
 import type { RouteHandlerName } from '../lib/routes';
-import { synthTemplate } from '../lib/synth';
 import { type ApiHandler, type HandlerTimeouts, INTEGRATION_TIMEOUT_MS, startLocalApi } from './api';
 import { invokeHandler } from './lambda-context';
 import type { RunningEndpoint } from './aws-json-endpoint';
@@ -26,6 +25,7 @@ import { LocalWorkflowRunner } from './workflow-runner';
 import { type LocalTeamPool, startTeamPool } from './cognito';
 import { appRedirectUrl } from '../lib/team-sign-in';
 import { stagedTeamApp } from '../lib/team-app-assets';
+import { cachedTemplate } from './template-cache';
 import { asyncInvoker, asyncSettingsOf, type AsyncInvoker } from './async-invoke';
 import { startLambdaEndpoint, type LocalFunction } from './lambda-endpoint';
 
@@ -259,7 +259,8 @@ export const localCompanyLogin = [{ id: 'COGNITO', label: 'the company login (lo
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const config = options.config ?? loadConfig('dev');
-  const template = synthTemplate(config) as CfnTemplate;
+  // What lib/synth.ts synthesizes for this config, synthesized again only when its inputs change.
+  const template = await cachedTemplate(repoRoot, config);
   const linkSecret = options.linkSecret ?? randomBytes(32).toString('hex');
   const webhookSecret = options.webhookSecret ?? randomBytes(32).toString('hex');
   const hubspotClientSecret = options.hubspotClientSecret ?? randomBytes(32).toString('hex');
