@@ -42,7 +42,7 @@ const bundleOptions = {
 
 /** Packages (or source folders) by their share of the output. */
 function contributors(meta: Metafile, outfile: string): Array<{ module: string; kb: number }> {
-  const output = Object.entries(meta.outputs).find(([path]) => path.endsWith(outfile.split('/').pop()!) && !path.endsWith('.map'))?.[1];
+  const output = outputOf(meta, outfile);
   if (!output) return [];
   const byModule = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -59,10 +59,24 @@ function contributors(meta: Metafile, outfile: string): Array<{ module: string; 
   return [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([module, bytes]) => ({ module, kb: Math.round(bytes / 102.4) / 10 }));
 }
 
+/** One bundle's entry in a metafile of several: its output, named by its file. */
+function outputOf(meta: Metafile, outfile: string): Metafile['outputs'][string] | undefined {
+  const file = `/${outfile.split('/').pop()!}`;
+  return Object.entries(meta.outputs).find(([path]) => `/${path}`.endsWith(file))?.[1];
+}
+
+/** A metafile of several bundles cut down to one: its output and the inputs it contains. */
+function metafileOf(meta: Metafile, outfile: string): Metafile {
+  const file = `/${outfile.split('/').pop()!}`;
+  const outputs = Object.fromEntries(Object.entries(meta.outputs).filter(([path]) => `/${path}`.endsWith(file) || `/${path}`.endsWith(`${file}.map`)));
+  const used = new Set(Object.values(outputs).flatMap((output) => Object.keys(output.inputs)));
+  return { inputs: Object.fromEntries(Object.entries(meta.inputs).filter(([path]) => used.has(path))), outputs };
+}
+
 /** SDK client packages a bundle pulled in (what its floor imports). */
-function sdkClients(meta: Metafile): string[] {
+function sdkClients(meta: Metafile, outfile: string): string[] {
   const found = new Set<string>();
-  for (const path of Object.keys(meta.inputs)) {
+  for (const path of Object.keys(outputOf(meta, outfile)?.inputs ?? {})) {
     const m = /node_modules\/(@aws-sdk\/(?:client-[a-z0-9-]+|lib-dynamodb))\//.exec(path);
     if (m) found.add(m[1]!);
   }
@@ -127,30 +141,45 @@ function requireTimes(file: string, floorFile: string, runs: number): { initMs: 
 export async function coldStart(runs: number): Promise<ColdStartRow[]> {
   mkdirSync(outDir, { recursive: true });
   const names = [...routeHandlers, ...workflowSteps, ...eventHandlers];
+  const outfile = (name: string) => join(outDir, `${name}.cjs`);
+  // One esbuild run for all the functions, and one for all the floors: esbuild reads and parses
+  // the AWS SDK once for every entry instead of once per bundle, and each entry's output is
+  // still a bundle of its own (no code splitting), the same bytes separate builds would write.
+  const built = await build({
+    ...bundleOptions,
+    entryPoints: names.map((name) => ({ in: join(repoRoot, 'functions', name, 'handler.ts'), out: name })),
+    outdir: outDir,
+    outExtension: { '.js': '.cjs' },
+  });
+  const metafile = built.metafile!;
+  const used = new Map(names.map((name) => [name, [...(clientsUsed[name] ?? sdkClients(metafile, outfile(name)))].sort()]));
+  for (const name of names) {
+    writeFileSync(
+      join(outDir, `${name}.floor-entry.mjs`),
+      used.get(name)!.map((c, i) => `import { ${clientExports[c] ?? 'default'} as c${i} } from '${c}';`).join('\n') +
+        `\nexport const clients = [${used.get(name)!.map((_, i) => `c${i}`).join(', ')}];\n`,
+    );
+  }
+  await build({
+    ...bundleOptions,
+    entryPoints: names.map((name) => ({ in: join(outDir, `${name}.floor-entry.mjs`), out: `${name}.floor` })),
+    outdir: outDir,
+    outExtension: { '.js': '.cjs' },
+    metafile: false,
+  });
   const rows: ColdStartRow[] = [];
   for (const name of names) {
-    const outfile = join(outDir, `${name}.cjs`);
-    const built = await build({ ...bundleOptions, entryPoints: [join(repoRoot, "functions", name, "handler.ts")], outfile });
-    const result = { metafile: built.metafile! };
-    writeFileSync(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
-    const clients = sdkClients(result.metafile);
-    const used = [...(clientsUsed[name] ?? clients)].sort();
-    const floorEntry = join(outDir, `${name}.floor-entry.mjs`);
-    writeFileSync(
-      floorEntry,
-      used.map((c, i) => `import { ${clientExports[c] ?? 'default'} as c${i} } from '${c}';`).join('\n') +
-        `\nexport const clients = [${used.map((_, i) => `c${i}`).join(', ')}];\n`,
-    );
     const floorFile = join(outDir, `${name}.floor.cjs`);
-    await build({ ...bundleOptions, entryPoints: [floorEntry], outfile: floorFile, metafile: false });
+    // The function's own part of the analysis, as its separate build wrote it.
+    writeFileSync(join(outDir, `${name}.meta.json`), JSON.stringify(metafileOf(metafile, outfile(name))));
     rows.push({
       name,
-      kb: Math.round(statSync(outfile).size / 1024),
+      kb: Math.round(statSync(outfile(name)).size / 1024),
       floorKb: Math.round(statSync(floorFile).size / 1024),
-      ...requireTimes(outfile, floorFile, runs),
-      clients,
-      used,
-      top: contributors(result.metafile, outfile),
+      ...requireTimes(outfile(name), floorFile, runs),
+      clients: sdkClients(metafile, outfile(name)),
+      used: used.get(name)!,
+      top: contributors(metafile, outfile(name)),
     });
   }
   return rows;
