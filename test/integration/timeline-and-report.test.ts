@@ -219,22 +219,28 @@ describe('the SLA report', () => {
   });
 
   it('`npm run report` prints the same figures as a table, JSON and CSV', async () => {
+    // Four runs of the command, each a process of its own over the same leads: started at once.
+    const [jsonOut, bensOut, csvOut, text] = await Promise.all([
+      cli('report', '--from', range.from, '--to', range.to, '--json'),
+      cli('report', '--from', range.from, '--to', range.to, '--rep', 'rep-ben', '--json'),
+      cli('report', '--from', range.from, '--to', range.to, '--csv'),
+      cli('report', '--from', range.from, '--to', range.to),
+    ]);
     // The JSON is the dashboard's view (what GET /app/api/dashboard answers); the SLA report's keys keep their figures.
-    const json = JSON.parse(await cli('report', '--from', range.from, '--to', range.to, '--json')) as DashboardView;
+    const json = JSON.parse(jsonOut) as DashboardView;
     expect(json).toEqual(await readDashboard(store.leads, { range, filters: {} }, stack.config.slaMinutes, new Date(json.asOf), stack.config.reps));
     expect(json).toMatchObject(await readReport(store.leads, range, stack.config.slaMinutes, new Date(json.asOf)));
     // 1 accepted, 2 rejected: 33.3%; all six in the ISO week of Monday 2025-03-03, 3 met and 3 missed.
     expect(json.total).toMatchObject({ acceptancePercent: 33.3, bounced: 0, complained: 0 });
     expect(json.weekly).toEqual([{ week: '2025-03-03', leads: 6, slaMet: 3, slaMissed: 3, withinSlaPercent: 50 }]);
-    const bens = JSON.parse(await cli('report', '--from', range.from, '--to', range.to, '--rep', 'rep-ben', '--json')) as DashboardView;
+    const bens = JSON.parse(bensOut) as DashboardView;
     expect([bens.filters, bens.total.leads, bens.byRep.map((row) => row.key), bens.options.reps.length]).toEqual([{ rep: 'rep-ben' }, 2, ['rep-ben'], 3]);
 
-    const csv = (await cli('report', '--from', range.from, '--to', range.to, '--csv')).trim().split('\n');
+    const csv = csvOut.trim().split('\n');
     expect(csv[0]).toBe('group,key,leads,contacted,median_seconds,p90_seconds,sla_met,sla_missed,within_sla_percent,accepted,rejected,rejected_no-budget,rejected_wrong-role,rejected_bad-fit,rejected_no-timeline,rejected_duplicate,rejected_spam,rejected_other,unsubscribed,from,to');
     expect(csv).toContain('rep,rep-ben,2,2,12600,18000,1,1,50,0,1,0,0,0,0,0,1,0,0,2025-03-04,2025-03-06');
     expect(csv.at(-1)).toBe('all,all,6,5,7200,82800,3,3,50,1,2,1,0,0,0,0,1,0,1,2025-03-04,2025-03-06');
 
-    const text = await cli('report', '--from', range.from, '--to', range.to);
     expect(text).toContain('SLA to first contact: hot 15m, warm 4h, cold 24h.');
     expect(text).toMatch(/^ {2}Rep\s+Leads\s+Contacted\s+Median\s+P90\s+Within SLA\s+Accepted\s+Rejected\s+Unsubscribed$/m);
     expect(text).toMatch(/^ {2}rep-ana\s+2\s+2\s+22m 00s\s+40m 00s\s+50\.0% \(1\/2\)\s+1\s+1 \(no-budget 1\)\s+0$/m);
@@ -256,10 +262,17 @@ describe('the SLA report', () => {
 
   it('refuses a bad range with a clear message', async () => {
     const run = (...args: string[]) => cli('report', ...args).then(() => 'ok', (error: { code: number; stderr: string }) => `${error.code}: ${error.stderr.trim()}`);
-    expect(await run('--from', '2025-03-06', '--to', '2025-03-04')).toBe('2: --from 2025-03-06 is after --to 2025-03-04');
-    expect(await run('--from', '2025-02-30', '--to', '2025-03-04')).toBe('2: --from must be a date like 2026-11-01, got "2025-02-30"');
-    expect(await run('--from', '2024-01-01', '--to', '2025-03-04')).toBe('2: The range has 429 days; ask for at most 366 at a time');
-    expect(await run('--from', '2025-03-04', '--to', '2025-03-06', '--grade', 'lukewarm')).toBe('2: --grade must be one of hot, warm, cold');
+    // Four separate processes, so at the same time: each one's answer is its own.
+    const [reversed, impossible, tooLong, badGrade] = await Promise.all([
+      run('--from', '2025-03-06', '--to', '2025-03-04'),
+      run('--from', '2025-02-30', '--to', '2025-03-04'),
+      run('--from', '2024-01-01', '--to', '2025-03-04'),
+      run('--from', '2025-03-04', '--to', '2025-03-06', '--grade', 'lukewarm'),
+    ]);
+    expect(reversed).toBe('2: --from 2025-03-06 is after --to 2025-03-04');
+    expect(impossible).toBe('2: --from must be a date like 2026-11-01, got "2025-02-30"');
+    expect(tooLong).toBe('2: The range has 429 days; ask for at most 366 at a time');
+    expect(badGrade).toBe('2: --grade must be one of hot, warm, cold');
   });
 });
 
