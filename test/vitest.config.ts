@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const dir = (path: string) => fileURLToPath(new URL(path, new URL('../', import.meta.url)));
 
@@ -9,6 +11,52 @@ const alias = {
   '@commons': dir('./functions/commons'),
   '@functions': dir('./functions'),
 };
+
+/**
+ * Runs the longest test files first, across projects, so the workers stay busy to the end
+ * instead of one of them starting a long file while the other runs out of work. vitest's own
+ * order groups files by project name (e2e, infra, integration, unit, workflow: the long
+ * workflow files last) and knows durations only from a previous run's cache, which a fresh
+ * clone in CI does not have. So: the cached duration when there is one, else the one written
+ * here, else a guess by project. These are ms on a fresh clone on 2 cores; only their order
+ * matters, so refresh them when a file's time changes a lot (a run's --reporter=json has them).
+ */
+const measuredMs: Record<string, number> = {
+  'test/integration/bench-harness.test.ts': 80_000,
+  'test/workflow/triage-and-routing.test.ts': 50_000,
+  'test/e2e/team-app.test.ts': 55_000,
+  'test/integration/start-burst.test.ts': 45_000,
+  'test/integration/timeline-and-report.test.ts': 40_000,
+  'test/integration/soak.test.ts': 40_000,
+  'test/infra/synth.test.ts': 37_000,
+  'test/e2e/npm-start.test.ts': 28_000,
+  'test/workflow/crash-after-claim.test.ts': 29_000,
+  'test/workflow/lead-sequence.test.ts': 27_000,
+  'test/integration/sender-events.test.ts': 26_000,
+  'test/integration/app-api.test.ts': 24_000,
+  'test/e2e/demo-form.test.ts': 22_000,
+  'test/infra/cfn-lint.test.ts': 18_000,
+  'test/integration/email-links.test.ts': 18_000,
+  'test/integration/hostile-input.test.ts': 17_000,
+  'test/integration/forget.test.ts': 15_000,
+  'test/integration/reconcile.test.ts': 15_000,
+  'test/e2e/contact-page.test.ts': 14_000,
+};
+
+/** A file nobody has timed yet: most of a project's files start a stack or a browser. */
+const guessMs: Record<string, number> = { unit: 500, infra: 5_000, integration: 10_000, workflow: 15_000, e2e: 15_000 };
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const expected = (file: TestSpecification): number => {
+      const path = relative(this.ctx.config.root, file.moduleId).split('\\').join('/');
+      const cached = this.ctx.cache.getFileTestResults(`${file.project.name}:${path}`);
+      return cached?.duration || measuredMs[path] || guessMs[file.project.name] || 5_000;
+    };
+    const ms = new Map(files.map((file) => [file, expected(file)]));
+    return [...files].sort((a, b) => ms.get(b)! - ms.get(a)!);
+  }
+}
 
 // One project per need: `vitest --project unit` needs nothing; the others start emulators
 // or synthesize the stack inside their own test files.
@@ -22,6 +70,8 @@ export default defineConfig({
     // wait on a simulated clock or a child process more than they compute. Measured on a fresh
     // clone of this commit: the suite took 10 min 16 s one file at a time, 6 min 48 s two at a time.
     maxWorkers: 2,
+    // The longest files first, whatever their project, so both workers finish together.
+    sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 } },
