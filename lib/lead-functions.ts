@@ -75,6 +75,9 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   // parts, BatchGetItem), a lead and its timeline (GetItem, Query), a response (as rep-response
   // records it), the team's reps and their changes.
   'app-api': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'], indexes: ['byOwner'] },
+  // Slack's clicks: claims the signed request (put, re-read when taken, update when done), reads
+  // the lead and the kept Slack ids (GetItem), keeps one found by email (PutItem), records the response.
+  'slack-interactions': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   // Serves the app's page and assets: no lead data, no secrets.
   'app-page': { usesLeads: false, sendsEmail: false, usesLinks: false, table: [] },
 };
@@ -182,6 +185,21 @@ export class LeadFunctions extends Construct {
     pipedriveCredentials.grantRead(repResponse);
     repResponse.addEnvironment('SALESFORCE_TOKEN_ID', salesforceToken.secretArn);
     salesforceToken.grantRead(repResponse);
+  }
+
+  /**
+   * Slack: the functions that alert reps post with the bot token; the clicks' function checks
+   * Slack's signature with the signing secret, and updates the message with the token.
+   */
+  letSlackIn(signingSecret: ISecret, botToken: ISecret): void {
+    const clicks = this.get('slack-interactions');
+    clicks.addEnvironment('SLACK_SIGNING_SECRET_ID', signingSecret.secretArn);
+    signingSecret.grantRead(clicks);
+    for (const name of ['slack-interactions', 'alert-rep', 'escalate-lead'] as const) {
+      const fn = this.get(name);
+      fn.addEnvironment('SLACK_BOT_TOKEN_ID', botToken.secretArn);
+      botToken.grantRead(fn);
+    }
   }
 
   /**

@@ -22,6 +22,8 @@ export const routes = [
   { method: 'GET', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'POST', path: '/leads/{id}/unsubscribe', handler: 'unsubscribe' },
   { method: 'GET', path: '/lead-form.js', handler: 'lead-form' },
+  // Slack's button clicks on the hot-lead alerts, signed by Slack (docs/slack.md).
+  { method: 'POST', path: '/slack/interactions', handler: 'slack-interactions' },
   { method: 'GET', path: '/app/api/me', handler: 'app-api', auth: 'team' },
   { method: 'GET', path: '/app/api/queue', handler: 'app-api', auth: 'team' },
   { method: 'GET', path: '/app/api/leads/{id}', handler: 'app-api', auth: 'team' },

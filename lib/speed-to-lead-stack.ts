@@ -116,6 +116,21 @@ export class SpeedToLeadStack extends Stack {
       'Salesforce holds a copy of this token (in the outbound message\'s endpoint URL), so rotating it is a coordinated change on both sides, not a schedule.');
     this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret, pipedriveCredentials, salesforceToken);
 
+    // The Slack app's two secrets (docs/slack.md): ops put Slack's values in after the deploy;
+    // until then the generated ones fail every Slack call, and alerts go by email.
+    const slackSigningSecret = new Secret(this, 'SlackSigningSecret', {
+      description: "The Slack app's signing secret (Basic Information): checks that button clicks come from Slack",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const slackBotToken = new Secret(this, 'SlackBotToken', {
+      description: "The Slack app's bot token (xoxb-..., OAuth & Permissions): posts the hot-lead alerts",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    for (const secret of [slackSigningSecret, slackBotToken]) {
+      acknowledgeNag(secret, 'SMG4', 'Slack issues this value, not AWS: it is rotated in the Slack app and put here (docs/slack.md), which no rotation Lambda can do.');
+    }
+    this.functions.letSlackIn(slackSigningSecret, slackBotToken);
+
     this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', {
       stage: config.stage,
       // The app is served where the links point: behind the firewall, through it.
@@ -173,6 +188,8 @@ export class SpeedToLeadStack extends Stack {
     new CfnOutput(this, 'SalesforceEndpointTokenArn', { description: "Salesforce outbound messages go to <api>/crm/salesforce?token=<this secret's value>", value: salesforceToken.secretArn });
     new CfnOutput(this, 'PipedriveWebhookCredentialsArn', { description: "Pipedrive's webhook HTTP Auth: give the webhook this secret's user and password", value: pipedriveCredentials.secretArn });
     new CfnOutput(this, 'HubSpotClientSecretArn', { description: "Put the HubSpot app's client secret here (HubSpot signs POST /crm/hubspot with it)", value: hubspotClientSecret.secretArn });
+    new CfnOutput(this, 'SlackSigningSecretArn', { description: "Put the Slack app's signing secret here (docs/slack.md)", value: slackSigningSecret.secretArn });
+    new CfnOutput(this, 'SlackBotTokenArn', { description: "Put the Slack app's bot token here (docs/slack.md)", value: slackBotToken.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });
   }
 }

@@ -233,6 +233,11 @@ export interface HttpHandlerOptions {
   soapRoutes?: readonly string[];
   /** An API for programs (the form intake): errors are JSON even for a browser's form post. */
   jsonOnly?: boolean;
+  /**
+   * Leave the body unparsed (`rawBody` and the string): for a route that must verify a
+   * signature over it before anything reads it (Slack's interactions).
+   */
+  unparsedBody?: boolean;
   /** Where the X-Origin-Verify value to require comes from; default the secret ORIGIN_VERIFY_SECRET_ID names (set behind the firewall). */
   originVerify?: OriginVerifySource;
 }
@@ -243,7 +248,7 @@ export interface HttpHandlerOptions {
  * only parses its input with a schema, calls the domain and shapes the answer.
  */
 export function httpHandler(handler: (event: HttpEvent, context: Context) => Promise<HttpResult>, options: HttpHandlerOptions = {}) {
-  return middy<HttpEvent, HttpResult>()
+  const common = middy<HttpEvent, HttpResult>()
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMeasurements<HttpEvent, HttpResult>())
@@ -251,8 +256,7 @@ export function httpHandler(handler: (event: HttpEvent, context: Context) => Pro
     .use(httpHeaderNormalizer())
     .use(throughFirewallOnly(options.originVerify ?? originVerifyFromEnv()))
     .use(bodyGuard(options.maxBodyBytes ?? 32 * 1024, options.anyContentType ?? false, options.soapRoutes ?? []))
-    .use(keepRawBody())
-    .use(httpJsonBodyParser({ disableContentTypeError: true }))
-    .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))
-    .handler(handler);
+    .use(keepRawBody());
+  if (options.unparsedBody) return common.handler(handler);
+  return common.use(httpJsonBodyParser({ disableContentTypeError: true })).use(httpUrlencodeBodyParser({ disableContentTypeError: true })).handler(handler);
 }

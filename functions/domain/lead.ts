@@ -19,12 +19,12 @@ export interface StepRecord {
   error?: string;
 }
 
-/** A rep's answer to a lead, from the alert email's link or the CRM. */
+/** A rep's answer to a lead, from the alert email's link, the team app, Slack or the CRM. */
 export interface RepResponse {
   outcome: RepOutcome;
   at: string;
   /** Where it came from, and who for the timeline: `rep:<id>`, `crm:<id>` or `crm`. */
-  via: 'email-link' | 'crm' | 'app';
+  via: 'email-link' | 'crm' | 'app' | 'slack';
   actor: string;
   repId?: string;
   reason?: string;

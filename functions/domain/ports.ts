@@ -179,3 +179,30 @@ export interface SecretSource {
   /** The Slack app's bot token (`xoxb-...`), for the functions that post to Slack. */
   slackBotToken(read?: SecretRead): Promise<string>;
 }
+
+/** A message Slack holds: its channel (a DM's id for a person) and timestamp id. */
+export interface PostedSlackMessage {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * Slack's Web API as the alerts and the clicks use it (`@slack/web-api` behind it). Each call
+ * throws once Slack's client gave up (its bounded retries): the caller decides what a failure
+ * costs (an alert falls back to email; an update of an answered message is only logged).
+ */
+export interface SlackNotifier {
+  /** `channel`: a member id (the bot's DM with them) or a channel id. */
+  postMessage(channel: string, message: { text: string; blocks: readonly Record<string, unknown>[] }): Promise<PostedSlackMessage>;
+  updateMessage(posted: PostedSlackMessage, message: { text: string; blocks: readonly Record<string, unknown>[] }): Promise<void>;
+  /** A note only `user` sees, in the channel they clicked in. */
+  postEphemeral(channel: string, user: string, text: string): Promise<void>;
+  /** The member with this email; undefined when the workspace has none. */
+  userIdByEmail(email: string): Promise<string | undefined>;
+}
+
+/** Slack member ids found by email, kept so each is looked up once. */
+export interface SlackUserDirectory {
+  keptSlackUserId(email: string): Promise<string | undefined>;
+  keepSlackUserId(email: string, slackUserId: string): Promise<void>;
+}

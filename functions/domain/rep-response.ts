@@ -71,7 +71,7 @@ export interface RepResponseResult {
 
 /** Who responded, for the record and the timeline. */
 interface Responder {
-  via: 'email-link' | 'crm' | 'app';
+  via: RepResponse['via'];
   repId?: string;
   /** For the timeline when it is not `rep:<id>` or `crm:<id>` (a manager answering in the app). */
   actor?: string;
@@ -136,6 +136,16 @@ export async function respondToLead(deps: RepResponseDeps, leadId: string, reque
 export async function respondInApp(deps: Pick<RepResponseDeps, 'store' | 'clock'>, leadId: string, body: unknown, responder: { repId?: string; actor: string }): Promise<RepResponseResult> {
   const request = parseWith(AppResponseSchema, body);
   return recordResponse(deps, leadId, request, { via: 'app', ...responder });
+}
+
+/**
+ * A team member's click in Slack, once the caller checked Slack's signature and that the
+ * clicker may answer this lead (functions/domain/slack-interaction.ts): the same record,
+ * timeline and first-contact rule as the email link's and the app's.
+ */
+export async function respondInSlack(deps: Pick<RepResponseDeps, 'store' | 'clock'>, leadId: string, body: unknown, responder: { repId?: string; actor: string }): Promise<RepResponseResult> {
+  const request = parseWith(AppResponseSchema, body);
+  return recordResponse(deps, leadId, request, { via: 'slack', ...responder });
 }
 
 /**

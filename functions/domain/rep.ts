@@ -1,6 +1,25 @@
 import * as z from '@domain/zod';
 import { BusinessHoursSchema, withinBusinessHours } from '@domain/business-hours';
 
+/** Where a person's alerts go: email (as ever), Slack (email only when Slack fails), or both. */
+export const ALERT_CHANNELS = ['email', 'slack', 'both'] as const;
+export type AlertChannel = (typeof ALERT_CHANNELS)[number];
+
+/** A person alerts can reach: a rep, or the team lead. */
+export interface AlertContact {
+  name: string;
+  email: string;
+  alerts?: AlertChannel;
+  slackUserId?: string;
+}
+
+/** Who a person is in Slack and whether they want alerts there; without an id, the bot looks them up by email once. */
+export const SlackContactShape = {
+  /** Absent: email. */
+  alerts: z.optional(z.enum(ALERT_CHANNELS, { error: 'must be "email", "slack" or "both"' })),
+  slackUserId: z.optional(z.string().check(z.regex(/^[UW][A-Z0-9]{2,20}$/, 'a Slack member id such as "U024BE7LH" (profile, ⋮, Copy member ID)'))),
+};
+
 /** A sales rep who can own leads. Inactive reps (on leave) get no new leads. */
 export const RepSchema = z.strictObject({
   id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, e.g. "rep-ana"')),
@@ -9,6 +28,7 @@ export const RepSchema = z.strictObject({
   active: z._default(z.boolean(), true),
   /** The rep's own working day (their zone as `defaultTimeZone`): escalations prefer reps at work. */
   workingHours: z.optional(BusinessHoursSchema),
+  ...SlackContactShape,
 });
 
 export type Rep = z.infer<typeof RepSchema>;

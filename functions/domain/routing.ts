@@ -1,6 +1,6 @@
 import * as z from '@domain/zod';
 import { countryCode, IsoCountryCode } from '@domain/countries';
-import { isAtWork, type Rep } from '@domain/rep';
+import { isAtWork, type Rep, SlackContactShape } from '@domain/rep';
 import { emailDomain } from '@domain/scoring';
 import { availability, type Availability, type TeamRep, type TeamToday } from '@domain/team';
 
@@ -26,7 +26,7 @@ export const RoutingSchema = z.strictObject({
   /** Reps taking turns, as the team is first seeded (managers change it at runtime); `default` takes every lead no territory claims. */
   pools: z.record(poolName, z.array(repId).check(z.minLength(1))).check(z.refine((pools) => 'default' in pools, { error: 'needs a "default" pool' })),
   /** Told when a hot lead is escalated. */
-  teamLead: z.optional(z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(100)), email: z.email() })),
+  teamLead: z.optional(z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(100)), email: z.email(), ...SlackContactShape })),
 });
 
 export type Routing = z.infer<typeof RoutingSchema>;

@@ -428,6 +428,8 @@ describe('least privilege', () => {
     // A rep's queue (byOwner), the dashboard (the digest, BatchGetItem), a lead and its timeline, an answer, the team.
     'app-api': { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'], indexes: ['byOwner'] },
     'app-page': { actions: [] },
+    // Claims the signed click (put, re-read, update), reads the lead and kept Slack ids, keeps one, records the answer.
+    'slack-interactions': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
   };
 
   it('covers every function', () => {
@@ -446,6 +448,15 @@ describe('least privilege', () => {
     const hubspotSecretId = secretIdOf('HubSpotClientSecret');
     const pipedriveSecretId = secretIdOf('PipedriveWebhookCredentials');
     const salesforceSecretId = secretIdOf('SalesforceEndpointToken');
+    // Only the clicks' function checks Slack's signature; the ones that post to Slack hold the bot token.
+    const slackSigningId = secretIdOf('SlackSigningSecret');
+    const slackBotId = secretIdOf('SlackBotToken');
+    const secretsRead: Record<string, string[]> = {
+      'rep-response': [secretId, webhookSecretId, hubspotSecretId, pipedriveSecretId, salesforceSecretId],
+      'alert-rep': [secretId, slackBotId],
+      'escalate-lead': [secretId, slackBotId],
+      'slack-interactions': [slackSigningId, slackBotId],
+    };
     const machineId = resourcesOfType(t, 'AWS::StepFunctions::StateMachine')[0]![0];
     const startQueueId = resourcesOfType(t, 'AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)![0];
 
@@ -488,8 +499,8 @@ describe('least privilege', () => {
       }
 
       const secret = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')));
-      if (linkUsers.includes(handler)) {
-        const readable = handler === 'rep-response' ? [`<Ref:${secretId}>`, `<Ref:${webhookSecretId}>`, `<Ref:${hubspotSecretId}>`, `<Ref:${pipedriveSecretId}>`, `<Ref:${salesforceSecretId}>`] : [`<Ref:${secretId}>`];
+      if (linkUsers.includes(handler) || secretsRead[handler]) {
+        const readable = (secretsRead[handler] ?? [secretId]).map((id) => `<Ref:${id}>`);
         expect(secret.map((s) => flatten(s.Resource)).sort(), handler).toEqual(readable.sort());
         for (const s of secret) expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
       } else {
@@ -540,7 +551,7 @@ describe('least privilege', () => {
       DeployConfigSchema.safeParse({ ...dev, reservedConcurrency }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues({ intake: 0 })).toEqual(['reservedConcurrency.intake: must be at least 1 (0 would refuse every request)']);
     expect(issues({ intake: 2.5 })).toEqual(['reservedConcurrency.intake: must be a whole number of concurrent executions']);
-    expect(issues({ 'send-follow-up': 5 })).toEqual(['reservedConcurrency.send-follow-up: must be a public function: intake, rep-response, unsubscribe, lead-form, app-api, app-page']);
+    expect(issues({ 'send-follow-up': 5 })).toEqual(['reservedConcurrency.send-follow-up: must be a public function: intake, rep-response, unsubscribe, lead-form, slack-interactions, app-api, app-page']);
     expect(issues({ intake: 50 })).toBeUndefined();
 
     const app = newApp();
@@ -628,9 +639,9 @@ describe('table', () => {
     ]);
   });
 
-  it('link, webhook and CRM secrets: generated, 48 characters, no punctuation', () => {
+  it('link, webhook, CRM and Slack secrets: generated, 48 characters, no punctuation (until ops put the vendors\' values in)', () => {
     const secrets = resourcesOfType(devTemplate, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['HubSpotClientSecret', 'LinkSigningSecret', 'PipedriveWebhookCredentials', 'SalesforceEndpointToken', 'WebhookSigningSecret']);
+    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['HubSpotClientSecret', 'LinkSigningSecret', 'PipedriveWebhookCredentials', 'SalesforceEndpointToken', 'SlackBotToken', 'SlackSigningSecret', 'WebhookSigningSecret']);
     for (const [id, secret] of secrets) {
       // Pipedrive's is a user and a password: the password is generated into the JSON.
       const pair = id.startsWith('PipedriveWebhookCredentials') ? { SecretStringTemplate: '{"user":"speed-to-lead"}', GenerateStringKey: 'password' } : {};

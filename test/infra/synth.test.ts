@@ -27,8 +27,8 @@ describe('cdk synth', () => {
     });
     const manifest = JSON.parse(readFileSync(join(out, 'speed-to-lead-dev.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string; packaging?: string } }> };
     const bundles = Object.values(manifest.files).filter((file) => file.source.packaging === 'zip').map((file) => join(out, file.source.path, 'index.js'));
-    // One per function: the API handlers (the team app's two among them), the workflow steps, sender-events and start-workflow.
-    expect(bundles).toHaveLength(15);
+    // One per function: the API handlers (the team app's two and Slack's clicks among them), the workflow steps, sender-events and start-workflow.
+    expect(bundles).toHaveLength(16);
     const require = createRequire(import.meta.url);
     for (const bundle of bundles) {
       // No SDK client is left for the runtime to provide: each bundle carries what it calls
