@@ -93,6 +93,8 @@ export function eventText(type: string): string {
     bounced: 'Email bounced',
     complained: 'Marked as spam',
     'email-rejected': 'Email refused by the mail service',
+    'slack-posted': 'Alert posted in Slack',
+    'slack-failed': 'Slack alert failed (the email went out)',
     closed: 'Sequence closed',
     failed: 'Sequence failed',
     'pipeline-opportunity': 'Became an opportunity',

@@ -4,9 +4,11 @@ import { config, routingOf } from '@commons/config';
 import { leadStore } from '@commons/lead-store';
 import { sesMailer } from '@commons/mailer';
 import { signingSecrets } from '@commons/secrets';
+import { slack } from '@commons/slack';
 
-/** What the email steps of the sequence work with. */
+/** What the email steps of the sequence work with (and Slack, where CDK gave the bot token). */
 export const sequenceDeps = (): SequenceDeps => ({
+  ...(slack('alert') ? { slack: slack('alert')! } : {}),
   store: leadStore(),
   mailer: sesMailer(),
   secrets: signingSecrets(),

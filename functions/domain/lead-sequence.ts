@@ -2,8 +2,10 @@ import type { Clock } from '@domain/clock';
 import { LeadNotFound, PermanentSendError } from '@domain/errors';
 import type { Lead } from '@domain/lead';
 import { expiryAfterDays, signLink, type LinkPurpose } from '@domain/links';
-import type { LeadStore, Mailer, OutgoingEmail, SecretSource, TeamStore } from '@domain/ports';
-import type { Rep } from '@domain/rep';
+import type { LeadStore, Mailer, OutgoingEmail, PostedSlackMessage, SecretSource, SlackNotifier, SlackUserDirectory, TeamStore } from '@domain/ports';
+import type { AlertContact, Rep } from '@domain/rep';
+import { hotLeadAlertMessage, type SlackMessage, teamLeadNoticeMessage } from '@domain/slack-messages';
+import { alertChannelsOf, slackUserIdOf } from '@domain/slack-users';
 import { recommendedNextAction } from '@domain/handoff';
 import { nextRepAfter, routeLead, type Routing } from '@domain/routing';
 import { scoreLead } from '@domain/scoring';
@@ -27,6 +29,14 @@ export interface SequenceDeps {
   linkTtlDays: number;
   /** The sender's postal address, in every lead email's footer (CAN-SPAM). */
   postalAddress: string;
+  /** Slack, for the functions CDK gave the bot token: alerts go there to the people who want them. */
+  slack?: { slack: SlackNotifier; directory: SlackUserDirectory };
+}
+
+/** A team alert's Slack side: to whom, and the message. */
+interface SlackAlert {
+  person: AlertContact;
+  message: SlackMessage;
 }
 
 export interface SendResult {
@@ -70,7 +80,7 @@ const unsubscribeHeaders = (url: string): Record<string, string> => ({
  * mark; at-least-once repeats it only in the one window of a single DynamoDB write after SES
  * answered. A lost minute-5 alert costs a hot lead; a repeated one costs a second email.
  */
-async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>): Promise<SendResult> {
+async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>, toSlack?: (lead: Lead) => SlackAlert): Promise<SendResult> {
   const lead = await loadLead(deps.store, leadId);
   const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString());
   if (claim.kind === 'stopped') return { sent: false, stop: true };
@@ -81,24 +91,58 @@ async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, 
     return { sent: false, stop: false };
   }
 
-  const email = { ...(await compose(lead)), tags: { leadId, step } };
-  let messageId: string;
+  const slack = toSlack && deps.slack ? toSlack(lead) : undefined;
+  const channels = slack ? alertChannelsOf(slack.person) : { slack: false, email: true };
+  // Email first when both go: a failed email is retried with its step, and must not post twice to Slack.
+  let posted: PostedSlackMessage | undefined;
+  if (slack && channels.slack && !channels.email) posted = await postToSlack(deps, leadId, step, slack);
+  const emailToo = channels.email || !posted;
+  let messageId = posted ? `slack:${posted.channel}/${posted.ts}` : '';
+  if (emailToo) messageId = await sendEmail(deps, lead, step, compose);
+  if (!messageId) return { sent: false, stop: true };
+  if (slack && channels.slack && channels.email) await postToSlack(deps, leadId, step, slack);
+  const sentAt = deps.clock.now().toISOString();
+  await deps.store.markStepSent(leadId, step, { sentAt, messageId });
+  await deps.store.appendEventOnce(leadId, sentEvent(deps.sequence, step, sentAt));
+  return { sent: true, stop: false };
+}
+
+/**
+ * Posts a team alert to Slack; a failure past the client's retries is on the timeline and
+ * answered with undefined: the caller sends the email instead (an alert is never lost to Slack).
+ */
+async function postToSlack(deps: SequenceDeps, leadId: string, step: SequenceStep, alert: SlackAlert): Promise<PostedSlackMessage | undefined> {
+  const at = () => deps.clock.now().toISOString();
   try {
-    messageId = await deps.mailer.send(email);
+    const user = await slackUserIdOf(deps.slack!, alert.person);
+    if (!user) throw new Error(`Slack has no member with the email ${alert.person.email}`);
+    const posted = await deps.slack!.slack.postMessage(user, alert.message);
+    await deps.store.appendEvent(leadId, { type: 'slack-posted', at: at(), actor: 'system', detail: { step, channel: posted.channel, ts: posted.ts } });
+    return posted;
+  } catch (error) {
+    const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
+    const fallback = alertChannelsOf(alert.person).email ? 'email sent too' : 'sent by email instead';
+    await deps.store.appendEvent(leadId, { type: 'slack-failed', at: at(), actor: 'system', detail: { step, error: message, fallback } });
+    return undefined;
+  }
+}
+
+/** The step's email; '' when SES refused the address for good (the lead is marked undeliverable). */
+async function sendEmail(deps: SequenceDeps, lead: Lead, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>): Promise<string> {
+  const { leadId } = lead;
+  const email = { ...(await compose(lead)), tags: { leadId, step } };
+  try {
+    return await deps.mailer.send(email);
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (error instanceof PermanentSendError) {
       await deps.store.markUndeliverable(leadId, step, message, deps.clock.now().toISOString());
       await deps.store.appendEvent(leadId, { type: 'email-rejected', at: deps.clock.now().toISOString(), actor: 'system', detail: { step, error: message } });
-      return { sent: false, stop: true };
+      return '';
     }
     await deps.store.releaseStep(leadId, step, message);
     throw error;
   }
-  const sentAt = deps.clock.now().toISOString();
-  await deps.store.markStepSent(leadId, step, { sentAt, messageId });
-  await deps.store.appendEventOnce(leadId, sentEvent(deps.sequence, step, sentAt));
-  return { sent: true, stop: false };
 }
 
 /** A step's `-sent` event, at the time its step record says it was sent, so a retry can write it again. */
@@ -194,13 +238,25 @@ async function appendScoringEvents(store: LeadStore, leadId: string, lead: Score
   if (ownerId && triage.decision !== 'disqualify') await store.appendEventOnce(leadId, { type: 'assigned', at, actor: 'system', detail: { ownerId, rule } });
 }
 
+const ownerOf = (deps: SequenceDeps, lead: Lead): Rep => {
+  const owner = deps.reps.find((rep) => rep.id === lead.ownerId);
+  if (!owner) throw new Error(`Lead ${lead.leadId} has no configured owner (${lead.ownerId ?? 'none'})`);
+  return owner;
+};
+
 export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult> {
-  return sendOnce(deps, leadId, 'hot-alert', async (lead) => {
-    const owner = deps.reps.find((rep) => rep.id === lead.ownerId);
-    if (!owner) throw new Error(`Lead ${leadId} has no configured owner (${lead.ownerId ?? 'none'})`);
-    const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
-    return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, deps.sequence.hotAlertAfterMinutes, recommendedNextAction(lead)) };
-  });
+  const afterMinutes = deps.sequence.hotAlertAfterMinutes;
+  return sendOnce(
+    deps,
+    leadId,
+    'hot-alert',
+    async (lead) => {
+      const owner = ownerOf(deps, lead);
+      const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
+      return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, afterMinutes, recommendedNextAction(lead)) };
+    },
+    (lead) => ({ person: ownerOf(deps, lead), message: hotLeadAlertMessage(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes, nextAction: recommendedNextAction(lead) }) }),
+  );
 }
 
 /** An escalation routes the lead again: it reads the team as routing does. */
@@ -234,18 +290,33 @@ export async function escalateLead(deps: EscalationDeps, leadId: string): Promis
   const newOwner = lead.escalatedAt ? deps.reps.find((rep) => rep.id === lead.ownerId) : undefined;
   let escalated = false;
   if (newOwner) {
-    const sent = await sendOnce(deps, leadId, 'escalation', async (current) => {
-      const contactUrl = await signedUrl(deps, current, 'contact', newOwner.id);
-      return { to: newOwner.email, ...escalationEmail(current, firstOwnerName, { contactUrl }, deps.hotSlaMinutes, recommendedNextAction(current)) };
-    });
+    const sent = await sendOnce(
+      deps,
+      leadId,
+      'escalation',
+      async (current) => {
+        const contactUrl = await signedUrl(deps, current, 'contact', newOwner.id);
+        return { to: newOwner.email, ...escalationEmail(current, firstOwnerName, { contactUrl }, deps.hotSlaMinutes, recommendedNextAction(current)) };
+      },
+      (current) => ({
+        person: newOwner,
+        message: hotLeadAlertMessage(current, { publicBaseUrl: deps.publicBaseUrl, afterMinutes: deps.hotSlaMinutes, nextAction: recommendedNextAction(current), escalatedFrom: firstOwnerName }),
+      }),
+    );
     escalated = sent.sent;
   }
   const teamLead = deps.routing.teamLead;
   if (teamLead) {
-    await sendOnce(deps, leadId, 'team-lead-notice', async (current) => ({
-      to: teamLead.email,
-      ...teamLeadEscalationEmail(current, teamLead.name, firstOwnerName, newOwner?.name, deps.hotSlaMinutes),
-    }));
+    await sendOnce(
+      deps,
+      leadId,
+      'team-lead-notice',
+      async (current) => ({ to: teamLead.email, ...teamLeadEscalationEmail(current, teamLead.name, firstOwnerName, newOwner?.name, deps.hotSlaMinutes) }),
+      (current) => ({
+        person: teamLead,
+        message: teamLeadNoticeMessage(current, { publicBaseUrl: deps.publicBaseUrl, from: firstOwnerName, ...(newOwner ? { to: newOwner.name } : {}), slaMinutes: deps.hotSlaMinutes }),
+      }),
+    );
   }
   return { escalated, pastSla: true };
 }
