@@ -28,6 +28,7 @@ import { stagedTeamApp } from '../lib/team-app-assets';
 import { cachedTemplate } from './template-cache';
 import { asyncInvoker, asyncSettingsOf, type AsyncInvoker } from './async-invoke';
 import { startLambdaEndpoint, type LocalFunction } from './lambda-endpoint';
+import { type RunningSlackStandIn, startSlackStandIn } from './stand-ins/slack';
 
 /**
  * The whole product on loopback: the template CDK synthesizes is read for the table, the
@@ -66,6 +67,11 @@ export interface LocalStackOptions {
   pipedriveCredentials?: { user: string; password: string };
   /** The token in Salesforce's outbound message URL; random when absent. */
   salesforceToken?: string;
+  /** The Slack app's signing secret and bot token, as the Slack stand-in uses them; random when absent. */
+  slackSigningSecret?: string;
+  slackBotToken?: string;
+  /** The Slack stand-in's port (local/stand-ins/slack.ts); a free one when absent. */
+  slackPort?: number;
   /** Put something between the SES client and the emulator (a fault injector in tests). */
   sesEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   /** The same for the functions' DynamoDB client (the stack's own setup talks to the emulator directly). */
@@ -100,6 +106,9 @@ export interface LocalStack {
   hubspotClientSecret: string;
   pipedriveCredentials: { user: string; password: string };
   salesforceToken: string;
+  /** Slack's stand-in: what the bot posted, its page, clicks signed as Slack signs them. */
+  slack: RunningSlackStandIn;
+  slackSigningSecret: string;
   config: DeployConfig;
   template: CfnTemplate;
   runner: LocalWorkflowRunner;
@@ -134,7 +143,26 @@ export interface ResumedLead {
 const REGION = 'us-east-1';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNT = '000000000000';
-const LOCAL = { tableName: 'speed-to-lead-local', secretName: 'speed-to-lead-link-secret', webhookSecretName: 'speed-to-lead-webhook-secret', hubspotSecretName: 'speed-to-lead-hubspot-client-secret', pipedriveSecretName: 'speed-to-lead-pipedrive-credentials', salesforceSecretName: 'speed-to-lead-salesforce-token', stateMachine: 'speed-to-lead-lead-workflow' };
+const LOCAL = {
+  tableName: 'speed-to-lead-local',
+  secretName: 'speed-to-lead-link-secret',
+  webhookSecretName: 'speed-to-lead-webhook-secret',
+  hubspotSecretName: 'speed-to-lead-hubspot-client-secret',
+  pipedriveSecretName: 'speed-to-lead-pipedrive-credentials',
+  salesforceSecretName: 'speed-to-lead-salesforce-token',
+  slackSigningSecretName: 'speed-to-lead-slack-signing-secret',
+  slackBotTokenName: 'speed-to-lead-slack-bot-token',
+  stateMachine: 'speed-to-lead-lead-workflow',
+};
+/** The template's secrets by the start of their logical id, as the local secrets endpoint names them. */
+const secretNames: Array<[string, string]> = [
+  ['WebhookSigningSecret', LOCAL.webhookSecretName],
+  ['HubSpotClientSecret', LOCAL.hubspotSecretName],
+  ['PipedriveWebhookCredentials', LOCAL.pipedriveSecretName],
+  ['SalesforceEndpointToken', LOCAL.salesforceSecretName],
+  ['SlackSigningSecret', LOCAL.slackSigningSecretName],
+  ['SlackBotToken', LOCAL.slackBotTokenName],
+];
 /** The lead workflow's ARN in the local stack (the functions' STATE_MACHINE_ARN). */
 export const localStateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LOCAL.stateMachine}`;
 
@@ -266,6 +294,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const hubspotClientSecret = options.hubspotClientSecret ?? randomBytes(32).toString('hex');
   const pipedriveCredentials = options.pipedriveCredentials ?? { user: 'speed-to-lead', password: randomBytes(24).toString('hex') };
   const salesforceToken = options.salesforceToken ?? randomBytes(24).toString('hex');
+  const slackSigningSecret = options.slackSigningSecret ?? randomBytes(16).toString('hex');
+  const slackBotToken = options.slackBotToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
   const running: Array<RunningEmulator | RunningEndpoint | { close(): Promise<void> }> = [];
   // Closed first, so that nothing starts new work while the rest shuts down.
   const mappings: RunningEventSourceMapping[] = [];
@@ -292,7 +322,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const emulators = await emulatorsStarting;
     const { dynamo, ses } = emulators;
     await ensureTable(dynamo.url, tableDefinition(template, LOCAL.tableName));
-    const secrets = await startSecretsEndpoint({ [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret, [LOCAL.hubspotSecretName]: hubspotClientSecret, [LOCAL.pipedriveSecretName]: JSON.stringify(pipedriveCredentials), [LOCAL.salesforceSecretName]: salesforceToken }, { region: REGION, accountId: ACCOUNT });
+    const secrets = await startSecretsEndpoint(
+      { [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret, [LOCAL.hubspotSecretName]: hubspotClientSecret, [LOCAL.pipedriveSecretName]: JSON.stringify(pipedriveCredentials), [LOCAL.salesforceSecretName]: salesforceToken, [LOCAL.slackSigningSecretName]: slackSigningSecret, [LOCAL.slackBotTokenName]: slackBotToken },
+      { region: REGION, accountId: ACCOUNT },
+    );
     running.push(secrets);
 
     const stateMachineArn = localStateMachineArn;
@@ -335,13 +368,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });
     running.push(api);
+    // Slack, as the functions' @slack/web-api reaches it (SLACK_API_URL); its clicks go to the API.
+    const slack = await startSlackStandIn({
+      ...(options.slackPort !== undefined ? { port: options.slackPort } : {}),
+      botToken: slackBotToken,
+      signingSecret: slackSigningSecret,
+      interactionsUrl: `${api.url}/slack/interactions`,
+    });
+    running.push(slack);
 
     const refs: Record<string, string> = {};
     for (const id of logicalIdsOfType(template, 'AWS::DynamoDB::Table')) {
       refs[id] = LOCAL.tableName;
       refs[`${id}.Arn`] = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${LOCAL.tableName}`;
     }
-    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = id.startsWith('WebhookSigningSecret') ? LOCAL.webhookSecretName : id.startsWith('HubSpotClientSecret') ? LOCAL.hubspotSecretName : id.startsWith('PipedriveWebhookCredentials') ? LOCAL.pipedriveSecretName : id.startsWith('SalesforceEndpointToken') ? LOCAL.salesforceSecretName : LOCAL.secretName;
+    for (const id of logicalIdsOfType(template, 'AWS::SecretsManager::Secret')) refs[id] = secretNames.find(([prefix]) => id.startsWith(prefix))?.[1] ?? LOCAL.secretName;
     for (const id of logicalIdsOfType(template, 'AWS::StepFunctions::StateMachine')) refs[id] = stateMachineArn;
     for (const id of logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api')) refs[`${id}.ApiEndpoint`] = api.url;
     for (const id of logicalIdsOfType(template, 'AWS::Cognito::UserPool')) refs[id] = team.userPoolId;
@@ -369,6 +410,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       AWS_ENDPOINT_URL_SQS: functionsSqsUrl,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: team.url,
+      SLACK_API_URL: slack.apiUrl,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       // Metrics are EMF lines on stdout: quiet here unless asked for (POWERTOOLS_METRICS_DISABLED=false).
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
@@ -473,6 +515,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       hubspotClientSecret,
       pipedriveCredentials,
       salesforceToken,
+      slack,
+      slackSigningSecret,
       config,
       template,
       runner,

@@ -17,8 +17,9 @@ const USAGE = `Usage: npm start [-- --fresh]
 
   --fresh   forget the leads kept in the data folder and start empty
 
-Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), COGNITO_PORT (9229), LOCAL_TIME_SCALE (17280:
-a simulated day in 5 s), LOCAL_DATA_DIR (.local), POWERTOOLS_LOG_LEVEL (WARN).`;
+Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), COGNITO_PORT (9229), SLACK_PORT (8006), LOCAL_TIME_SCALE (17280:
+a simulated day in 5 s), LOCAL_DATA_DIR (.local), POWERTOOLS_LOG_LEVEL (WARN), SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN
+(the Slack app's secrets as the local stack holds them; random when unset).`;
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -48,6 +49,7 @@ const ports = {
   SES_PORT: number('SES_PORT', 8005, { port: true }),
   DYNAMODB_PORT: number('DYNAMODB_PORT', 8000, { port: true }),
   COGNITO_PORT: number('COGNITO_PORT', 9229, { port: true }),
+  SLACK_PORT: number('SLACK_PORT', 8006, { port: true }),
 };
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -124,6 +126,9 @@ async function main() {
       ...(process.env.HUBSPOT_CLIENT_SECRET ? { hubspotClientSecret: process.env.HUBSPOT_CLIENT_SECRET } : {}),
       ...(process.env.SALESFORCE_ENDPOINT_TOKEN ? { salesforceToken: process.env.SALESFORCE_ENDPOINT_TOKEN } : {}),
       ...(process.env.PIPEDRIVE_WEBHOOK_USER && process.env.PIPEDRIVE_WEBHOOK_PASSWORD ? { pipedriveCredentials: { user: process.env.PIPEDRIVE_WEBHOOK_USER, password: process.env.PIPEDRIVE_WEBHOOK_PASSWORD } } : {}),
+      slackPort: ports.SLACK_PORT,
+      ...(process.env.SLACK_SIGNING_SECRET ? { slackSigningSecret: process.env.SLACK_SIGNING_SECRET } : {}),
+      ...(process.env.SLACK_BOT_TOKEN ? { slackBotToken: process.env.SLACK_BOT_TOKEN } : {}),
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       // Submissions that start no sequence would otherwise leave no trace in the log.
       onRequest: ({ method, path, status }) => {
@@ -170,6 +175,7 @@ async function main() {
   console.log(`  API       ${stack.apiUrl}  (POST /leads)`);
   console.log(`  Inbox     ${stack.sesUrl}  (every email sent; GET /store for tools)`);
   console.log(`  DynamoDB  ${stack.dynamoUrl}  (table ${stack.tableName}; data in ${shownDataDir}, \`npm start -- --fresh\` wipes it)`);
+  console.log(`  Slack     ${stack.slack.url}  (a stand-in: ${demoRep.email}'s hot-lead alerts, with working buttons; GET /messages for tools)`);
   console.log(`  Cognito   ${stack.teamPool.url}  (user pool ${stack.teamPool.userPoolId}: the team's users; its login form stands in for the company login)`);
   console.log(`  More:     npm run seed  (a mix of hot, warm and cold leads)`);
   console.log(`Ready in ${(readyMs / 1000).toFixed(1)} s. Ctrl-C stops everything.\n`);
