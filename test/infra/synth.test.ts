@@ -38,7 +38,7 @@ describe('cdk synth', () => {
     }
     // Beside each bundle but the two static ones': the stage's lead configuration, which LEAD_CONFIG_FILE names.
     const configFiles = bundles.map((bundle) => join(dirname(bundle), leadConfigFileName)).filter((file) => existsSync(file));
-    expect(configFiles).toHaveLength(13);
+    expect(configFiles).toHaveLength(14);
     for (const file of configFiles) expect(readLeadConfig(file)).toEqual(leadConfigOf(loadConfig('dev')));
     // Beside the app page's: the team app, built from web/ (APP_ASSETS_DIR).
     const appFolders = bundles.map((bundle) => join(dirname(bundle), teamAppFolderName)).filter((dir) => existsSync(join(dir, 'index.html')));
