@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type SecretStringGenerator } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -86,34 +86,20 @@ export class SpeedToLeadStack extends Stack {
     this.startQueue = new StartQueue(this, 'StartQueue');
     this.functions.letIntakeStart(this.workflow.stateMachine, this.startQueue);
 
-    // A CRM marks leads contacted with requests signed by this shared secret (see README).
-    const webhookSecret = new Secret(this, 'WebhookSigningSecret', {
-      description: 'Shared with the CRM: signs its webhook requests to POST /leads/{id}/contact',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    // Each CRM authenticates its requests its own way, with a secret it holds a copy of (README, docs/crm.md).
+    const crmSecret = (id: string, description: string, holder: string, generate: Partial<SecretStringGenerator> = {}) => {
+      const secret = new Secret(this, id, { description, generateSecretString: { passwordLength: 48, excludePunctuation: true, ...generate } });
+      acknowledgeNag(secret, 'SMG4', `${holder} holds a copy of this secret, so rotating it is a coordinated change on both sides (documented in the README and docs/crm.md), not a schedule that would break the integration.`);
+      return secret;
+    };
+    const webhookSecret = crmSecret('WebhookSigningSecret', 'Shared with the CRM: signs its webhook requests to POST /leads/{id}/contact', 'The CRM');
+    const hubspotClientSecret = crmSecret('HubSpotClientSecret', "The HubSpot app's client secret: HubSpot signs its webhook requests to POST /crm/hubspot with it (put the app's value here)", 'HubSpot (it issues it as the app\'s client secret)');
+    const pipedriveCredentials = crmSecret('PipedriveWebhookCredentials', 'Pipedrive\'s webhook HTTP Auth for POST /crm/pipedrive: {"user", "password"}', 'Pipedrive (the webhook\'s HTTP Auth)', {
+      secretStringTemplate: JSON.stringify({ user: 'speed-to-lead' }),
+      generateStringKey: 'password',
     });
-    acknowledgeNag(webhookSecret, 'SMG4',
-      'The CRM holds a copy of this secret, so rotating it is a coordinated change on both sides (documented in the README), not a schedule that would break the integration.');
-    // HubSpot signs its webhooks with the HubSpot app's client secret: ops put it here (docs/crm.md).
-    const hubspotClientSecret = new Secret(this, 'HubSpotClientSecret', {
-      description: "The HubSpot app's client secret: HubSpot signs its webhook requests to POST /crm/hubspot with it (put the app's value here)",
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    acknowledgeNag(hubspotClientSecret, 'SMG4',
-      "HubSpot issues this secret (the app's client secret); it is rotated in HubSpot and then put here, which no schedule of ours can do.");
-    // Pipedrive's webhooks authenticate with HTTP Basic auth: this user and generated password, given to the webhook as its HTTP Auth.
-    const pipedriveCredentials = new Secret(this, 'PipedriveWebhookCredentials', {
-      description: 'Pipedrive\'s webhook HTTP Auth for POST /crm/pipedrive: {"user", "password"}',
-      generateSecretString: { secretStringTemplate: JSON.stringify({ user: 'speed-to-lead' }), generateStringKey: 'password', passwordLength: 48, excludePunctuation: true },
-    });
-    acknowledgeNag(pipedriveCredentials, 'SMG4',
-      'Pipedrive holds a copy of these credentials (the webhook\'s HTTP Auth), so rotating them is a coordinated change on both sides, not a schedule.');
     // Salesforce signs nothing: its Outbound Messages go to <api>/crm/salesforce?token=<this>.
-    const salesforceToken = new Secret(this, 'SalesforceEndpointToken', {
-      description: "The token in the endpoint URL of Salesforce's outbound messages: POST /crm/salesforce?token=<value>",
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    acknowledgeNag(salesforceToken, 'SMG4',
-      'Salesforce holds a copy of this token (in the outbound message\'s endpoint URL), so rotating it is a coordinated change on both sides, not a schedule.');
+    const salesforceToken = crmSecret('SalesforceEndpointToken', "The token in the endpoint URL of Salesforce's outbound messages: POST /crm/salesforce?token=<value>", 'Salesforce (in the outbound message\'s endpoint URL)');
     this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret, pipedriveCredentials, salesforceToken);
 
     // The Slack app's two secrets (docs/slack.md): ops put Slack's values in after the deploy;

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureInvalid } from '@domain/errors';
 import type { SecretSource, SecretVersions } from '@domain/ports';
+import { checkAgainstSecret } from '@domain/secret-check';
 
 /**
  * HubSpot signs the requests it sends (app webhooks, and a workflow's "Send a webhook" with
@@ -73,14 +74,8 @@ export function verifyHubspotRequest(request: HubspotSignedRequest, secrets: Sec
 }
 
 /** verifyHubspotRequest with the client secret as held, and on a mismatch once more with it read again (a rotation not read yet). */
-export async function verifyHubspotSignature(secrets: Pick<SecretSource, 'hubspotClientSecrets'>, request: HubspotSignedRequest, now: Date): Promise<void> {
-  try {
-    verifyHubspotRequest(request, await secrets.hubspotClientSecrets(), now);
-  } catch (error) {
-    if (!(error instanceof SignatureInvalid && error.reason === 'mismatch')) throw error;
-    verifyHubspotRequest(request, await secrets.hubspotClientSecrets({ fresh: true }), now);
-  }
-}
+export const verifyHubspotSignature = (secrets: Pick<SecretSource, 'hubspotClientSecrets'>, request: HubspotSignedRequest, now: Date): Promise<void> =>
+  checkAgainstSecret((read) => secrets.hubspotClientSecrets(read), (versions) => verifyHubspotRequest(request, versions, now));
 
 /** A delivery's identity for idempotency: its MAC, marked as HubSpot's. */
 export const hubspotDeliveryId = (request: Pick<HubspotSignedRequest, 'signature'>): string => `hubspot:${(request.signature ?? '').trim()}`;

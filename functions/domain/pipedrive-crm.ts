@@ -3,6 +3,7 @@ import * as z from '@domain/zod';
 import { SignatureInvalid, ValidationError } from '@domain/errors';
 import type { PipelineStage } from '@domain/pipeline';
 import type { SecretSource, SecretVersions } from '@domain/ports';
+import { checkAgainstSecret } from '@domain/secret-check';
 
 /**
  * Pipedrive's webhooks (v2) authenticate with HTTP Basic auth: the user name and password
@@ -41,14 +42,8 @@ export function verifyPipedriveCredentials(authorization: string | undefined, cr
 }
 
 /** verifyPipedriveCredentials with the credentials as held, and on a mismatch once more read again (a rotation not read yet). */
-export async function verifyPipedriveRequest(secrets: Pick<SecretSource, 'pipedriveCredentials'>, authorization: string | undefined): Promise<void> {
-  try {
-    verifyPipedriveCredentials(authorization, await secrets.pipedriveCredentials());
-  } catch (error) {
-    if (!(error instanceof SignatureInvalid && error.reason === 'mismatch')) throw error;
-    verifyPipedriveCredentials(authorization, await secrets.pipedriveCredentials({ fresh: true }));
-  }
-}
+export const verifyPipedriveRequest = (secrets: Pick<SecretSource, 'pipedriveCredentials'>, authorization: string | undefined): Promise<void> =>
+  checkAgainstSecret((read) => secrets.pipedriveCredentials(read), (versions) => verifyPipedriveCredentials(authorization, versions));
 
 export const PipedriveMappingSchema = z.strictObject({
   /** The deal's custom field (its 40-character key, or a name) that holds our lead id. */

@@ -4,6 +4,7 @@ import * as z from '@domain/zod';
 import { SignatureInvalid, ValidationError } from '@domain/errors';
 import type { PipelineStage } from '@domain/pipeline';
 import type { SecretSource, SecretVersions } from '@domain/ports';
+import { checkAgainstSecret } from '@domain/secret-check';
 
 /**
  * Salesforce's Outbound Messages (a Flow's or workflow rule's "Send Outbound Message"): a SOAP
@@ -27,14 +28,9 @@ export function verifySalesforceToken(token: string | undefined, tokens: SecretV
   if (!matches(tokens.current) && !(tokens.previous !== undefined && matches(tokens.previous))) throw refuse('mismatch');
 }
 
-export async function verifySalesforceRequest(secrets: Pick<SecretSource, 'salesforceTokens'>, token: string | undefined): Promise<void> {
-  try {
-    verifySalesforceToken(token, await secrets.salesforceTokens());
-  } catch (error) {
-    if (!(error instanceof SignatureInvalid && error.reason === 'mismatch')) throw error;
-    verifySalesforceToken(token, await secrets.salesforceTokens({ fresh: true }));
-  }
-}
+/** verifySalesforceToken with the token as held, and on a mismatch once more read again (a rotation not read yet). */
+export const verifySalesforceRequest = (secrets: Pick<SecretSource, 'salesforceTokens'>, token: string | undefined): Promise<void> =>
+  checkAgainstSecret((read) => secrets.salesforceTokens(read), (versions) => verifySalesforceToken(token, versions));
 
 const text = z.string().check(z.minLength(1));
 

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureInvalid } from '@domain/errors';
 import type { SecretSource, SecretVersions } from '@domain/ports';
+import { checkAgainstSecret } from '@domain/secret-check';
 
 /**
  * A CRM (or a Slack workflow) marks a lead without the rep's email link by signing its
@@ -62,11 +63,5 @@ export function verifyWebhook(request: SignedRequest, secrets: SecretVersions, n
 }
 
 /** verifyWebhook with the shared secret as this function holds it, and when neither value matches, once more with it read again now (a rotation this function has not read yet). */
-export async function verifySignedWebhook(secrets: Pick<SecretSource, 'webhookSecrets'>, request: SignedRequest, now: Date): Promise<void> {
-  try {
-    verifyWebhook(request, await secrets.webhookSecrets(), now);
-  } catch (error) {
-    if (!(error instanceof SignatureInvalid && error.reason === 'mismatch')) throw error;
-    verifyWebhook(request, await secrets.webhookSecrets({ fresh: true }), now);
-  }
-}
+export const verifySignedWebhook = (secrets: Pick<SecretSource, 'webhookSecrets'>, request: SignedRequest, now: Date): Promise<void> =>
+  checkAgainstSecret((read) => secrets.webhookSecrets(read), (versions) => verifyWebhook(request, versions, now));
