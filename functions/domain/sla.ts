@@ -37,11 +37,13 @@ const ms = (iso: string) => Date.parse(iso);
 
 /** The SLA rule on times (ms): a lead's first contact and its report record's come from here. */
 export function firstContactAt(submittedMs: number, contactedMs: number | undefined, grade: LeadGrade | undefined, sla: Sla, nowMs: number): FirstContact {
-  const seconds = contactedMs !== undefined ? (contactedMs - submittedMs) / 1000 : undefined;
-  if (!grade) return { ...(seconds !== undefined ? { seconds } : {}), slaStatus: 'ungraded' };
-  const limit = sla[grade] * 60;
-  if (seconds !== undefined) return { seconds, slaStatus: seconds <= limit ? 'met' : 'missed' };
-  return { slaStatus: (nowMs - submittedMs) / 1000 > limit ? 'missed' : 'pending' };
+  // Literals, not spreads: the dashboard makes 100,000 of these per request.
+  if (contactedMs !== undefined) {
+    const seconds = (contactedMs - submittedMs) / 1000;
+    return { seconds, slaStatus: !grade ? 'ungraded' : seconds <= sla[grade] * 60 ? 'met' : 'missed' };
+  }
+  if (!grade) return { slaStatus: 'ungraded' };
+  return { slaStatus: (nowMs - submittedMs) / 1000 > sla[grade] * 60 ? 'missed' : 'pending' };
 }
 
 export function firstContactOf(lead: Pick<Lead, 'submittedAt' | 'contactedAt' | 'grade'>, sla: Sla, now: Date): FirstContact {
