@@ -133,7 +133,8 @@ const VIA_WORDS: Record<string, string> = { slack: 'in Slack', 'email-link': 'fr
 /** The alert once answered: the lead's lines kept, the buttons replaced by who answered what and when. */
 export function answeredMessage(original: readonly SlackBlock[] | undefined, lead: Lead, answer: StandingAnswer): SlackMessage {
   const reason = answer.outcome === 'rejected' && answer.reason ? ` (${mrkdwn(reasonInWords(answer.reason))})` : '';
-  const when = `<!date^${Math.floor(Date.parse(answer.at) / 1000)}^{date_short_pretty} at {time}|${answer.at}>`;
+  // Slack shows the time in the reader's zone; the fallback (older clients) is UTC.
+  const when = `<!date^${Math.floor(Date.parse(answer.at) / 1000)}^{date_short_pretty} at {time}|${answer.at.slice(0, 16).replace('T', ' ')} UTC>`;
   const line = `:white_check_mark: ${mrkdwn(answer.by)} ${OUTCOME_WORDS[answer.outcome]}${reason} ${VIA_WORDS[answer.via] ?? ''}, ${when}`.replace(/ {2,}/g, ' ');
   // The lead's own blocks as we sent them (the ones with no buttons); the answer in place of the actions.
   const kept = (original ?? []).filter((block) => block.type !== 'actions');

@@ -270,7 +270,7 @@ export function mrkdwnToHtml(text: string): string {
       .replace(/"/g, '&quot;')
       .replace(/\*([^*\n]+)\*/g, '<b>$1</b>')
       .replace(/(^|\s)_([^_\n]+)_(?=\s|$)/g, '$1<i>$2</i>')
-      .replace(/:white_check_mark:/g, '✅');
+      .replace(/:white_check_mark:/g, '✓');
   const html = pieces
     .map((piece) => {
       const markup = /^<([^<>|]*)(?:\|([^<>]*))?>$/.exec(piece);
@@ -302,7 +302,7 @@ main{max-width:46rem;margin:0 auto;padding:1rem}
 button,select,.link-button{font:inherit;font-size:.9rem;border:1px solid #bbb;border-radius:4px;background:#fff;color:#1d1c1d;padding:.3rem .75rem;min-height:36px;cursor:pointer;text-decoration:none;display:inline-flex;align-items:center}
 button.primary{background:#007a5a;border-color:#007a5a;color:#fff}
 button:focus-visible,select:focus-visible,a:focus-visible{outline:3px solid #1264a3;outline-offset:2px}
-.as{font-size:.85rem;color:#4d4c4d;margin:.25rem 0}.as label{margin-right:.25rem}
+.as{font-size:.85rem;color:#4d4c4d;margin:.25rem 0}.as label{margin-right:.25rem}.as select{max-width:100%}
 .ephemeral{background:#f8f8f8;border-left:4px solid #1264a3;padding:.4rem .6rem;margin:.4rem 0;font-size:.9rem}
 .error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:4px}
 .empty{color:#616061}
@@ -340,7 +340,8 @@ function page(posts: readonly SlackPost[], ephemerals: readonly SlackEphemeral[]
           }
           return `<form method="post" action="/click" id="${formId}">${hidden(String(element.action_id))}${as}<button type="submit"${element.style === 'primary' ? ' class="primary"' : ''}>${label}</button></form>`;
         });
-        return `<div class="actions">${elements.join('')}</div>${clickerChoice}`;
+        // Who clicks matters only where a click records something (not on a link).
+        return `<div class="actions">${elements.join('')}</div>${firstForm ? '' : clickerChoice}`;
       })
       .join('');
     const notes = ephemerals
