@@ -18,8 +18,10 @@ const alias = {
  * order groups files by project name (e2e, infra, integration, unit, workflow: the long
  * workflow files last) and knows durations only from a previous run's cache, which a fresh
  * clone in CI does not have. So: the cached duration when there is one, else the one written
- * here, else a guess by project. These are ms on a fresh clone on 2 cores; only their order
- * matters, so refresh them when a file's time changes a lot (a run's --reporter=json has them).
+ * here, else a guess by project. These are ms on a fresh clone on 2 cores, measured before the
+ * speed-ups of December 2026 and, for the files those changed (bench-harness, start-burst,
+ * triage-and-routing, npm-start), estimated from what each saved; only their order matters, so
+ * refresh them from a quiet run's --reporter=json.
  */
 const measuredMs: Record<string, number> = {
   'test/integration/bench-harness.test.ts': 80_000,
