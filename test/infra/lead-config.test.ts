@@ -53,7 +53,9 @@ describe('a team of 200 reps with working hours', () => {
     for (const [id, env] of large) {
       const bytes = environmentBytes(env);
       expect(bytes, id).toBe(small.get(id));
-      expect(bytes, id).toBeLessThan(awsLimits.lambdaEnvironmentBytes / 2);
+      // A quarter of the limit left over: rep-response holds five secrets' ARNs (the links', ours,
+      // HubSpot's, Pipedrive's, Salesforce's), each counted as a 256-byte deploy-time value.
+      expect(bytes, id).toBeLessThan(awsLimits.lambdaEnvironmentBytes * 0.75);
       expect(JSON.stringify(env), id).not.toContain('rep-199');
     }
     // The reps alone would be many times the limit.
