@@ -267,8 +267,18 @@ export async function runScale(opts: { leads: number; timeScale: number }): Prom
   const wheel = SCALE_MIX.flatMap(({ path, share }) => Array<ScalePath>(share).fill(path));
   const mix = Object.fromEntries(SCALE_MIX.map(({ path }) => [path, 0])) as Record<ScalePath, number>;
   const items: Array<Record<string, unknown>> = [];
-  // The lead store's writes captured instead of sent: the items are exactly what intake writes.
-  const capture = new DynamoDbLeadStore({ send: async (command: { input: { Item?: Record<string, unknown> } }) => void (command.input.Item && items.push(command.input.Item)) } as never, stack.tableName, stack.config.retentionDays);
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), { marshallOptions: { removeUndefinedValues: true } });
+  // The lead store's items captured instead of put: the items are exactly what intake writes,
+  // written below 25 at a time. Its other writes (the report digest's counter and record) go
+  // to the table as they are: the lead's place in the digest comes from them.
+  const capture = new DynamoDbLeadStore(
+    {
+      middlewareStack: db.middlewareStack,
+      send: async (command: { input: { Item?: Record<string, unknown> } }) => (command.input.Item ? (items.push(command.input.Item), {}) : db.send(command as never)),
+    } as never,
+    stack.tableName,
+    stack.config.retentionDays,
+  );
   const leads: Array<{ leadId: string; email: string; path: ScalePath; input: WorkflowStart }> = [];
   for (let i = 0; i < opts.leads; i++) {
     const path = wheel[i % wheel.length]!;
@@ -291,7 +301,6 @@ export async function runScale(opts: { leads: number; timeScale: number }): Prom
     leads.push({ leadId, email, path, input: { leadId, submittedAt: lead.submittedAt, schedule: lead.schedule } });
   }
   const storing = Date.now();
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), { marshallOptions: { removeUndefinedValues: true } });
   const batches: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   await Promise.all(
