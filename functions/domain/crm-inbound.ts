@@ -7,14 +7,15 @@ import { pipedriveUpdateOf, type PipedriveMapping, verifyPipedriveRequest } from
 import type { Pipeline } from '@domain/pipeline';
 import { recordPipelineChange } from '@domain/pipeline-changes';
 import type { LeadStore, SecretSource } from '@domain/ports';
-import { recordCrmResponse, type RepResponseResult } from '@domain/rep-response';
+import { recordCrmResponse, REMEMBERED_PAST_WINDOW_SECONDS, type RepResponseResult } from '@domain/rep-response';
 import { salesforceMessageOf, type SalesforceMapping, verifySalesforceRequest } from '@domain/salesforce-crm';
 
-/**
+/*
  * A CRM's own webhook, in its own format and signed its own way, recorded with the same
  * domain functions as our signed webhook: a rep's answer through recordCrmResponse (as the
  * email link's), a deal's stage through recordPipelineChange.
  */
+
 /** The ids of the leads with this email, oldest first (the byDomain index). */
 export interface LeadsByEmail {
   leadsOf(email: string): Promise<string[]>;
@@ -31,6 +32,14 @@ export interface CrmInboundResult {
   response?: Pick<RepResponseResult, 'outcome' | 'contactedAt' | 'replayed'>;
   pipeline?: Pick<Pipeline, 'stage' | 'stageAt' | 'amount' | 'currency'> & { changed: boolean };
 }
+
+/** What a route answers about the pipeline after a change: the stage, and the amount when there is one. */
+const pipelineSummary = (pipeline: Pipeline, changed: boolean): NonNullable<CrmInboundResult['pipeline']> => ({
+  stage: pipeline.stage,
+  stageAt: pipeline.stageAt,
+  ...(pipeline.amount !== undefined ? { amount: pipeline.amount, currency: pipeline.currency } : {}),
+  changed,
+});
 
 /** The lead the CRM names: our id written into the CRM first, else the latest lead with that email. */
 async function leadNamed(store: CrmInboundDeps['store'], named: { leadId?: string; email?: string }): Promise<Lead> {
@@ -65,14 +74,14 @@ export async function recordFromHubspot(deps: CrmInboundDeps, mapping: HubspotMa
   if (update.response) {
     const answered = await recordCrmResponse(deps, lead.leadId, update.response, {
       claimId: deliveryId,
-      rememberUntil: new Date(sentAt + HUBSPOT_TOLERANCE_MS + 60_000),
+      rememberUntil: new Date(sentAt + HUBSPOT_TOLERANCE_MS + REMEMBERED_PAST_WINDOW_SECONDS * 1000),
       actor: 'crm:hubspot',
     });
     result.response = { outcome: answered.outcome, contactedAt: answered.contactedAt, ...(answered.replayed ? { replayed: true } : {}) };
   }
   if (update.pipeline) {
     const { pipeline, changed } = await recordPipelineChange(deps, lead.leadId, { ...update.pipeline, at: new Date(sentAt).toISOString(), source: 'hubspot', deliveryId });
-    result.pipeline = { stage: pipeline.stage, stageAt: pipeline.stageAt, ...(pipeline.amount !== undefined ? { amount: pipeline.amount, currency: pipeline.currency } : {}), changed };
+    result.pipeline = pipelineSummary(pipeline, changed);
   }
   return result;
 }
@@ -89,7 +98,7 @@ export async function recordFromPipedrive(deps: CrmInboundDeps, mapping: Pipedri
   if ('ignored' in update) return update;
   const lead = await leadNamed(deps.store, { leadId: update.leadId });
   const { pipeline, changed } = await recordPipelineChange(deps, lead.leadId, { ...update.pipeline, at: update.at, source: 'pipedrive', deliveryId: update.deliveryId });
-  return { leadId: lead.leadId, pipeline: { stage: pipeline.stage, stageAt: pipeline.stageAt, ...(pipeline.amount !== undefined ? { amount: pipeline.amount, currency: pipeline.currency } : {}), changed } };
+  return { leadId: lead.leadId, pipeline: pipelineSummary(pipeline, changed) };
 }
 
 /** What a Salesforce message did: each notification is acknowledged, recorded or not. */

@@ -4,7 +4,7 @@ import type { Lead } from '@domain/lead';
 import { applyPipelineChange, pipelineEvent, PipelineRequestSchema, type Pipeline, type PipelineChange } from '@domain/pipeline';
 import type { LeadStore, SecretSource } from '@domain/ports';
 import { parseWith } from '@domain/validation';
-import { type SignedRequest, verifySignedWebhook } from '@domain/webhook-signature';
+import { type SignedRequest, verifySignedWebhook, webhookSignatureId } from '@domain/webhook-signature';
 
 export interface PipelineDeps {
   store: Pick<LeadStore, 'getLead' | 'savePipeline' | 'appendEventOnce'>;
@@ -56,12 +56,11 @@ export async function pipelineFromWebhook(deps: PipelineDeps & { secrets: Secret
   const request = parseWith(PipelineRequestSchema, body);
   if (request.leadId !== leadId) throw new ValidationError('Invalid leadId: not the lead in the URL', [{ path: 'leadId', message: 'must be the lead in the URL' }]);
   const signedAt = new Date(Number((signed.timestamp ?? '').trim()) * 1000).toISOString();
-  const deliveryId = (signed.signature ?? '').trim().toLowerCase().replace(/^sha256=/, '');
   return recordPipelineChange(deps, leadId, {
     stage: request.stage,
     at: request.at ? new Date(request.at).toISOString() : signedAt,
     source: 'webhook',
-    deliveryId: `webhook:${deliveryId}`,
+    deliveryId: `webhook:${webhookSignatureId(signed)}`,
     ...(request.amount !== undefined ? { amount: request.amount, currency: request.currency } : {}),
     ...(request.lostReason ? { lostReason: request.lostReason } : {}),
   });

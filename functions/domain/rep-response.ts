@@ -7,7 +7,7 @@ import type { LeadStore, SecretSource, TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { parseWith } from '@domain/validation';
 import { REJECT_REASONS } from '@domain/reject-reasons';
-import { type SignedRequest, verifySignedWebhook, WEBHOOK_TOLERANCE_SECONDS } from '@domain/webhook-signature';
+import { type SignedRequest, verifySignedWebhook, WEBHOOK_TOLERANCE_SECONDS, webhookSignatureId } from '@domain/webhook-signature';
 
 export { REJECT_REASONS };
 
@@ -152,10 +152,8 @@ export async function respondInSlack(deps: Pick<RepResponseDeps, 'store' | 'cloc
  * A signed request is accepted until its timestamp plus the tolerance, on our clock; a minute
  * more covers the clocks of our other functions.
  */
-const REMEMBERED_PAST_WINDOW_SECONDS = 60;
+export const REMEMBERED_PAST_WINDOW_SECONDS = 60;
 
-/** A signed request's identity: its signature's hex, lowercased, since either case verifies. */
-const signatureOf = (signed: SignedRequest) => (signed.signature ?? '').trim().toLowerCase().replace(/^sha256=/, '');
 
 const rememberedUntil = (signed: SignedRequest) => new Date((Number((signed.timestamp ?? '').trim()) + WEBHOOK_TOLERANCE_SECONDS + REMEMBERED_PAST_WINDOW_SECONDS) * 1000);
 
@@ -184,7 +182,7 @@ export async function respondFromCrm(deps: RepResponseDeps, leadId: string, sign
   if (request.repId !== undefined && !deps.reps.some((rep) => rep.id === request.repId)) {
     throw new ValidationError('Invalid repId: not a configured rep', [{ path: 'repId', message: `must be one of the configured reps: ${deps.reps.map((r) => r.id).join(', ')}` }]);
   }
-  return recordCrmResponse(deps, leadId, request, { claimId: signatureOf(signed), rememberUntil: rememberedUntil(signed), ...(request.repId ? { repId: request.repId } : {}) });
+  return recordCrmResponse(deps, leadId, request, { claimId: webhookSignatureId(signed), rememberUntil: rememberedUntil(signed), ...(request.repId ? { repId: request.repId } : {}) });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureInvalid } from '@domain/errors';
 import type { SecretSource, SecretVersions } from '@domain/ports';
+import { checkAgainstSecret } from '@domain/secret-check';
 
 /**
  * Slack signs every request it sends us (a button click) with the app's signing secret
@@ -60,14 +61,8 @@ export function verifySlackRequest(request: SlackSignedRequest, secrets: SecretV
 }
 
 /** verifySlackRequest with the signing secret as held, and on a mismatch once more with it read again (a rotation not read yet). */
-export async function verifySlackSignature(secrets: Pick<SecretSource, 'slackSigningSecrets'>, request: SlackSignedRequest, now: Date): Promise<void> {
-  try {
-    verifySlackRequest(request, await secrets.slackSigningSecrets(), now);
-  } catch (error) {
-    if (!(error instanceof SignatureInvalid && error.reason === 'mismatch')) throw error;
-    verifySlackRequest(request, await secrets.slackSigningSecrets({ fresh: true }), now);
-  }
-}
+export const verifySlackSignature = (secrets: Pick<SecretSource, 'slackSigningSecrets'>, request: SlackSignedRequest, now: Date): Promise<void> =>
+  checkAgainstSecret((read) => secrets.slackSigningSecrets(read), (versions) => verifySlackRequest(request, versions, now));
 
 /** A signed request's identity for the replay guard: its MAC's hex, lowercased (either case verifies), marked as Slack's. */
 export const slackSignatureId = (request: SlackSignedRequest): string => `slack-${(request.signature ?? '').trim().toLowerCase().replace(/^v0=/, '')}`;

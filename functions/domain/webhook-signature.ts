@@ -33,6 +33,9 @@ const TIMESTAMP = /^\d{1,13}$/;
 const mac = (secret: string, timestamp: string, rawBody: Buffer | string) =>
   createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
 
+/** A signed request's identity (replay guard, delivery id): its signature's hex, lowercased, since either case verifies. */
+export const webhookSignatureId = (signed: Pick<SignedRequest, 'signature'>): string => (signed.signature ?? '').trim().toLowerCase().replace(/^sha256=/, '');
+
 /** The `X-Signature` value for a body signed at `timestamp` (unix seconds): what a CRM computes. */
 export function signWebhook(rawBody: Buffer | string, timestamp: number | string, secret: string): string {
   return `sha256=${mac(secret, String(timestamp), rawBody).toString('hex')}`;
