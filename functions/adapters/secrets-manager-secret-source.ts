@@ -87,8 +87,10 @@ export class SecretsManagerSecretSource implements SecretSource {
   private readonly hubspotClient: RotatingSecret;
   private readonly pipedrive: RotatingSecret;
   private readonly salesforce: RotatingSecret;
+  private readonly calcom: RotatingSecret;
+  private readonly calendly: RotatingSecret;
 
-  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string; slackSigning?: string; slackBot?: string; hubspotClient?: string; pipedrive?: string; salesforce?: string }, maxAgeSeconds: number) {
+  constructor(client: SecretsManagerClient, ids: { link: string; webhook?: string; slackSigning?: string; slackBot?: string; hubspotClient?: string; pipedrive?: string; salesforce?: string; calcom?: string; calendly?: string }, maxAgeSeconds: number) {
     this.link = new RotatingSecret(client, ids.link, 'link-signing secret', maxAgeSeconds);
     this.webhook = new RotatingSecret(client, ids.webhook, 'webhook signing secret', maxAgeSeconds);
     this.slackSigning = new RotatingSecret(client, ids.slackSigning, 'Slack signing secret', maxAgeSeconds);
@@ -96,6 +98,16 @@ export class SecretsManagerSecretSource implements SecretSource {
     this.hubspotClient = new RotatingSecret(client, ids.hubspotClient, 'HubSpot client secret', maxAgeSeconds);
     this.pipedrive = new RotatingSecret(client, ids.pipedrive, 'Pipedrive webhook credentials', maxAgeSeconds);
     this.salesforce = new RotatingSecret(client, ids.salesforce, 'Salesforce endpoint token', maxAgeSeconds);
+    this.calcom = new RotatingSecret(client, ids.calcom, 'Cal.com webhook secret', maxAgeSeconds);
+    this.calendly = new RotatingSecret(client, ids.calendly, 'Calendly signing key', maxAgeSeconds);
+  }
+
+  calcomWebhookSecrets(read?: SecretRead): Promise<SecretVersions> {
+    return this.calcom.read(read);
+  }
+
+  calendlySigningKeys(read?: SecretRead): Promise<SecretVersions> {
+    return this.calendly.read(read);
   }
 
   salesforceTokens(read?: SecretRead): Promise<SecretVersions> {

@@ -166,6 +166,28 @@ const SLACK_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   replayed: 'This signed Slack request was received before: refused as a replay',
 };
 
+/** The same, for bookings that claim to come from Cal.com (ops setting up the webhook read these). */
+const CALCOM_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
+  'missing-signature': 'X-Cal-Signature-256 is required: give the Cal.com webhook the secret kept in the stack\'s Cal.com secret',
+  'missing-timestamp': 'The body\'s createdAt is required',
+  'malformed-signature': 'X-Cal-Signature-256 must be 64 hex digits: is the webhook\'s secret set in Cal.com (without one it sends "no-secret-provided")?',
+  'malformed-timestamp': 'The body\'s createdAt must be an ISO 8601 time',
+  mismatch: 'X-Cal-Signature-256 does not match: is the Cal.com webhook\'s secret the one in the stack\'s Cal.com secret?',
+  stale: 'The body\'s createdAt is more than 5 minutes from our clock: refused as a possible replay',
+  replayed: 'This signed Cal.com booking was received before: refused as a replay',
+};
+
+/** The same, for bookings that claim to come from Calendly. */
+const CALENDLY_SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
+  'missing-signature': 'Calendly-Webhook-Signature is required: create the webhook subscription with the signing key kept in the stack\'s Calendly secret',
+  'missing-timestamp': 'Calendly-Webhook-Signature needs its t= part',
+  'malformed-signature': 'Calendly-Webhook-Signature must be "t=<unix seconds>,v1=<64 hex digits>"',
+  'malformed-timestamp': 'The t= of Calendly-Webhook-Signature must be the Unix time in seconds',
+  mismatch: 'Calendly-Webhook-Signature does not match: is the subscription\'s signing key the one in the stack\'s Calendly secret?',
+  stale: 'The t= of Calendly-Webhook-Signature is more than 5 minutes from our clock: refused as a possible replay',
+  replayed: 'This signed Calendly delivery was received before: refused as a replay',
+};
+
 /**
  * An AWS service (DynamoDB, Step Functions, SQS) still failing after the SDK's retries: a
  * server-side fault, a throttle, a timeout or a dropped connection, as the SDK's own retry
@@ -190,7 +212,7 @@ export function errorResponse(error: unknown, asHtml: boolean): HttpResult {
     return respond(400, 'ValidationError', `Body is not valid ${format}`, { issues: [{ path: '(body)', message: `must be valid ${format}` }] });
   }
   if (error instanceof AroundTheFirewall) return respond(403, 'Forbidden', 'Post leads to the address in the form script');
-  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', { webhook: SIGNATURE_MESSAGES, slack: SLACK_SIGNATURE_MESSAGES, hubspot: HUBSPOT_SIGNATURE_MESSAGES, pipedrive: PIPEDRIVE_AUTH_MESSAGES, salesforce: SALESFORCE_TOKEN_MESSAGES }[error.scheme][error.reason]);
+  if (error instanceof SignatureInvalid) return respond(401, 'SignatureInvalid', { webhook: SIGNATURE_MESSAGES, slack: SLACK_SIGNATURE_MESSAGES, hubspot: HUBSPOT_SIGNATURE_MESSAGES, pipedrive: PIPEDRIVE_AUTH_MESSAGES, salesforce: SALESFORCE_TOKEN_MESSAGES, calcom: CALCOM_SIGNATURE_MESSAGES, calendly: CALENDLY_SIGNATURE_MESSAGES }[error.scheme][error.reason]);
   if (error instanceof TokenInvalid) {
     const expired = error.reason === 'expired';
     const message = expired ? 'This link has expired: ask for a new one from the latest email.' : 'This link is not valid for this lead.';

@@ -34,8 +34,8 @@ export class TokenInvalid extends Error {
 /** Why a CRM's signed request was refused; each reason says how to sign correctly. */
 export type SignatureProblem = 'missing-signature' | 'missing-timestamp' | 'malformed-signature' | 'malformed-timestamp' | 'mismatch' | 'stale' | 'replayed';
 
-/** Whose signing scheme refused the request: a CRM's (X-Signature), Slack's (X-Slack-Signature) HubSpot's (X-HubSpot-Signature-v3) Pipedrive's (Basic auth) or Salesforce's (the endpoint's token); the 401 explains that one. */
-export type SignatureScheme = 'webhook' | 'slack' | 'hubspot' | 'pipedrive' | 'salesforce';
+/** Whose signing scheme refused the request: a CRM's (X-Signature), Slack's (X-Slack-Signature) HubSpot's (X-HubSpot-Signature-v3) Pipedrive's (Basic auth), Salesforce's (the endpoint's token), Cal.com's (X-Cal-Signature-256) or Calendly's (Calendly-Webhook-Signature); the 401 explains that one. */
+export type SignatureScheme = 'webhook' | 'slack' | 'hubspot' | 'pipedrive' | 'salesforce' | 'calcom' | 'calendly';
 
 export class SignatureInvalid extends Error {
   override readonly name = 'SignatureInvalid';
@@ -43,7 +43,7 @@ export class SignatureInvalid extends Error {
     readonly reason: SignatureProblem,
     readonly scheme: SignatureScheme = 'webhook',
   ) {
-    super(`${{ webhook: 'Webhook', slack: 'Slack', hubspot: 'HubSpot', pipedrive: 'Pipedrive', salesforce: 'Salesforce' }[scheme]} signature refused: ${reason}`);
+    super(`${{ webhook: 'Webhook', slack: 'Slack', hubspot: 'HubSpot', pipedrive: 'Pipedrive', salesforce: 'Salesforce', calcom: 'Cal.com', calendly: 'Calendly' }[scheme]} signature refused: ${reason}`);
   }
 }
 

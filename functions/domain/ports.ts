@@ -176,6 +176,10 @@ export interface SecretSource {
   hubspotClientSecrets(read?: SecretRead): Promise<SecretVersions>;
   /** The Slack app's signing secret: only the slack-interactions function has it. */
   slackSigningSecrets(read?: SecretRead): Promise<SecretVersions>;
+  /** The secret of the Cal.com webhook (X-Cal-Signature-256): only the booking function has it. */
+  calcomWebhookSecrets(read?: SecretRead): Promise<SecretVersions>;
+  /** The signing key of the Calendly webhook subscription (Calendly-Webhook-Signature): only the booking function has it. */
+  calendlySigningKeys(read?: SecretRead): Promise<SecretVersions>;
   /** The Slack app's bot token (`xoxb-...`), for the functions that post to Slack. */
   slackBotToken(read?: SecretRead): Promise<string>;
 }
