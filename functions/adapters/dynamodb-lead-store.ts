@@ -485,7 +485,8 @@ export class DynamoDbLeadStore implements LeadStore {
   async savePipeline(leadId: string, pipeline: Pipeline, revision: number): Promise<Lead | undefined> {
     const condition = revision === 0 ? 'attribute_exists(pk) AND attribute_not_exists(pipelineRevision)' : 'pipelineRevision = :revision';
     try {
-      const { Attributes } = await this.update(leadId, 'SET pipeline = :pipeline, pipelineRevision = :next', { ':pipeline': pipeline, ':next': revision + 1, ...(revision === 0 ? {} : { ':revision': revision }) }, {}, condition);
+      // The pipeline is a figure of the reports (funnel, pipeline by source): its record goes with it.
+      const { Attributes } = await this.updateReported(leadId, 'SET pipeline = :pipeline, pipelineRevision = :next', { ':pipeline': pipeline, ':next': revision + 1, ...(revision === 0 ? {} : { ':revision': revision }) }, {}, condition);
       return this.toLead(Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

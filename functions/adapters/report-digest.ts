@@ -1,4 +1,5 @@
 import type { LeadGrade, RepOutcome } from '@domain/lead';
+import type { PipelineStage } from '@domain/pipeline';
 import type { ReportRecord } from '@domain/report-record';
 import { NO_CAMPAIGN, NO_FORM, NO_SOURCE, UNASSIGNED } from '@domain/sla';
 
@@ -48,6 +49,8 @@ const GRADE_CODES: Record<LeadGrade, string> = { hot: 'h', warm: 'w', cold: 'c' 
 const GRADES_BY_CODE: Record<string, LeadGrade> = { h: 'hot', w: 'warm', c: 'cold' };
 const OUTCOME_CODES: Record<RepOutcome, string> = { accepted: 'a', rejected: 'r', contacted: 'c' };
 const OUTCOMES_BY_CODE: Record<string, RepOutcome> = { a: 'accepted', r: 'rejected', c: 'contacted' };
+const STAGE_CODES: Record<PipelineStage, string> = { opportunity: 'o', won: 'w', lost: 'l' };
+const STAGES_BY_CODE: Record<string, PipelineStage> = { o: 'opportunity', w: 'won', l: 'lost' };
 
 // Tabs separate the fields. UTM values and form ids are single lines without control
 // characters (lead-submission.ts); one stored before that rule gets a space for a tab.
@@ -57,7 +60,10 @@ const orMissing = (value: string | undefined, missing: string) => (value === und
 
 /**
  * A record as one short line (the id is the attribute's name): submitted ms (base 36), grade,
- * rep, source, campaign, form (empty when missing), ms to first contact, outcome, reason, flags.
+ * rep, source, campaign, form (empty when missing), ms to first contact, outcome, reason, flags,
+ * then score, pipeline stage, amount and currency. A record written before those four were
+ * kept simply ends at its flags, and reads as unscored with no pipeline (`npm run
+ * backfill-report -- --rewrite` writes them).
  */
 export function encodeRecord(record: ReportRecord): string {
   const flags = `${record.unsubscribed ? 'u' : ''}${record.bounced ? 'b' : ''}${record.complained ? 'k' : ''}${record.awaitsFirstContact ? 'o' : ''}`;
@@ -72,12 +78,16 @@ export function encodeRecord(record: ReportRecord): string {
     record.outcome ? OUTCOME_CODES[record.outcome] : '',
     record.rejectReason ?? '',
     flags,
+    record.score === undefined ? '' : String(record.score),
+    record.pipelineStage ? STAGE_CODES[record.pipelineStage] : '',
+    record.pipelineAmount === undefined ? '' : String(record.pipelineAmount),
+    record.pipelineCurrency === undefined ? '' : text(record.pipelineCurrency, ''),
   ].join(SEPARATOR);
 }
 
 /** The record `encodeRecord` wrote for this lead. */
 export function decodeRecord(leadId: string, line: string): ReportRecord {
-  const [submitted = '', grade = '', rep, source, campaign, form, contacted = '', outcome = '', reason = '', flags = ''] = line.split(SEPARATOR);
+  const [submitted = '', grade = '', rep, source, campaign, form, contacted = '', outcome = '', reason = '', flags = '', score = '', stage = '', amount = '', currency = ''] = line.split(SEPARATOR);
   const submittedMs = parseInt(submitted, 36);
   // Assigned field by field, not spread: 100,000 of these are made for one dashboard.
   const record: ReportRecord = {
@@ -96,6 +106,10 @@ export function decodeRecord(leadId: string, line: string): ReportRecord {
   if (contacted) record.contactedMs = submittedMs + parseInt(contacted, 36);
   if (outcome) record.outcome = OUTCOMES_BY_CODE[outcome]!;
   if (reason) record.rejectReason = reason;
+  if (score) record.score = Number(score);
+  if (stage) record.pipelineStage = STAGES_BY_CODE[stage]!;
+  if (amount) record.pipelineAmount = Number(amount);
+  if (currency) record.pipelineCurrency = currency;
   return record;
 }
 

@@ -36,6 +36,19 @@ describe("a lead's report record", () => {
     });
   });
 
+  it("keeps the score and the CRM's pipeline: its stage, latest amount and currency", () => {
+    const won = lead({ score: 72, pipeline: { stage: 'won', stageAt: submittedAt, opportunityAt: submittedAt, amount: 10_500, currency: 'EUR', amountAt: submittedAt, source: 'pipedrive', deliveries: ['a', 'b'] } });
+    expect(reportRecordOf(won)).toMatchObject({ score: 72, pipelineStage: 'won', pipelineAmount: 10_500, pipelineCurrency: 'EUR' });
+    const noAmount = reportRecordOf(lead({ score: 0, pipeline: { stage: 'opportunity', stageAt: submittedAt, opportunityAt: submittedAt, source: 'hubspot', deliveries: ['c'] } }));
+    expect(noAmount).toMatchObject({ score: 0, pipelineStage: 'opportunity' });
+    expect(noAmount).not.toHaveProperty('pipelineAmount');
+  });
+
+  it('reads a record written before the score and pipeline were kept as unscored, with no pipeline', () => {
+    const before = encodeRecord(reportRecordOf(lead({ grade: 'warm', ownerId: 'rep-ana' }))).split('\t').slice(0, 10).join('\t');
+    expect(decodeRecord('lead-1', before)).toEqual(reportRecordOf(lead({ grade: 'warm', ownerId: 'rep-ana' })));
+  });
+
   it('names no person: no email, name, company, phone or message', () => {
     const line = encodeRecord(reportRecordOf(lead({ grade: 'warm', ownerId: 'rep-ana' })));
     for (const personal of ['erin', 'Erin', 'Acme', '555', 'Call me']) expect(line).not.toContain(personal);
@@ -70,10 +83,18 @@ const recordArb: fc.Arbitrary<ReportRecord> = fc
     bounced: fc.boolean(),
     complained: fc.boolean(),
     awaitsFirstContact: fc.boolean(),
+    score: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+    pipelineStage: fc.option(fc.constantFrom('opportunity' as const, 'won' as const, 'lost' as const), { nil: undefined }),
+    pipelineAmount: fc.option(fc.double({ min: 0, max: 1e12, noNaN: true }).map((amount) => amount + 0), { nil: undefined }), // + 0: no -0
+    pipelineCurrency: fc.option(fc.constantFrom('EUR', 'USD', 'JPY'), { nil: undefined }),
   })
-  .map(({ contactAfterMs, grade, outcome, reason, ...rest }) => ({
+  .map(({ contactAfterMs, grade, outcome, reason, score, pipelineStage, pipelineAmount, pipelineCurrency, ...rest }) => ({
     ...rest,
     ...(grade ? { grade } : {}),
+    ...(score !== undefined ? { score } : {}),
+    ...(pipelineStage ? { pipelineStage } : {}),
+    ...(pipelineStage && pipelineAmount !== undefined ? { pipelineAmount } : {}),
+    ...(pipelineStage && pipelineAmount !== undefined && pipelineCurrency ? { pipelineCurrency } : {}),
     ...(contactAfterMs !== undefined ? { contactedMs: rest.submittedMs + contactAfterMs } : {}),
     ...(outcome ? { outcome } : {}),
     ...(outcome === 'rejected' ? { rejectReason: reason } : {}),
