@@ -9,7 +9,8 @@ import { defaultSla, type Sla } from '@domain/sla';
 /**
  * Seeded leads for the dashboard's benches and end-to-end tests: a realistic mix of grades,
  * sources, campaigns and forms, contacted in time or late, accepted or rejected with a reason,
- * unsubscribed, bounced, complained, disqualified, or still open past their SLA. The same seed
+ * unsubscribed, bounced, complained, disqualified, or still open past their SLA; accepted leads
+ * become opportunities in EUR or USD, won or lost. The same seed
  * gives the same leads, so a bench's numbers and a test's expectations are repeatable.
  */
 
@@ -62,6 +63,8 @@ export interface DashboardDataOptions {
 /** `count` leads, oldest first, the same for the same options. */
 export function dashboardLeads(count: number, options: DashboardDataOptions): Lead[] {
   const next = random(options.seed);
+  // Deals draw from a generator of their own, so adding them left every other figure of a seed as it was.
+  const nextDeal = random(options.seed ^ 0x5eed_d3a1);
   const sla = options.sla ?? defaultSla;
   const nowMs = options.now.getTime();
   const start = nowMs - options.days * DAY_MS;
@@ -90,7 +93,7 @@ export function dashboardLeads(count: number, options: DashboardDataOptions): Le
       ...(formId ? { formId } : {}),
     };
     if (!grade) return lead; // not scored yet
-    Object.assign(lead, { grade, score: grade === 'hot' ? 80 : grade === 'warm' ? 55 : 25, scoredAt: submittedAt, ownerId: rep.id, ownerName: rep.name, ownerRule: 'round-robin' });
+    Object.assign(lead, { grade, score: scoreOf(grade, nextDeal()), scoredAt: submittedAt, ownerId: rep.id, ownerName: rep.name, ownerRule: 'round-robin' });
     const ageMs = nowMs - submittedMs;
     const limitMs = sla[grade] * 60_000;
 
@@ -106,6 +109,7 @@ export function dashboardLeads(count: number, options: DashboardDataOptions): Le
       const outcome = weighted<RepOutcome>(next, [['accepted', 35], ['rejected', 25], ['contacted', 40]]);
       const contactedAt = new Date(contactMs).toISOString();
       Object.assign(lead, { status: 'contacted', contactedAt, contactedBy: rep.id, outcome, ...(outcome === 'rejected' ? { rejectReason: weighted(next, REASONS) } : {}) });
+      if (outcome === 'accepted') Object.assign(lead, dealOf(nextDeal, contactMs, nowMs));
       if (next() < 0.04 && contactMs + DAY_MS <= nowMs) Object.assign(lead, { unsubscribedAt: new Date(contactMs + DAY_MS).toISOString() });
       return lead;
     }
@@ -113,6 +117,28 @@ export function dashboardLeads(count: number, options: DashboardDataOptions): Le
     // Never answered: open, past its SLA unless it is younger than the limit; the sequence closes it after 14 days.
     return ageMs > 14 * DAY_MS ? { ...lead, status: 'closed', closedAt: new Date(submittedMs + 14 * DAY_MS).toISOString() } : lead;
   });
+}
+
+/** A score within its grade's range (the model's thresholds: hot from 70, warm from 40). */
+const scoreOf = (grade: LeadGrade, draw: number) => (grade === 'hot' ? 70 + Math.floor(draw * 31) : grade === 'warm' ? 40 + Math.floor(draw * 30) : Math.floor(draw * 40));
+
+/**
+ * What the CRM made of an accepted lead: about half become opportunities a few days after the
+ * call (EUR for a fifth of them, USD otherwise), of which a third are won and a fifth lost.
+ */
+function dealOf(next: () => number, contactMs: number, nowMs: number): Partial<Lead> {
+  const opportunityMs = contactMs + Math.floor((1 + next() * 6) * DAY_MS);
+  const fate = next();
+  const amount = 1000 * Math.round(5 + next() * 45);
+  const currency = next() < 0.2 ? 'EUR' : 'USD';
+  if (fate >= 0.5 || opportunityMs > nowMs) return {};
+  const closedMs = opportunityMs + Math.floor((3 + next() * 20) * DAY_MS);
+  const stage = closedMs > nowMs ? 'opportunity' : fate < 0.17 ? 'won' : fate < 0.27 ? 'lost' : 'opportunity';
+  const stageAt = new Date(stage === 'opportunity' ? opportunityMs : closedMs).toISOString();
+  return {
+    pipeline: { stage, stageAt, opportunityAt: new Date(opportunityMs).toISOString(), amount, currency, amountAt: stageAt, source: 'hubspot', deliveries: [`seed-${contactMs}`], ...(stage === 'lost' ? { lostReason: 'went with a competitor' } : {}) },
+    pipelineRevision: 1,
+  };
 }
 
 /** Where writeLeads puts the leads: the document client and the table the lead store reads. */

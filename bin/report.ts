@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { csvTable } from '@domain/csv';
 import { ValidationError } from '@domain/errors';
 import { REJECT_REASONS } from '@domain/rep-response';
+import type { FunnelRow, PipelineRow } from '@domain/funnel';
 import {
-  dashboard, type DashboardQuery, DashboardQuerySchema, daysBetween as periodDays, type Period, periodOf, reportRecordsBetween, type ReportRecordsByDay,
+  dashboard, FUNNEL_CSV_COLUMNS, funnelCsvRows, type DashboardQuery, DashboardQuerySchema, daysBetween as periodDays, type Period, periodOf, reportRecordsBetween, type ReportRecordsByDay,
 } from '@domain/reports';
 import { describeSla, formatDuration, type ReportRow, type Sla, type SlaReport, slaReport } from '@domain/sla';
 import type { DashboardView } from '@domain/team-app';
@@ -13,16 +14,19 @@ import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from '.
 export type { ReportRecordsByDay } from '@domain/reports';
 
 /**
- * `npm run report -- --from 2026-11-01 --to 2026-11-30 [--json | --csv]`: time to first
- * contact and the SLA, per rep and per source, for the leads submitted in those days (UTC).
+ * `npm run report -- --from 2026-11-01 --to 2026-11-30 [--json | --csv | --funnel-csv]`: time
+ * to first contact and the SLA, per rep and per source, then the funnel (leads to won) by
+ * source, campaign and form, pipeline and won amounts per currency, and conversion by score
+ * band and by time to first contact, for the leads submitted in those days (UTC).
  * The figures come from functions/domain/reports.ts, the same call the team app's dashboard
  * makes (so the two always agree); this file only reads and prints.
  */
 const USAGE = `Usage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source S] [--campaign C] [--form F] [--rep ID] [--grade hot|warm|cold]
-                         [--json | --csv] [--stage dev] [--table <name> | --endpoint <url>]
+                         [--json | --csv | --funnel-csv] [--stage dev] [--table <name> | --endpoint <url>]
   Leads submitted from --from to --to, inclusive, UTC days (default: the last 30 days).
   --source is utm_source ("(direct)" for none), --campaign utm_campaign ("(none)"), --form formId ("(no form)").
-  --json prints the dashboard's view (GET /app/api/dashboard); --csv the SLA table's rows.
+  --json prints the dashboard's view (GET /app/api/dashboard); --csv the SLA table's rows;
+  --funnel-csv the funnel, pipeline (per currency) and conversion rows.
   Reads the local stack (npm start) by default; --table reads that table in AWS.`;
 
 const CLI_NAMES = { from: '--from', to: '--to' };
@@ -88,6 +92,45 @@ function ignoredTable(view: DashboardView): string[] {
   return ['Ignored now (not contacted, past their SLA)', ...columns(['Rep', 'Leads', 'Longest overdue'], cells, new Set([0]))];
 }
 
+const rate = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(1)}%`);
+
+function funnelTable(title: string, heading: string, rows: readonly FunnelRow[]): string[] {
+  const header = [heading, 'Leads', 'Contacted', 'Accepted', 'Opportunities', 'Won', 'Lead to won'];
+  const cells = rows.map((r) => [
+    r.key, String(r.leads), `${r.contacted} (${rate(r.contactedPercent)})`, `${r.accepted} (${rate(r.acceptedPercent)})`,
+    `${r.opportunities} (${rate(r.opportunityPercent)})`, `${r.won} (${rate(r.wonPercent)})`, rate(r.leadToWonPercent),
+  ]);
+  return [title, ...columns(header, cells, new Set([0]))];
+}
+
+/** An amount as accountants read it: thousands separated, cents only when there are any. */
+const money = (amount: number) => amount.toLocaleString('en-US', { minimumFractionDigits: Number.isInteger(amount) ? 0 : 2, maximumFractionDigits: 2 });
+
+function pipelineTable(title: string, heading: string, rows: readonly PipelineRow[]): string[] {
+  if (rows.length === 0) return [`${title}: no opportunity with an amount yet.`];
+  const cells = rows.map((r) => [r.key, r.currency, String(r.opportunities), money(r.pipelineAmount), String(r.won), money(r.wonAmount)]);
+  return [title, ...columns([heading, 'Currency', 'Opportunities', 'Pipeline', 'Won', 'Won amount'], cells, new Set([0, 1]))];
+}
+
+function funnelSections(view: DashboardView): string[] {
+  return [
+    'Funnel: each stage counts the leads that reached it or a later one; (%) is of the stage before.',
+    ...funnelTable('Funnel by source (utm_source)', 'Source', [...view.funnel.bySource, view.funnel.total]),
+    '',
+    ...funnelTable('Funnel by campaign (utm_campaign)', 'Campaign', [...view.funnel.byCampaign, view.funnel.total]),
+    '',
+    ...funnelTable('Funnel by form (formId)', 'Form', [...view.funnel.byForm, view.funnel.total]),
+    '',
+    ...pipelineTable('Pipeline by source (amounts per currency, never added across currencies)', 'Source', view.pipeline.bySource),
+    '',
+    ...pipelineTable('Pipeline by campaign', 'Campaign', view.pipeline.byCampaign),
+    '',
+    ...funnelTable('Conversion by score band', 'Score', view.byScoreBand),
+    '',
+    ...funnelTable('Conversion by time to first contact', 'First contact', view.byFirstContact),
+  ];
+}
+
 export function formatText(view: DashboardView): string {
   const asOf = view.asOf.slice(0, 16).replace('T', ' ');
   return [
@@ -104,6 +147,8 @@ export function formatText(view: DashboardView): string {
     ...weeklyTable(view),
     '',
     ...ignoredTable(view),
+    '',
+    ...funnelSections(view),
   ].join('\n');
 }
 
@@ -113,6 +158,12 @@ export function formatCsv(report: SlaReport): string {
   const line = (group: string, row: ReportRow) =>
     [group, row.key, row.leads, row.contacted, row.medianSeconds, row.p90Seconds, row.slaMet, row.slaMissed, row.withinSlaPercent, row.accepted, row.rejected, ...REJECT_REASONS.map((r) => row.rejectedByReason[r] ?? 0), row.unsubscribed, report.from, report.to];
   return csvTable(header, [...report.byRep.map((row) => line('rep', row)), ...report.bySource.map((row) => line('source', row)), line('all', report.total)], '\n');
+}
+
+/** The funnel's, pipeline's and conversion's rows (`--funnel-csv`): the same groups and columns as in the dashboard's CSV. */
+export function formatFunnelCsv(view: DashboardView): string {
+  const header = ['group', 'key', 'leads', 'contacted', 'accepted', ...FUNNEL_CSV_COLUMNS, 'from', 'to'];
+  return csvTable(header, funnelCsvRows(view).map(([group, key, cells]) => [group, key, ...header.slice(2, -2).map((column) => cells[column]), view.from, view.to]), '\n');
 }
 
 const filterFlags = { source: { type: 'string' }, campaign: { type: 'string' }, form: { type: 'string' }, rep: { type: 'string' }, grade: { type: 'string' } } as const;
@@ -136,14 +187,14 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         ...storeFlags, ...filterFlags, from: { type: 'string' }, to: { type: 'string' },
-        json: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false }, 'funnel-csv': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
   if (values.help) return console.log(USAGE);
-  if (values.json && values.csv) throw new UsageError('Choose one of --json and --csv');
+  if ([values.json, values.csv, values['funnel-csv']].filter(Boolean).length > 1) throw new UsageError('Choose one of --json, --csv and --funnel-csv');
   const now = new Date();
   const query = queryOf(values, now);
 
@@ -151,7 +202,7 @@ async function main(): Promise<void> {
   await withLeadStore(values, async ({ store }) => {
     // One dashboard() call for every format: the JSON is the app's view, and it keeps the SLA report's keys.
     const view = await readDashboard(store, query, config.slaMinutes, now, config.reps);
-    console.log(values.json ? JSON.stringify(view, null, 2) : values.csv ? formatCsv(view) : formatText(view));
+    console.log(values.json ? JSON.stringify(view, null, 2) : values.csv ? formatCsv(view) : values['funnel-csv'] ? formatFunnelCsv(view) : formatText(view));
   });
 }
 

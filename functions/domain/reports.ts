@@ -1,6 +1,7 @@
 import * as z from '@domain/zod';
 import { csvTable, type CsvValue } from '@domain/csv';
 import { PeriodTooLarge, ValidationError } from '@domain/errors';
+import { funnelFigures, type FunnelRow, type PipelineRow } from '@domain/funnel';
 import type { LeadGrade } from '@domain/lead';
 import type { ReportRecord } from '@domain/report-record';
 import { REJECT_REASONS } from '@domain/rep-response';
@@ -10,8 +11,8 @@ import { parseWith } from '@domain/validation';
 
 /**
  * The manager's figures: the SLA table of functions/domain/sla.ts over the leads that pass the
- * dashboard's filters, plus acceptance, bounces, the weekly trend and who is ignoring leads
- * right now. `npm run report` and GET /app/api/dashboard both read the same report records
+ * dashboard's filters, plus acceptance, bounces, the weekly trend, who is ignoring leads right
+ * now, and the funnel, pipeline and conversion figures of functions/domain/funnel.ts. `npm run report` and GET /app/api/dashboard both read the same report records
  * (functions/domain/report-record.ts, kept by the lead store as leads change) and call
  * `dashboard()`, so the CLI and the app can never disagree on a number.
  */
@@ -285,6 +286,7 @@ export function dashboard(records: readonly ReportRecord[], range: Period, filte
     // rejectedByReason is already in the rep's page's order (REJECT_REASONS).
     rejectionReasons: Object.entries(report.total.rejectedByReason).map(([reason, count]) => ({ reason, count })),
     ignoredNow: ignoredNowOf(chosen, sla, now, nameOf),
+    ...funnelFigures(chosen),
   };
 }
 
@@ -296,15 +298,49 @@ const filtersText = (filters: DashboardFilters) =>
     .flatMap((key) => (filters[key] === undefined ? [] : [`${key}=${encodeURIComponent(filters[key]!)}`]))
     .join('&');
 
+/** The funnel's and the pipeline's columns, in both CSVs (the dashboard's and `npm run report -- --csv`'s). */
+export const FUNNEL_CSV_COLUMNS = [
+  'opportunities', 'won', 'contacted_percent', 'accepted_percent', 'opportunity_percent', 'won_percent', 'lead_to_won_percent', 'currency', 'pipeline_amount', 'won_amount',
+] as const;
+
 const DASHBOARD_CSV_HEADER = [
   'group', 'key', 'name', 'leads', 'contacted', 'median_seconds', 'p90_seconds', 'sla_met', 'sla_missed', 'within_sla_percent',
   'accepted', 'rejected', ...REJECT_REASONS.map((r) => `rejected_${r}`), 'acceptance_percent', 'unsubscribed', 'bounced', 'complained',
-  'longest_overdue_seconds', 'from', 'to', 'filters',
+  'longest_overdue_seconds', ...FUNNEL_CSV_COLUMNS, 'from', 'to', 'filters',
 ];
+
+/** A funnel row's cells by column name (leads, contacted and accepted share the SLA rows' columns). */
+export const funnelCells = (r: FunnelRow): Record<string, CsvValue> => ({
+  leads: r.leads, contacted: r.contacted, accepted: r.accepted, opportunities: r.opportunities, won: r.won,
+  contacted_percent: r.contactedPercent, accepted_percent: r.acceptedPercent, opportunity_percent: r.opportunityPercent, won_percent: r.wonPercent, lead_to_won_percent: r.leadToWonPercent,
+});
+
+/** A pipeline row's cells by column name. */
+export const pipelineCells = (r: PipelineRow): Record<string, CsvValue> => ({ currency: r.currency, opportunities: r.opportunities, pipeline_amount: r.pipelineAmount, won: r.won, won_amount: r.wonAmount });
+
+/** The funnel's and the pipeline's rows as [group, key, cells], in the order both CSVs print them. */
+type GroupRow = [group: string, key: string, cells: Record<string, CsvValue>];
+
+export function funnelCsvRows(view: Pick<DashboardView, 'funnel' | 'pipeline' | 'byScoreBand' | 'byFirstContact'>): GroupRow[] {
+  const funnelRows = (group: string, rows: readonly FunnelRow[]) => rows.map((r): GroupRow => [group, r.key, funnelCells(r)]);
+  const pipelineRows = (group: string, rows: readonly PipelineRow[]) => rows.map((r): GroupRow => [group, r.key, pipelineCells(r)]);
+  return [
+    ...funnelRows('funnel', [view.funnel.total]),
+    ...funnelRows('funnel_source', view.funnel.bySource),
+    ...funnelRows('funnel_campaign', view.funnel.byCampaign),
+    ...funnelRows('funnel_form', view.funnel.byForm),
+    ...funnelRows('score_band', view.byScoreBand),
+    ...funnelRows('first_contact', view.byFirstContact),
+    ...pipelineRows('pipeline_source', view.pipeline.bySource),
+    ...pipelineRows('pipeline_campaign', view.pipeline.byCampaign),
+  ];
+}
 
 /**
  * GET /app/api/dashboard.csv: every figure of the view in one sheet, one `group` per part
- * (total, week, rep, source, rejection_reason, ignored_now), so a pivot table reads it as is.
+ * (total, week, rep, source, rejection_reason, ignored_now, then funnel, funnel_source,
+ * funnel_campaign, funnel_form, score_band, first_contact, pipeline_source and
+ * pipeline_campaign: one row per key and currency), so a pivot table reads it as is.
  * A reason's count is in `rejected`, an ignoring rep's open leads in `leads`; cells that do not apply are empty.
  */
 export function dashboardCsv(view: DashboardView): string {
@@ -325,5 +361,6 @@ export function dashboardCsv(view: DashboardView): string {
     ...view.bySource.map((r) => row('source', r.key, undefined, figures(r))),
     ...view.rejectionReasons.map((r) => row('rejection_reason', r.reason, undefined, { rejected: r.count })),
     ...view.ignoredNow.map((r) => row('ignored_now', r.repId, r.repName, { leads: r.leads, longest_overdue_seconds: r.longestOverdueSeconds })),
+    ...funnelCsvRows(view).map(([group, key, cells]) => row(group, key, undefined, cells)),
   ]);
 }

@@ -1,3 +1,4 @@
+import type { FunnelFigures } from '@domain/funnel';
 import type { Pipeline } from '@domain/pipeline';
 import type { LeadGrade, LeadStatus, RepOutcome } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
@@ -156,7 +157,7 @@ export interface DashboardFilters {
 }
 
 /** GET /app/api/dashboard?from=YYYY-MM-DD&to=YYYY-MM-DD&source=&campaign=&form=&rep=&grade= (managers). */
-export interface DashboardView {
+export interface DashboardView extends FunnelFigures {
   from: string;
   to: string;
   asOf: string;

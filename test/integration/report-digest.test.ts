@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
 import { reportRecordOf } from '@domain/report-record';
 import { emailDomain } from '@domain/scoring';
+import { signWebhook } from '@domain/webhook-signature';
 import type { DashboardView } from '@domain/team-app';
-import { readDashboard } from '../../bin/report';
+import { formatFunnelCsv, formatText, readDashboard } from '../../bin/report';
 import { unsubscribeOneClick } from '../../local/people';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { markContacted, postLead, uniqueEmail, warmLead } from '../support/leads';
@@ -113,6 +114,50 @@ describe("a lead's journey in the dashboard", () => {
   });
 });
 
+/** The CRM's word on a lead through our signed outcome webhook (POST /leads/{id}/outcome). */
+async function crmOutcome(leadId: string, body: Record<string, unknown>) {
+  const raw = JSON.stringify({ leadId, ...body });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const response = await fetch(`${stack.apiUrl}/leads/${leadId}/outcome`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-timestamp': timestamp, 'x-signature': signWebhook(raw, timestamp, stack.webhookSecret) },
+    body: raw,
+  });
+  return response.status;
+}
+
+describe("a lead's pipeline in the dashboard", () => {
+  it('moves through the funnel and the pipeline as the CRM says, by the API and the report alike', async () => {
+    const source = `pipeline-${randomUUID().slice(0, 8)}`;
+    const { body } = await postLead(stack, { ...warmLead(uniqueEmail('pia')), utm_source: source, utm_campaign: 'q4-webinar' });
+    const leadId = body.leadId as string;
+    const scored = await until(async () => {
+      const lead = await store.leads.getLead(leadId);
+      return lead?.grade ? lead : undefined;
+    }, 'the lead to be scored');
+    expect((await markContacted(stack, leadId, { outcome: 'accepted' })).status).toBe(200);
+    let view = await bothViews(source);
+    expect(view.funnel.total).toMatchObject({ leads: 1, contacted: 1, accepted: 1, opportunities: 0, won: 0 });
+
+    // The CRM: an opportunity of 8,000 EUR, then won at 9,500.50 EUR.
+    expect(await crmOutcome(leadId, { stage: 'opportunity', amount: 8000, currency: 'EUR', at: new Date(Date.now() - 60_000).toISOString() })).toBe(200);
+    view = await bothViews(source);
+    expect(view.funnel.total).toMatchObject({ opportunities: 1, won: 0, opportunityPercent: 100 });
+    expect(view.pipeline.bySource).toEqual([{ key: source, currency: 'EUR', opportunities: 1, pipelineAmount: 8000, won: 0, wonAmount: 0 }]);
+    expect(await crmOutcome(leadId, { stage: 'won', amount: 9500.5, currency: 'EUR' })).toBe(200);
+    view = await bothViews(source);
+    expect(view.funnel.total).toMatchObject({ leads: 1, contacted: 1, accepted: 1, opportunities: 1, won: 1, leadToWonPercent: 100 });
+    expect(view.pipeline.byCampaign).toEqual([{ key: 'q4-webinar', currency: 'EUR', opportunities: 1, pipelineAmount: 9500.5, won: 1, wonAmount: 9500.5 }]);
+    const band = view.byScoreBand.find((row) => row.won === 1)!;
+    expect(Number(band.key.split('-')[0])).toBeLessThanOrEqual(scored.score!);
+    await expectRecordOfStoredLead(leadId);
+
+    // The CLI prints the same rows.
+    expect(formatText(view)).toMatch(new RegExp(`^ {2}${source}\\s+EUR\\s+1\\s+9,500\\.50\\s+1\\s+9,500\\.50$`, 'm'));
+    expect(formatFunnelCsv(view).split('\n')).toContain(`pipeline_source,${source},,,,1,1,,,,,,EUR,9500.5,9500.5,${today()},${today()}`);
+  });
+});
+
 describe('leads stored before the digest', () => {
   it('are not counted until npm run backfill-report puts them in; running it again changes nothing', async () => {
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
@@ -120,7 +165,8 @@ describe('leads stored before the digest', () => {
     const submittedAt = new Date(Date.now() - 60_000).toISOString();
     const old = (n: number, fields: Partial<Lead>): Lead =>
       ({ leadId: randomUUID(), email: `old${n}.${randomUUID().slice(0, 6)}@acme.io`, name: 'Old Lead', submittedAt, status: 'new', schedule: { hotAlertAt: submittedAt, followUps: {} }, steps: {}, utm_source: source, grade: 'cold', ownerId: 'rep-ben', ...fields }) as Lead;
-    const leads = [old(1, {}), old(2, { status: 'contacted', contactedAt: new Date().toISOString(), outcome: 'accepted' })];
+    const deal = { stage: 'won' as const, stageAt: submittedAt, opportunityAt: submittedAt, amount: 700, currency: 'USD', amountAt: submittedAt, source: 'salesforce' as const, deliveries: ['sf-1'] };
+    const leads = [old(1, { score: 12 }), old(2, { status: 'contacted', contactedAt: new Date().toISOString(), outcome: 'accepted', score: 64, pipeline: deal, pipelineRevision: 1 })];
     // As the lead store wrote them before the digest: no place, no record.
     for (const lead of leads) {
       await db.send(new PutCommand({ TableName: stack.tableName, Item: { pk: `LEAD#${lead.leadId}`, sk: 'PROFILE', ...lead, submittedDay: submittedAt.slice(0, 10), emailDomain: emailDomain(lead.email), expiresAt: 2_000_000_000 } }));
@@ -133,6 +179,9 @@ describe('leads stored before the digest', () => {
     expect((await backfill()).stdout).toMatch(/: 2 put into the dashboard's digest, 0 rewritten, \d+ already there\.$/m);
     const view = await bothViews(source);
     expect(view.total).toMatchObject({ leads: 2, contacted: 1, accepted: 1 });
+    expect(view.funnel.total).toMatchObject({ leads: 2, won: 1 });
+    expect(view.pipeline.bySource).toEqual([{ key: source, currency: 'USD', opportunities: 1, pipelineAmount: 700, won: 1, wonAmount: 700 }]);
+    expect(view.byScoreBand.filter((row) => row.leads > 0).map((row) => row.key)).toEqual(['0-19', '60-79']);
     for (const lead of leads) await expectRecordOfStoredLead(lead.leadId);
 
     expect((await backfill()).stdout).toMatch(/: 0 put into the dashboard's digest, 0 rewritten, \d+ already there\.$/m);

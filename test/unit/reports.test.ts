@@ -51,6 +51,39 @@ const leads: Lead[] = [
   lead('Z', { submittedAt: '2026-10-27T12:00:00.000Z', grade: 'hot', ownerId: 'rep-ana', utm_source: 'bing', utm_campaign: 'spring', formId: 'demo-request' }),
 ];
 
+
+// The score and what the CRM made of each lead (the funnel, pipeline and conversion figures):
+//  lead  score band    first contact bucket   reached        pipeline
+//  A     85    80-100  5-60 min (600)         won            won 12,000 EUR
+//  B     82    80-100  5-60 min (1200)        contacted      (rejected spam)
+//  C     45    40-59   1-24 h (7200)          won            won 1,000.10 USD (after the rep's rejection: the CRM has the last word)
+//  D     15    0-19    no contact recorded    opportunity    open 3,000 USD: accepted and contacted by implication
+//  E     90    80-100  no contact recorded    lead
+//  F     75    60-79   no contact recorded    lead
+//  G     50    40-59   no contact recorded    lead
+//  H     60    60-79   1-24 h (3600: 1 h exactly is not under 1 h)  opportunity  lost 5,000 USD
+//  I     20    20-39   no contact recorded    lead
+//  J     80    80-100  no contact recorded    opportunity    open 2,500.20 USD
+//  K     -  unscored   no contact recorded    lead
+//  Z     out of the period: won 99,999 USD, left out
+const deal = (stage: 'opportunity' | 'won' | 'lost', amount: number, currency: string) =>
+  ({ pipeline: { stage, stageAt: '2026-11-10T09:00:00.000Z', opportunityAt: '2026-11-10T08:00:00.000Z', amount, currency, amountAt: '2026-11-10T09:00:00.000Z', source: 'hubspot', deliveries: ['d1'] } }) as Partial<Lead>;
+const outcomes: Record<string, Partial<Lead>> = {
+  A: { score: 85, ...deal('won', 12_000, 'EUR') },
+  B: { score: 82 },
+  C: { score: 45, ...deal('won', 1000.1, 'USD') },
+  D: { score: 15, ...deal('opportunity', 3000, 'USD') },
+  E: { score: 90 },
+  F: { score: 75 },
+  G: { score: 50 },
+  H: { score: 60, ...deal('lost', 5000, 'USD') },
+  I: { score: 20 },
+  J: { score: 80, ...deal('opportunity', 2500.2, 'USD') },
+  K: {},
+  Z: { score: 88, ...deal('won', 99_999, 'USD') },
+};
+for (const l of leads) Object.assign(l, outcomes[l.leadId]);
+
 const view = (filters = {}) => dashboard(leads.map(reportRecordOf), range, filters, defaultSla, now, reps);
 
 describe('the dashboard over the period, unfiltered', () => {
@@ -115,6 +148,93 @@ describe('the dashboard over the period, unfiltered', () => {
   });
 });
 
+describe('the funnel, pipeline and conversion, unfiltered', () => {
+  it('counts each stage as the leads that reached it or a later one: 11 leads, 6 contacted, 5 accepted, 5 opportunities, 2 won', () => {
+    expect(view().funnel.total).toEqual({
+      key: 'all', leads: 11, contacted: 6, accepted: 5, opportunities: 5, won: 2,
+      // 6/11, 5/6, 5/5, 2/5, 2/11
+      contactedPercent: 54.5, acceptedPercent: 83.3, opportunityPercent: 100, wonPercent: 40, leadToWonPercent: 18.2,
+    });
+  });
+
+  it('by source, campaign and form, in code-point order', () => {
+    const v = view();
+    const direct = { key: '(direct)', leads: 1, contacted: 1, accepted: 1, opportunities: 1, won: 0, contactedPercent: 100, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 0, leadToWonPercent: 0 };
+    // A won, B contacted, H lost; E, I, K leads only.
+    const google = { key: 'google', leads: 6, contacted: 3, accepted: 2, opportunities: 2, won: 1, contactedPercent: 50, acceptedPercent: 66.7, opportunityPercent: 100, wonPercent: 50, leadToWonPercent: 16.7 };
+    // C won, J open; F, G leads only.
+    const linkedin = { key: 'linkedin', leads: 4, contacted: 2, accepted: 2, opportunities: 2, won: 1, contactedPercent: 50, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 50, leadToWonPercent: 25 };
+    expect(v.funnel.bySource).toEqual([direct, google, linkedin]);
+    expect(v.funnel.byForm).toEqual([{ ...direct, key: '(no form)' }, { ...google, key: 'demo-request' }, { ...linkedin, key: 'pricing' }]);
+    expect(v.funnel.byCampaign).toEqual([
+      { key: '(none)', leads: 2, contacted: 2, accepted: 2, opportunities: 2, won: 1, contactedPercent: 100, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 50, leadToWonPercent: 50 },
+      { key: 'autumn', leads: 4, contacted: 1, accepted: 1, opportunities: 1, won: 0, contactedPercent: 25, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 0, leadToWonPercent: 0 },
+      { key: 'spring', leads: 5, contacted: 3, accepted: 2, opportunities: 2, won: 1, contactedPercent: 60, acceptedPercent: 66.7, opportunityPercent: 100, wonPercent: 50, leadToWonPercent: 20 },
+    ]);
+  });
+
+  it('sums pipeline and won amounts per source and campaign, one row per currency, never EUR with USD; Z is out of the period', () => {
+    const v = view();
+    expect(v.pipeline.bySource).toEqual([
+      { key: '(direct)', currency: 'USD', opportunities: 1, pipelineAmount: 3000, won: 0, wonAmount: 0 },
+      { key: 'google', currency: 'EUR', opportunities: 1, pipelineAmount: 12_000, won: 1, wonAmount: 12_000 },
+      // A lost deal was pipeline all the same.
+      { key: 'google', currency: 'USD', opportunities: 1, pipelineAmount: 5000, won: 0, wonAmount: 0 },
+      // 1000.10 + 2500.20, to the cent.
+      { key: 'linkedin', currency: 'USD', opportunities: 2, pipelineAmount: 3500.3, won: 1, wonAmount: 1000.1 },
+    ]);
+    expect(v.pipeline.byCampaign).toEqual([
+      { key: '(none)', currency: 'USD', opportunities: 2, pipelineAmount: 4000.1, won: 1, wonAmount: 1000.1 },
+      { key: 'autumn', currency: 'USD', opportunities: 1, pipelineAmount: 2500.2, won: 0, wonAmount: 0 },
+      { key: 'spring', currency: 'EUR', opportunities: 1, pipelineAmount: 12_000, won: 1, wonAmount: 12_000 },
+      { key: 'spring', currency: 'USD', opportunities: 1, pipelineAmount: 5000, won: 0, wonAmount: 0 },
+    ]);
+  });
+
+  it('by score band, every band listed (20 in 20-39, 80 in 80-100), then the unscored', () => {
+    expect(view().byScoreBand).toEqual([
+      { key: '0-19', leads: 1, contacted: 1, accepted: 1, opportunities: 1, won: 0, contactedPercent: 100, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 0, leadToWonPercent: 0 },
+      { key: '20-39', leads: 1, contacted: 0, accepted: 0, opportunities: 0, won: 0, contactedPercent: 0, leadToWonPercent: 0 },
+      { key: '40-59', leads: 2, contacted: 1, accepted: 1, opportunities: 1, won: 1, contactedPercent: 50, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 100, leadToWonPercent: 50 },
+      { key: '60-79', leads: 2, contacted: 1, accepted: 1, opportunities: 1, won: 0, contactedPercent: 50, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 0, leadToWonPercent: 0 },
+      { key: '80-100', leads: 4, contacted: 3, accepted: 2, opportunities: 2, won: 1, contactedPercent: 75, acceptedPercent: 66.7, opportunityPercent: 100, wonPercent: 50, leadToWonPercent: 25 },
+      { key: 'unscored', leads: 1, contacted: 0, accepted: 0, opportunities: 0, won: 0, contactedPercent: 0, leadToWonPercent: 0 },
+    ]);
+  });
+
+  it('by time to first contact, every bucket listed, an empty one without rates; a lead with no contact recorded last', () => {
+    const empty = { leads: 0, contacted: 0, accepted: 0, opportunities: 0, won: 0 };
+    expect(view().byFirstContact).toEqual([
+      { key: 'under 5 min', ...empty },
+      { key: '5-60 min', leads: 2, contacted: 2, accepted: 1, opportunities: 1, won: 1, contactedPercent: 100, acceptedPercent: 50, opportunityPercent: 100, wonPercent: 100, leadToWonPercent: 50 },
+      { key: '1-24 h', leads: 2, contacted: 2, accepted: 2, opportunities: 2, won: 1, contactedPercent: 100, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 50, leadToWonPercent: 50 },
+      { key: 'over 24 h', ...empty },
+      // D and J: the CRM made them opportunities, so they count as contacted and accepted (2 of 7).
+      { key: 'no contact recorded', leads: 7, contacted: 2, accepted: 2, opportunities: 2, won: 0, contactedPercent: 28.6, acceptedPercent: 100, opportunityPercent: 100, wonPercent: 0, leadToWonPercent: 0 },
+    ]);
+  });
+
+  it('an accepted lead with no deal stops at accepted; a rejected one at contacted', () => {
+    const two = [
+      lead('P', { submittedAt: '2026-11-09T10:00:00.000Z', contactedAt: '2026-11-09T10:04:59.000Z', grade: 'hot', outcome: 'accepted', score: 79 }),
+      lead('Q', { submittedAt: '2026-11-09T10:00:00.000Z', contactedAt: '2026-11-10T10:00:00.000Z', grade: 'cold', outcome: 'rejected', rejectReason: 'spam', score: 0 }),
+    ];
+    const v = dashboard(two.map(reportRecordOf), range, {}, defaultSla, now, reps);
+    expect(v.funnel.total).toMatchObject({ leads: 2, contacted: 2, accepted: 1, opportunities: 0, won: 0, acceptedPercent: 50 });
+    expect(v.funnel.total.wonPercent).toBeUndefined();
+    expect(v.byFirstContact.map((r) => [r.key, r.leads, r.accepted])).toEqual([['under 5 min', 1, 1], ['5-60 min', 0, 0], ['1-24 h', 0, 0], ['over 24 h', 1, 0]]);
+    expect(v.byScoreBand.map((r) => [r.key, r.leads])).toEqual([['0-19', 1], ['20-39', 0], ['40-59', 0], ['60-79', 1], ['80-100', 0]]);
+    expect(v.pipeline).toEqual({ bySource: [], byCampaign: [] });
+  });
+
+  it('follows the filters: campaign spring is the spring row; linkedin has only its USD', () => {
+    const spring = view({ campaign: 'spring' });
+    expect(spring.funnel.total).toEqual({ ...view().funnel.byCampaign[2], key: 'all' });
+    expect(spring.pipeline.bySource.map((r) => [r.key, r.currency, r.pipelineAmount])).toEqual([['google', 'EUR', 12_000], ['google', 'USD', 5000]]);
+    expect(view({ source: 'linkedin' }).pipeline.byCampaign.map((r) => [r.key, r.currency])).toEqual([['(none)', 'USD'], ['autumn', 'USD']]);
+  });
+});
+
 describe('the filters', () => {
   it.each([
     [{ source: 'linkedin' }, ['C', 'F', 'G', 'J']],
@@ -169,7 +289,16 @@ describe('the dashboard as CSV', () => {
     expect(header.slice(-3)).toEqual(['from', 'to', 'filters']);
     expect(records.map((r) => r.split(',')[0])).toEqual([
       'group', 'total', 'week', 'week', 'week', 'week', 'rep', 'rep', 'rep', 'source', 'source', 'source', 'rejection_reason', 'rejection_reason', 'rejection_reason', 'ignored_now', 'ignored_now',
+      'funnel', 'funnel_source', 'funnel_source', 'funnel_source', 'funnel_campaign', 'funnel_campaign', 'funnel_campaign', 'funnel_form', 'funnel_form', 'funnel_form',
+      ...Array(6).fill('score_band'), ...Array(5).fill('first_contact'), ...Array(4).fill('pipeline_source'), ...Array(4).fill('pipeline_campaign'),
     ]);
+    expect(records).toContain(record({
+      group: 'funnel', key: 'all', leads: 11, contacted: 6, accepted: 5, opportunities: 5, won: 2,
+      contacted_percent: 54.5, accepted_percent: 83.3, opportunity_percent: 100, won_percent: 40, lead_to_won_percent: 18.2, ...period,
+    }));
+    expect(records).toContain(record({ group: 'first_contact', key: 'under 5 min', leads: 0, contacted: 0, accepted: 0, opportunities: 0, won: 0, ...period }));
+    expect(records).toContain(record({ group: 'pipeline_source', key: 'google', currency: 'EUR', opportunities: 1, pipeline_amount: 12_000, won: 1, won_amount: 12_000, ...period }));
+    expect(records).toContain(record({ group: 'pipeline_campaign', key: '(none)', currency: 'USD', opportunities: 2, pipeline_amount: 4000.1, won: 1, won_amount: 1000.1, ...period }));
     expect(records).toContain(record({ group: 'week', key: '2026-10-26', leads: 3, sla_met: 2, sla_missed: 1, within_sla_percent: 66.7, ...period }));
     expect(records).toContain(record({ group: 'week', key: '2026-11-02', leads: 0, sla_met: 0, sla_missed: 0, ...period }));
     expect(records).toContain(record({ group: 'rejection_reason', key: 'spam', rejected: 1, ...period }));
