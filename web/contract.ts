@@ -22,3 +22,4 @@ export type {
 export type { LeadGrade as LeadGradeName, RepOutcome } from '@domain/lead';
 export type { TimelineEvent } from '@domain/ports';
 export type { ReportRow } from '@domain/sla';
+export type { FunnelRow, PipelineRow } from '@domain/funnel';

@@ -8,7 +8,7 @@ import { formatDuration } from '@domain/sla';
 import { DeployConfigSchema, loadConfig } from '../../lib/config';
 import { addDemoTeam, DEMO_PASSWORD } from '../../local/demo-team';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { percentText } from '../../web/format';
+import { moneyText, percentText } from '../../web/format';
 import { launchChromium } from '../support/browser';
 import { reportJson, seededPeriod, seedPastLeads } from '../support/dashboard';
 import { waitForEmails } from '../support/inbox';
@@ -154,6 +154,18 @@ describe('the manager, on a laptop', () => {
       unsubscribes: String(total.unsubscribed),
       bounces: String(total.bounced),
     });
+
+    // The funnel, the pipeline per currency and the conversion tables: the report's figures too.
+    const { funnel, pipeline, byScoreBand } = (await reportJson(stack)) as { funnel: { total: Record<string, number>; byCampaign: Array<Record<string, string | number>> }; pipeline: { bySource: Array<Record<string, string | number>> }; byScoreBand: Array<Record<string, string | number>> };
+    expect(await page.getByTestId('funnel-won').innerText()).toBe(`${funnel.total.won} · ${percentText(funnel.total.wonPercent)}`);
+    expect(await page.getByTestId('funnel-opportunity').innerText()).toBe(`${funnel.total.opportunities} · ${percentText(funnel.total.opportunityPercent)}`);
+    const firstRow = (testid: string) => page.getByTestId(testid).locator('tbody tr').first().locator('th, td').allInnerTexts();
+    const deal = pipeline.bySource[0]!;
+    expect(deal.opportunities).toBeGreaterThan(0);
+    expect(await firstRow('pipeline-by-source')).toEqual([deal.key, deal.currency, String(deal.opportunities), moneyText(deal.pipelineAmount as number, deal.currency as string), String(deal.won), moneyText(deal.wonAmount as number, deal.currency as string)]);
+    expect((await firstRow('by-score-band'))[0]).toBe(byScoreBand[0]!.key);
+    await page.getByLabel('Funnel by', { exact: true }).selectOption('campaign');
+    expect((await firstRow('funnel-table')).slice(0, 2)).toEqual([funnel.byCampaign[0]!.key, String(funnel.byCampaign[0]!.leads)]);
     await look(page, 'dashboard-desktop');
     await page.setViewportSize(viewports.phone);
     await look(page, 'dashboard-phone');

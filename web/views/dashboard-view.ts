@@ -1,10 +1,10 @@
 import { problemText } from '../api';
 import { percentBarChart } from '../chart';
-import type { DashboardView, ReportRow } from '../contract';
+import type { DashboardView, FunnelRow, PipelineRow, ReportRow } from '../contract';
 import type { AppContext, View } from '../context';
 import { csvFileName, dashboardQueryString, FILTER_KEYS, localDay, parseDashboardQuery, presetOf, presetRange, PRESETS, type DashboardQuery } from '../dashboard-query';
 import { h, icon, replace, uid } from '../dom';
-import { dateTimeText, dayText, formatDuration, minutesText, percentText, reasonText } from '../format';
+import { dateTimeText, dayText, formatDuration, minutesText, moneyText, percentText, reasonText } from '../format';
 import { hashOf, type Route } from '../route';
 
 const FILTER_LABELS: Record<(typeof FILTER_KEYS)[number], string> = { source: 'Source', campaign: 'Campaign', form: 'Form', rep: 'Rep', grade: 'Grade' };
@@ -12,14 +12,21 @@ const FILTER_LABELS: Record<(typeof FILTER_KEYS)[number], string> = { source: 'S
 /**
  * The manager's dashboard: a period and filters kept in the hash query (a link reopens the
  * same view), the headline figures, % within SLA by week, time to first contact by rep and
- * by source, acceptance, rejections, leads ignored right now, and the CSV of the same view.
+ * by source, acceptance, rejections, leads ignored right now, the funnel (leads to won) by
+ * source, campaign or form, pipeline and won amounts per currency, conversion by score band and
+ * by time to first contact, and the CSV of the same view.
  */
+
+/** What the funnel's table is grouped by: the manager's choice, kept while the view is open. */
+const FUNNEL_GROUPS = { source: 'Source', campaign: 'Campaign', form: 'Form' } as const;
+type FunnelGroup = keyof typeof FUNNEL_GROUPS;
 export function dashboardView(context: AppContext, route: Route): View {
   const today = () => localDay(new Date());
   let query = parseDashboardQuery(route.query, today());
   let data: DashboardView | undefined;
   let chart: { destroy(): void } | undefined;
   let request = 0;
+  let funnelGroup: FunnelGroup = 'source';
 
   const heading = h('h1', { tabindex: '-1' }, 'Dashboard');
   const subtitle = h('p', { class: 'muted', 'data-testid': 'dashboard-period' });
@@ -149,6 +156,17 @@ export function dashboardView(context: AppContext, route: Route): View {
             ? table('Open leads past their SLA, by rep', ['Rep', 'Overdue leads', 'Longest overdue'], view.ignoredNow.map((row) => [row.repName, row.leads, h('span', { class: 'overdue-text' }, icon('alert'), ' Overdue ', formatDuration(row.longestOverdueSeconds))]), 'ignored-now', 'table-alert')
             : h('p', { class: 'ok-text' }, icon('check'), ' No lead is past its SLA right now.')),
         h('section', { class: 'panel', 'aria-labelledby': 'reasons-h' }, h('h2', { id: 'reasons-h' }, 'Rejection reasons'), reasonsList(view.rejectionReasons))),
+      funnelPanel(view),
+      // Full width each: six columns, and a row per currency.
+      h('div', null,
+        h('section', { class: 'panel', 'aria-labelledby': 'pipe-source-h' }, h('h2', { id: 'pipe-source-h' }, 'Pipeline by source'), pipelineTable('Pipeline and won amounts by source, per currency', 'Source', view.pipeline.bySource, 'pipeline-by-source')),
+        h('section', { class: 'panel', 'aria-labelledby': 'pipe-campaign-h' }, h('h2', { id: 'pipe-campaign-h' }, 'Pipeline by campaign'), pipelineTable('Pipeline and won amounts by campaign, per currency', 'Campaign', view.pipeline.byCampaign, 'pipeline-by-campaign'))),
+      h('section', { class: 'panel', 'aria-labelledby': 'band-h' }, h('h2', { id: 'band-h' }, 'Conversion by score band'),
+        h('p', { class: 'muted small' }, 'Is the score predictive? Each stage with its rate of the stage before.'),
+        funnelTable('Conversion by score band', 'Score', view.byScoreBand, 'by-score-band')),
+      h('section', { class: 'panel', 'aria-labelledby': 'speed-h' }, h('h2', { id: 'speed-h' }, 'Conversion by time to first contact'),
+        h('p', { class: 'muted small' }, 'Speed to lead, measured on this team\'s own leads.'),
+        funnelTable('Conversion by time to first contact', 'First contact', view.byFirstContact, 'by-first-contact')),
     );
     if (view.weekly.length) {
       chart = percentBarChart(canvas, {
@@ -163,6 +181,53 @@ export function dashboardView(context: AppContext, route: Route): View {
     if (!rows.length) return h('p', { class: 'muted' }, 'No leads in this period.');
     const acceptance = (r: ReportRow) => (r.accepted + r.rejected ? percentText(Math.round((r.accepted / (r.accepted + r.rejected)) * 1000) / 10) : '-');
     return table(caption, [keyLabel, 'Leads', 'Within SLA', 'Median', 'p90', 'Accepted', 'Unsub.'], rows.map((r) => [name(r.key), r.leads, percentText(r.withinSlaPercent), formatDuration(r.medianSeconds), formatDuration(r.p90Seconds), acceptance(r), r.unsubscribed]), testid);
+  }
+
+  /** The total as bars (each stage's share of the leads), then the chosen grouping as a table. */
+  function funnelPanel(view: DashboardView): HTMLElement {
+    const t = view.funnel.total;
+    const stages: Array<[string, number, number | undefined]> = [
+      ['Leads', t.leads, undefined], ['Contacted', t.contacted, t.contactedPercent], ['Accepted (SQL)', t.accepted, t.acceptedPercent],
+      ['Opportunity', t.opportunities, t.opportunityPercent], ['Won', t.won, t.wonPercent],
+    ];
+    const bars = h('ul', { class: 'bars funnel-bars', 'data-testid': 'funnel-total' }, stages.map(([label, count, rate]) => {
+      const bar = h('span', { class: 'bar-fill' });
+      bar.style.width = `${t.leads ? Math.max(1, (count / t.leads) * 100) : 0}%`;
+      return h('li', null, h('span', { class: 'bar-label' }, label), h('span', { class: 'bar-track', 'aria-hidden': 'true' }, bar),
+        h('span', { class: 'bar-value num', 'data-testid': `funnel-${label.split(' ')[0]!.toLowerCase()}` }, rate === undefined ? String(count) : `${count} · ${percentText(rate)}`));
+    }));
+    const groupId = uid('funnel-by');
+    const holder = h('div');
+    const rowsOf = (group: FunnelGroup) => (group === 'source' ? view.funnel.bySource : group === 'campaign' ? view.funnel.byCampaign : view.funnel.byForm);
+    const draw = () => replace(holder, funnelTable(`Funnel by ${funnelGroup}`, FUNNEL_GROUPS[funnelGroup], rowsOf(funnelGroup), 'funnel-table'));
+    const select = h('select', { id: groupId, 'data-testid': 'funnel-group' }, (Object.keys(FUNNEL_GROUPS) as FunnelGroup[]).map((group) => h('option', { value: group, selected: group === funnelGroup }, FUNNEL_GROUPS[group])));
+    select.addEventListener('change', () => {
+      funnelGroup = select.value as FunnelGroup;
+      draw();
+    });
+    draw();
+    return h('section', { class: 'panel', 'aria-labelledby': 'funnel-h' },
+      h('h2', { id: 'funnel-h' }, 'Funnel: leads to won'),
+      h('p', { class: 'muted small' }, 'Each stage counts the leads that reached it or a later one; the rate is of the stage before.'),
+      t.leads ? bars : h('p', { class: 'muted' }, 'No leads in this period.'),
+      h('div', { class: 'field field-inline funnel-group' }, h('label', { for: groupId }, 'Funnel by'), select),
+      holder);
+  }
+
+  function funnelTable(caption: string, keyLabel: string, rows: FunnelRow[], testid: string): HTMLElement {
+    if (!rows.some((r) => r.leads)) return h('p', { class: 'muted' }, 'No leads in this period.');
+    const stage = (count: number, rate: number | undefined) => (rate === undefined ? String(count) : `${count} (${percentText(rate)})`);
+    return table(caption, [keyLabel, 'Leads', 'Contacted', 'Accepted', 'Opportunity', 'Won', 'Lead to won'], rows.map((r) => [
+      r.key, r.leads, stage(r.contacted, r.contactedPercent), stage(r.accepted, r.acceptedPercent), stage(r.opportunities, r.opportunityPercent), stage(r.won, r.wonPercent), percentText(r.leadToWonPercent),
+    ]), testid);
+  }
+
+  function pipelineTable(caption: string, keyLabel: string, rows: PipelineRow[], testid: string): HTMLElement {
+    if (!rows.length) return h('p', { class: 'muted' }, 'No opportunity with an amount in this period.');
+    // A currency of its own per row: amounts in EUR and USD are never added up.
+    return table(caption, [keyLabel, 'Currency', 'Opportunities', 'Pipeline', 'Won', 'Won amount'], rows.map((r) => [
+      r.key, r.currency, r.opportunities, moneyText(r.pipelineAmount, r.currency), r.won, moneyText(r.wonAmount, r.currency),
+    ]), testid);
   }
 
   function reasonsList(reasons: DashboardView['rejectionReasons']): HTMLElement {
