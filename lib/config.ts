@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { type RouteHandlerName, routes } from './routes';
 import { CrmMappingSchema } from '@commons/env';
 import { RepSchema } from '@domain/rep';
-import { RoutingSchema, unknownReps } from '@domain/routing';
+import { RoutingSchema, unknownChannelPools, unknownReps } from '@domain/routing';
+import { SmsSettingsSchema } from '@domain/sms';
 import { parseScoringModel, type ScoringModel } from '@domain/scoring-model';
 import { SequenceSchema } from '@domain/sequence';
 import { defaultSla, SlaSchema } from '@domain/sla';
@@ -247,6 +248,8 @@ export const DeployConfigSchema = z
     slaMinutes: z._default(SlaSchema, defaultSla),
     /** What each CRM's fields mean to us (HubSpot's lead statuses, lifecycle and deal stages); each CRM's defaults when absent. */
     crm: z.optional(CrmMappingSchema),
+    /** Optional: hot-lead alerts also as texts to reps who give their mobile (smsAlertsTo), sent from this End User Messaging SMS number or pool. */
+    sms: z.optional(SmsSettingsSchema),
     /** Days a lead and its timeline are kept (DynamoDB TTL) before they are deleted. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     logRetentionDays: z
@@ -261,6 +264,13 @@ export const DeployConfigSchema = z
     for (const id of config.routing ? unknownReps(config.routing, config.reps) : []) {
       ctx.addIssue({ code: 'custom', path: ['routing'], message: `names rep "${id}", which is not in reps` });
     }
+    for (const pool of config.routing ? unknownChannelPools(config.routing) : []) {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'slackChannels', pool], message: `is not a pool: the pools are ${Object.keys(config.routing!.pools).map((p) => `"${p}"`).join(', ')}` });
+    }
+    // A rep's texts need a number to send them from.
+    config.reps.forEach((rep, i) => {
+      if (rep.smsAlertsTo && !config.sms) ctx.addIssue({ code: 'custom', path: ['reps', i, 'smsAlertsTo'], message: 'needs "sms": { "originationIdentity": "<phone or pool id>" } in the stage config, the number texts are sent from' });
+    });
     // An unanswered hot lead is escalated when its SLA runs out: after the alert, before day one.
     const { hotAlertAfterMinutes, followUpDays } = config.sequence;
     if (config.slaMinutes.hot <= hotAlertAfterMinutes || config.slaMinutes.hot >= followUpDays[0]! * 24 * 60) {

@@ -25,6 +25,7 @@ export function leadConfigOf(config: DeployConfig): LeadConfig {
     ...(config.routing ? { routing: config.routing } : {}),
     slaMinutes: config.slaMinutes,
     ...(config.crm ? { crm: config.crm } : {}),
+    ...(config.sms ? { sms: config.sms } : {}),
   });
 }
 

@@ -11,6 +11,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { configurationSetName, type DeployConfig } from './config';
+import type { SmsSettings } from '@domain/sms';
 import { bundledLeadConfigFile, leadConfigFileName, shellWord, stagedLeadConfig } from './lead-config';
 import { leadIndexes } from './lead-table';
 import { bundledTeamAppDir, stagedTeamApp, teamAppFolderName } from './team-app-assets';
@@ -199,6 +200,21 @@ export class LeadFunctions extends Construct {
       const fn = this.get(name);
       fn.addEnvironment('SLACK_BOT_TOKEN_ID', botToken.secretArn);
       botToken.grantRead(fn);
+    }
+  }
+
+  /**
+   * Texts: the functions that alert reps may send from the stage's one origination identity
+   * (and through its configuration set), nothing else.
+   */
+  letTextsOut(sms: SmsSettings): void {
+    const stack = Stack.of(this);
+    const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'sms-voice', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const identity = sms.originationIdentity;
+    const from = identity.startsWith('arn:') ? identity : arn(identity.startsWith('pool-') ? 'pool' : 'phone-number', identity);
+    const resources = [from, ...(sms.configurationSetName ? [arn('configuration-set', sms.configurationSetName)] : [])];
+    for (const name of ['alert-rep', 'escalate-lead'] as const) {
+      this.get(name).addToRolePolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources }));
     }
   }
 

@@ -116,6 +116,7 @@ export class SpeedToLeadStack extends Stack {
       acknowledgeNag(secret, 'SMG4', 'Slack issues this value, not AWS: it is rotated in the Slack app and put here (docs/slack.md), which no rotation Lambda can do.');
     }
     this.functions.letSlackIn(slackSigningSecret, slackBotToken);
+    if (config.sms) this.functions.letTextsOut(config.sms);
 
     this.teamSignIn = new TeamSignIn(this, 'TeamSignIn', {
       stage: config.stage,

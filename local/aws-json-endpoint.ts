@@ -32,6 +32,8 @@ export interface AwsJsonEndpointOptions {
   host?: string;
   /** Errors that are not AwsJsonError but carry an API error name (e.g. the runner's). */
   clientErrors?: ReadonlySet<string>;
+  /** Plain JSON pages for tools beside the API (`GET /messages`), by path. */
+  pages?: Record<string, () => unknown>;
 }
 
 export interface RunningEndpoint {
@@ -57,6 +59,12 @@ export async function startAwsJsonEndpoint(opts: AwsJsonEndpointOptions): Promis
     reply(res, status, { __type: type, message });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const page = req.method === 'GET' ? opts.pages?.[new URL(req.url ?? '/', 'http://local').pathname] : undefined;
+    if (page) {
+      const text = JSON.stringify(page(), null, 2);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      return void res.end(text);
+    }
     if (req.method !== 'POST') return replyError(res, 404, 'UnknownOperationException', 'Only POST is supported');
     const target = String(req.headers['x-amz-target'] ?? '');
     const [prefix, operationName] = splitTarget(target);

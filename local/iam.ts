@@ -1,12 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { handlerMetadataKey } from '../lib/lead-functions';
 import { type CfnTemplate, resolveIntrinsic, type ResolveOptions } from './template';
 
 /**
- * IAM for DynamoDB, as AWS enforces it: a function may call an action on a table or index
- * only when its role's policies in the template allow that action on that ARN. All handlers
+ * IAM for DynamoDB (and for texts through End User Messaging SMS), as AWS enforces it: a
+ * function may call an action on a table or index (a phone number or pool) only when its
+ * role's policies in the template allow that action on that ARN. All handlers
  * share one process and one DynamoDB client here, so the caller is known from the invocation
  * the local stack is running (`asFunction`), and the check sits on the SDK clients' `send`:
  * a grant missing from the template is an AccessDeniedException in every local test, not a
@@ -24,7 +26,10 @@ const invocation = new AsyncLocalStorage<string>();
 /** Runs `work` as the function `name` runs it: its DynamoDB calls are checked against its role. */
 export const asFunction = <T>(name: string, work: () => T): T => invocation.run(name, work);
 
-/** Each function's (by handler name) DynamoDB grants, read from its role's inline policies. */
+/** The services whose calls are checked here. */
+const CHECKED_SERVICES = ['dynamodb:', 'sms-voice:'];
+
+/** Each function's (by handler name) DynamoDB and SMS grants, read from its role's inline policies. */
 export function dynamoDbGrants(template: CfnTemplate, opts: ResolveOptions): Map<string, Grant[]> {
   const grants = new Map<string, Grant[]>();
   for (const [id, resource] of Object.entries(template.Resources)) {
@@ -39,7 +44,7 @@ export function dynamoDbGrants(template: CfnTemplate, opts: ResolveOptions): Map
     grants.set(
       name,
       statements
-        .filter((s) => s.Effect === 'Allow' && list(s.Action).some((action: string) => action.startsWith('dynamodb:')))
+        .filter((s) => s.Effect === 'Allow' && list(s.Action).some((action: string) => CHECKED_SERVICES.some((service) => action.startsWith(service))))
         .map((s) => ({
           actions: list(s.Action) as string[],
           resources: list(s.Resource).map((r, i) => String(resolveIntrinsic(r, template, opts, `${roleId}.Policy.Resource[${i}]`))),
@@ -66,13 +71,22 @@ const documentActions: Record<string, string> = {
   BatchGetCommand: 'BatchGetItem', BatchWriteCommand: 'BatchWriteItem', TransactGetCommand: 'TransactGetItems', TransactWriteCommand: 'TransactWriteItems',
 };
 
-/** The action a command sends and the ARNs it touches (a table, or an index of it). */
-function requestOf(command: { constructor: { name: string }; input?: Record<string, any> }, tableArn: (table: string) => string): { action: string; resources: string[] } {
+/** The action a command sends (`dynamodb:GetItem`) and the ARNs it touches (a table, or an index of it). */
+function dynamoDbRequestOf(command: { constructor: { name: string }; input?: Record<string, any> }, enforcement: Pick<Enforcement, 'tableArn'>): { action: string; resources: string[] } {
   const name = command.constructor.name;
   const action = documentActions[name] ?? name.replace(/Command$/, '');
   const input = command.input ?? {};
   const tables: string[] = input.TableName ? [input.TableName] : input.RequestItems ? Object.keys(input.RequestItems) : (input.TransactItems ?? []).map((item: Record<string, { TableName: string }>) => Object.values(item)[0]!.TableName);
-  return { action, resources: tables.map((table) => `${tableArn(table)}${input.IndexName ? `/index/${input.IndexName}` : ''}`) };
+  return { action: `dynamodb:${action}`, resources: tables.map((table) => `${enforcement.tableArn(table)}${input.IndexName ? `/index/${input.IndexName}` : ''}`) };
+}
+
+/** A text's action and what it is authorized on: the number or pool it is sent from, and its configuration set. */
+function smsRequestOf(command: { constructor: { name: string }; input?: Record<string, any> }, enforcement: Pick<Enforcement, 'region' | 'accountId'>): { action: string; resources: string[] } {
+  const input = command.input ?? {};
+  const arn = (resource: string) => `arn:aws:sms-voice:${enforcement.region}:${enforcement.accountId}:${resource}`;
+  const from = String(input.OriginationIdentity ?? '');
+  const identity = from.startsWith('arn:') ? from : from.startsWith('pool-') ? arn(`pool/${from}`) : arn(`phone-number/${from}`);
+  return { action: `sms-voice:${command.constructor.name.replace(/Command$/, '')}`, resources: [identity, ...(input.ConfigurationSetName ? [arn(`configuration-set/${input.ConfigurationSetName}`)] : [])] };
 }
 
 export interface DynamoDbEnforcement {
@@ -89,32 +103,38 @@ interface Enforcement extends DynamoDbEnforcement {
   seen: Set<string>;
   tableArn: (table: string) => string;
   accountId: string;
+  region: string;
 }
 
 /** The local stack started last; one process runs one stack's functions at a time. */
 let current: Enforcement | undefined;
 let installed = false;
 
-/** Puts the check on both clients' `send` (the document client's is its own, not the inner client's). */
+/** Puts the check on the clients' `send` (the document client's is its own, not the inner client's). */
 function install(): void {
   if (installed) return;
   installed = true;
-  for (const client of [DynamoDBClient, DynamoDBDocumentClient] as Array<{ prototype: { send: (...args: any[]) => Promise<unknown> } }>) {
+  const clients = [
+    [DynamoDBClient, dynamoDbRequestOf],
+    [DynamoDBDocumentClient, dynamoDbRequestOf],
+    [PinpointSMSVoiceV2Client, smsRequestOf],
+  ] as Array<[{ prototype: { send: (...args: any[]) => Promise<unknown> } }, (command: any, enforcement: Enforcement) => { action: string; resources: string[] }]>;
+  for (const [client, requestOf] of clients) {
     const original = client.prototype.send;
     client.prototype.send = function send(this: unknown, command: any, ...rest: unknown[]) {
       const caller = invocation.getStore();
       const enforcement = current;
       if (caller !== undefined && enforcement) {
-        const { action, resources } = requestOf(command, enforcement.tableArn);
+        const { action, resources } = requestOf(command, enforcement);
         const allowed = enforcement.grants.get(caller) ?? [];
         for (const resource of resources) {
-          const call = `${caller} dynamodb:${action} ${resource}`;
+          const call = `${caller} ${action} ${resource}`;
           if (!enforcement.seen.has(call)) {
             enforcement.seen.add(call);
             enforcement.calls.push(call);
           }
-          if (!allowed.some((grant) => grant.actions.some((a) => matches(a, `dynamodb:${action}`)) && grant.resources.some((r) => matches(r, resource)))) {
-            const message = `User: arn:aws:sts::${enforcement.accountId}:assumed-role/${caller}/${caller} is not authorized to perform: dynamodb:${action} on resource: ${resource} because no identity-based policy allows the dynamodb:${action} action`;
+          if (!allowed.some((grant) => grant.actions.some((a) => matches(a, action)) && grant.resources.some((r) => matches(r, resource)))) {
+            const message = `User: arn:aws:sts::${enforcement.accountId}:assumed-role/${caller}/${caller} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
             enforcement.denied.push(message);
             console.error(`[local IAM] ${message}`);
             return Promise.reject(Object.assign(new Error(message), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
@@ -135,6 +155,7 @@ export function enforceDynamoDbGrants(grants: Map<string, Grant[]>, opts: { regi
   const enforcement: Enforcement = {
     grants,
     accountId: opts.accountId,
+    region: opts.region,
     tableArn: (table) => (table.startsWith('arn:') ? table : `arn:aws:dynamodb:${opts.region}:${opts.accountId}:table/${table}`),
     calls: [],
     seen: new Set(),

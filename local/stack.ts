@@ -29,6 +29,7 @@ import { cachedTemplate } from './template-cache';
 import { asyncInvoker, asyncSettingsOf, type AsyncInvoker } from './async-invoke';
 import { startLambdaEndpoint, type LocalFunction } from './lambda-endpoint';
 import { type RunningSlackStandIn, startSlackStandIn } from './stand-ins/slack';
+import { type RunningSmsStandIn, startSmsStandIn } from './stand-ins/sms';
 
 /**
  * The whole product on loopback: the template CDK synthesizes is read for the table, the
@@ -72,6 +73,8 @@ export interface LocalStackOptions {
   slackBotToken?: string;
   /** The Slack stand-in's port (local/stand-ins/slack.ts); a free one when absent. */
   slackPort?: number;
+  /** The SMS stand-in's port (local/stand-ins/sms.ts); a free one when absent. */
+  smsPort?: number;
   /** Put something between the SES client and the emulator (a fault injector in tests). */
   sesEndpoint?: (emulatorUrl: string) => Promise<string> | string;
   /** The same for the functions' DynamoDB client (the stack's own setup talks to the emulator directly). */
@@ -109,6 +112,8 @@ export interface LocalStack {
   /** Slack's stand-in: what the bot posted, its page, clicks signed as Slack signs them. */
   slack: RunningSlackStandIn;
   slackSigningSecret: string;
+  /** End User Messaging SMS's stand-in: the texts the functions sent to reps. */
+  sms: RunningSmsStandIn;
   config: DeployConfig;
   template: CfnTemplate;
   runner: LocalWorkflowRunner;
@@ -376,6 +381,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       interactionsUrl: `${api.url}/slack/interactions`,
     });
     running.push(slack);
+    // Texts, as the functions' End User Messaging client reaches them; only the stage's sender exists.
+    const sms = await startSmsStandIn({ ...(options.smsPort !== undefined ? { port: options.smsPort } : {}), originationIdentities: config.sms ? [config.sms.originationIdentity] : [] });
+    running.push(sms);
 
     const refs: Record<string, string> = {};
     for (const id of logicalIdsOfType(template, 'AWS::DynamoDB::Table')) {
@@ -410,6 +418,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       AWS_ENDPOINT_URL_SQS: functionsSqsUrl,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: team.url,
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sms.url,
       SLACK_API_URL: slack.apiUrl,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       // Metrics are EMF lines on stdout: quiet here unless asked for (POWERTOOLS_METRICS_DISABLED=false).
@@ -517,6 +526,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       salesforceToken,
       slack,
       slackSigningSecret,
+      sms,
       config,
       template,
       runner,

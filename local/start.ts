@@ -17,7 +17,8 @@ const USAGE = `Usage: npm start [-- --fresh]
 
   --fresh   forget the leads kept in the data folder and start empty
 
-Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), COGNITO_PORT (9229), SLACK_PORT (8006), LOCAL_TIME_SCALE (17280:
+Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), COGNITO_PORT (9229), SLACK_PORT (8006), SMS_PORT (8007),
+LOCAL_TIME_SCALE (17280:
 a simulated day in 5 s), LOCAL_DATA_DIR (.local), POWERTOOLS_LOG_LEVEL (WARN), SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN
 (the Slack app's secrets as the local stack holds them; random when unset).`;
 
@@ -50,6 +51,7 @@ const ports = {
   DYNAMODB_PORT: number('DYNAMODB_PORT', 8000, { port: true }),
   COGNITO_PORT: number('COGNITO_PORT', 9229, { port: true }),
   SLACK_PORT: number('SLACK_PORT', 8006, { port: true }),
+  SMS_PORT: number('SMS_PORT', 8007, { port: true }),
 };
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -127,6 +129,7 @@ async function main() {
       ...(process.env.SALESFORCE_ENDPOINT_TOKEN ? { salesforceToken: process.env.SALESFORCE_ENDPOINT_TOKEN } : {}),
       ...(process.env.PIPEDRIVE_WEBHOOK_USER && process.env.PIPEDRIVE_WEBHOOK_PASSWORD ? { pipedriveCredentials: { user: process.env.PIPEDRIVE_WEBHOOK_USER, password: process.env.PIPEDRIVE_WEBHOOK_PASSWORD } } : {}),
       slackPort: ports.SLACK_PORT,
+      smsPort: ports.SMS_PORT,
       ...(process.env.SLACK_SIGNING_SECRET ? { slackSigningSecret: process.env.SLACK_SIGNING_SECRET } : {}),
       ...(process.env.SLACK_BOT_TOKEN ? { slackBotToken: process.env.SLACK_BOT_TOKEN } : {}),
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -176,6 +179,8 @@ async function main() {
   console.log(`  Inbox     ${stack.sesUrl}  (every email sent; GET /store for tools)`);
   console.log(`  DynamoDB  ${stack.dynamoUrl}  (table ${stack.tableName}; data in ${shownDataDir}, \`npm start -- --fresh\` wipes it)`);
   console.log(`  Slack     ${stack.slack.url}  (a stand-in: ${demoRep.email}'s hot-lead alerts, with working buttons; GET /messages for tools)`);
+  const texted = stack.config.reps.filter((rep) => rep.smsAlertsTo).map((rep) => rep.email);
+  if (texted.length) console.log(`  SMS       ${stack.sms.url}/messages  (a stand-in for End User Messaging SMS: the hot-lead texts to ${texted.join(', ')})`);
   console.log(`  Cognito   ${stack.teamPool.url}  (user pool ${stack.teamPool.userPoolId}: the team's users; its login form stands in for the company login)`);
   console.log(`  More:     npm run seed  (a mix of hot, warm and cold leads)`);
   console.log(`Ready in ${(readyMs / 1000).toFixed(1)} s. Ctrl-C stops everything.\n`);

@@ -14,6 +14,8 @@ export type FunctionConfig = Env & {
   HUBSPOT: HubspotMapping;
   PIPEDRIVE: PipedriveMapping;
   SALESFORCE: SalesforceMapping;
+  /** Where reps' alert texts come from; absent: no texts. */
+  SMS: LeadConfig['sms'];
 };
 
 let loaded: FunctionConfig | undefined;
@@ -21,7 +23,7 @@ let loaded: FunctionConfig | undefined;
 function load(): FunctionConfig {
   const env = readEnv();
   const lead = readLeadConfig(env.LEAD_CONFIG_FILE);
-  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping(), PIPEDRIVE: lead.crm?.pipedrive ?? PipedriveMappingSchema.parse({}), SALESFORCE: lead.crm?.salesforce ?? SalesforceMappingSchema.parse({}) };
+  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping(), PIPEDRIVE: lead.crm?.pipedrive ?? PipedriveMappingSchema.parse({}), SALESFORCE: lead.crm?.salesforce ?? SalesforceMappingSchema.parse({}), SMS: lead.sms };
 }
 
 /** The function's configuration, read and validated once per cold start. */

@@ -6,6 +6,7 @@ import * as z from '@domain/zod';
 import { SequenceSchema } from '@domain/sequence';
 import { RepSchema } from '@domain/rep';
 import { RoutingSchema } from '@domain/routing';
+import { SmsSettingsSchema } from '@domain/sms';
 import { defaultSla, SlaSchema } from '@domain/sla';
 
 /**
@@ -74,6 +75,8 @@ export const LeadConfigSchema = z.strictObject({
   slaMinutes: z._default(SlaSchema, defaultSla),
   /** What each CRM's fields mean (crm.hubspot in the deploy config); HubSpot's defaults when absent. */
   crm: z.optional(CrmMappingSchema),
+  /** Where reps' hot-lead texts come from (End User Messaging SMS); absent: nobody is texted. */
+  sms: z.optional(SmsSettingsSchema),
 });
 
 export type LeadConfig = z.infer<typeof LeadConfigSchema>;

@@ -4,11 +4,12 @@ import { config, routingOf } from '@commons/config';
 import { leadStore } from '@commons/lead-store';
 import { sesMailer } from '@commons/mailer';
 import { signingSecrets } from '@commons/secrets';
-import { slack } from '@commons/slack';
 
-/** What the email steps of the sequence work with (and Slack, where CDK gave the bot token). */
+/**
+ * What the email steps of the sequence work with. The team's alerts add Slack and texts
+ * (@commons/alert-deps), so the lead's own emails do not load those clients at cold start.
+ */
 export const sequenceDeps = (): SequenceDeps => ({
-  ...(slack('alert') ? { slack: slack('alert')! } : {}),
   store: leadStore(),
   mailer: sesMailer(),
   secrets: signingSecrets(),

@@ -2,12 +2,14 @@ import type { Clock } from '@domain/clock';
 import { LeadNotFound, PermanentSendError } from '@domain/errors';
 import type { Lead } from '@domain/lead';
 import { expiryAfterDays, signLink, type LinkPurpose } from '@domain/links';
-import type { LeadStore, Mailer, OutgoingEmail, PostedSlackMessage, SecretSource, SlackNotifier, SlackUserDirectory, TeamStore } from '@domain/ports';
+import type { LeadStore, Mailer, OutgoingEmail, PostedSlackMessage, SecretSource, SlackNotifier, SlackUserDirectory, TeamStore, TextMessenger } from '@domain/ports';
 import type { AlertContact, Rep } from '@domain/rep';
 import { hotLeadAlertMessage, type SlackMessage, teamLeadNoticeMessage } from '@domain/slack-messages';
 import { alertChannelsOf, slackUserIdOf } from '@domain/slack-users';
 import { recommendedNextAction } from '@domain/handoff';
-import { nextRepAfter, routeLead, type Routing } from '@domain/routing';
+import { nextRepAfter, poolOf, routeLead, type Routing } from '@domain/routing';
+import { hotLeadAlertText } from '@domain/sms-messages';
+import { timeToLive } from '@domain/sms';
 import { scoreLead } from '@domain/scoring';
 import { readTeamToday, utcDay } from '@domain/team';
 import type { ScoringModel } from '@domain/scoring-model';
@@ -31,12 +33,18 @@ export interface SequenceDeps {
   postalAddress: string;
   /** Slack, for the functions CDK gave the bot token: alerts go there to the people who want them. */
   slack?: { slack: SlackNotifier; directory: SlackUserDirectory };
+  /** Text messages, where the stage names an origination identity: hot-lead alerts to reps who gave their mobile. */
+  texts?: TextMessenger;
 }
 
-/** A team alert's Slack side: to whom, and the message. */
-interface SlackAlert {
+/** A team alert beyond its email: to whom, the Slack message, and where else it goes. */
+interface TeamAlert {
   person: AlertContact;
   message: SlackMessage;
+  /** The lead's pool's Slack channel, which sees every hot lead of the pool. */
+  poolChannel?: string | undefined;
+  /** The alert as a text message, for a person who opted in to them (`smsAlertsTo`). */
+  text?: string;
 }
 
 export interface SendResult {
@@ -80,7 +88,7 @@ const unsubscribeHeaders = (url: string): Record<string, string> => ({
  * mark; at-least-once repeats it only in the one window of a single DynamoDB write after SES
  * answered. A lost minute-5 alert costs a hot lead; a repeated one costs a second email.
  */
-async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>, toSlack?: (lead: Lead) => SlackAlert): Promise<SendResult> {
+async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>, toTeam?: (lead: Lead) => TeamAlert): Promise<SendResult> {
   const lead = await loadLead(deps.store, leadId);
   const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString());
   if (claim.kind === 'stopped') return { sent: false, stop: true };
@@ -91,27 +99,34 @@ async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, 
     return { sent: false, stop: false };
   }
 
-  const slack = toSlack && deps.slack ? toSlack(lead) : undefined;
+  const alert = toTeam?.(lead);
+  const slack = alert && deps.slack ? alert : undefined;
   const channels = slack ? alertChannelsOf(slack.person) : { slack: false, email: true };
   // Email first when both go: a failed email is retried with its step, and must not post twice to Slack.
   let posted: PostedSlackMessage | undefined;
-  if (slack && channels.slack && !channels.email) posted = await postToSlack(deps, leadId, step, slack);
+  let slackDown = false;
+  if (slack && channels.slack && !channels.email) slackDown = !(posted = await postToSlack(deps, leadId, step, slack));
   const emailToo = channels.email || !posted;
   let messageId = posted ? `slack:${posted.channel}/${posted.ts}` : '';
   if (emailToo) messageId = await sendEmail(deps, lead, step, compose);
   if (!messageId) return { sent: false, stop: true };
-  if (slack && channels.slack && channels.email) await postToSlack(deps, leadId, step, slack);
+  if (slack && channels.slack && channels.email) slackDown = !(await postToSlack(deps, leadId, step, slack));
+  // The pool's channel and the rep's phone come after the alert itself went, and never hold it up.
+  if (slack?.poolChannel) await postToPoolChannel(deps, leadId, step, slack, slackDown);
+  if (alert?.text && alert.person.smsAlertsTo && deps.texts) await textTo(deps, leadId, step, alert.person.smsAlertsTo, alert.text);
   const sentAt = deps.clock.now().toISOString();
   await deps.store.markStepSent(leadId, step, { sentAt, messageId });
   await deps.store.appendEventOnce(leadId, sentEvent(deps.sequence, step, sentAt));
   return { sent: true, stop: false };
 }
 
+const failureOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
+
 /**
  * Posts a team alert to Slack; a failure past the client's retries is on the timeline and
  * answered with undefined: the caller sends the email instead (an alert is never lost to Slack).
  */
-async function postToSlack(deps: SequenceDeps, leadId: string, step: SequenceStep, alert: SlackAlert): Promise<PostedSlackMessage | undefined> {
+async function postToSlack(deps: SequenceDeps, leadId: string, step: SequenceStep, alert: TeamAlert): Promise<PostedSlackMessage | undefined> {
   const at = () => deps.clock.now().toISOString();
   try {
     const user = await slackUserIdOf(deps.slack!, alert.person);
@@ -120,10 +135,40 @@ async function postToSlack(deps: SequenceDeps, leadId: string, step: SequenceSte
     await deps.store.appendEvent(leadId, { type: 'slack-posted', at: at(), actor: 'system', detail: { step, channel: posted.channel, ts: posted.ts } });
     return posted;
   } catch (error) {
-    const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
     const fallback = alertChannelsOf(alert.person).email ? 'email sent too' : 'sent by email instead';
-    await deps.store.appendEvent(leadId, { type: 'slack-failed', at: at(), actor: 'system', detail: { step, error: message, fallback } });
+    await deps.store.appendEvent(leadId, { type: 'slack-failed', at: at(), actor: 'system', detail: { step, error: failureOf(error), fallback } });
     return undefined;
+  }
+}
+
+/**
+ * The same alert in the pool's channel, where the team sees what waits (its buttons answer only
+ * for the lead's rep or the team lead). When Slack just failed the rep's own alert, it is not
+ * tried again: the step's time goes to the email, not to a second wait on Slack.
+ */
+async function postToPoolChannel(deps: SequenceDeps, leadId: string, step: SequenceStep, alert: TeamAlert, slackDown: boolean): Promise<void> {
+  const at = () => deps.clock.now().toISOString();
+  const channel = alert.poolChannel!;
+  if (slackDown) {
+    await deps.store.appendEvent(leadId, { type: 'slack-failed', at: at(), actor: 'system', detail: { step, channel, error: 'not tried: Slack failed for the rep\'s own alert just before', fallback: 'the rep\'s alert went by email' } });
+    return;
+  }
+  try {
+    const posted = await deps.slack!.slack.postMessage(channel, alert.message);
+    await deps.store.appendEvent(leadId, { type: 'slack-posted', at: at(), actor: 'system', detail: { step, channel: posted.channel, ts: posted.ts, pool: true } });
+  } catch (error) {
+    await deps.store.appendEvent(leadId, { type: 'slack-failed', at: at(), actor: 'system', detail: { step, channel, error: failureOf(error), fallback: 'the rep was alerted anyway' } });
+  }
+}
+
+/** The alert as a text to the rep's mobile: on the timeline either way, and never in the way of the rest. */
+async function textTo(deps: SequenceDeps, leadId: string, step: SequenceStep, to: string, body: string): Promise<void> {
+  const at = () => deps.clock.now().toISOString();
+  try {
+    const messageId = await deps.texts!.sendText({ to, body, timeToLiveSeconds: timeToLive(deps.hotSlaMinutes), context: { leadId, step } });
+    await deps.store.appendEvent(leadId, { type: 'sms-sent', at: at(), actor: 'system', detail: { step, messageId } });
+  } catch (error) {
+    await deps.store.appendEvent(leadId, { type: 'sms-failed', at: at(), actor: 'system', detail: { step, error: failureOf(error) } });
   }
 }
 
@@ -255,9 +300,17 @@ export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult
       const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
       return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, afterMinutes, recommendedNextAction(lead)) };
     },
-    (lead) => ({ person: ownerOf(deps, lead), message: hotLeadAlertMessage(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes, nextAction: recommendedNextAction(lead) }) }),
+    (lead) => ({
+      person: ownerOf(deps, lead),
+      message: hotLeadAlertMessage(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes, nextAction: recommendedNextAction(lead) }),
+      poolChannel: poolChannelOf(deps, lead),
+      text: hotLeadAlertText(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes }),
+    }),
   );
 }
+
+/** The Slack channel of the lead's pool, when the routing names one. */
+const poolChannelOf = (deps: SequenceDeps, lead: Lead): string | undefined => deps.routing.slackChannels?.[poolOf(lead, deps.routing)];
 
 /** An escalation routes the lead again: it reads the team as routing does. */
 export interface EscalationDeps extends SequenceDeps {
@@ -301,6 +354,8 @@ export async function escalateLead(deps: EscalationDeps, leadId: string): Promis
       (current) => ({
         person: newOwner,
         message: hotLeadAlertMessage(current, { publicBaseUrl: deps.publicBaseUrl, afterMinutes: deps.hotSlaMinutes, nextAction: recommendedNextAction(current), escalatedFrom: firstOwnerName }),
+        poolChannel: poolChannelOf(deps, current),
+        text: hotLeadAlertText(current, { publicBaseUrl: deps.publicBaseUrl, afterMinutes: deps.hotSlaMinutes, escalatedFrom: firstOwnerName }),
       }),
     );
     escalated = sent.sent;

@@ -6,6 +6,7 @@ import type { LeadHistory, LeadScore } from '@domain/scoring';
 import type { Rep } from '@domain/rep';
 import type { TeamRep } from '@domain/team';
 import type { TeamChange } from '@domain/team-app';
+import type { OutgoingText } from '@domain/sms';
 
 export type { RepResponse };
 
@@ -129,6 +130,12 @@ export interface OutgoingEmail extends EmailContent {
 export interface Mailer {
   /** Returns the provider's message id; throws TransientError or PermanentSendError. */
   send(email: OutgoingEmail): Promise<string>;
+}
+
+/** Text messages to reps (End User Messaging SMS). */
+export interface TextMessenger {
+  /** Returns the provider's message id; throws when the text could not be sent (after the client's retries). */
+  sendText(text: OutgoingText): Promise<string>;
 }
 
 export interface WorkflowStarter {

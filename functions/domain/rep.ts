@@ -11,6 +11,8 @@ export interface AlertContact {
   email: string;
   alerts?: AlertChannel;
   slackUserId?: string;
+  /** The mobile number hot-lead alerts are also texted to (E.164); absent: no text messages. */
+  smsAlertsTo?: string;
 }
 
 /** Who a person is in Slack and whether they want alerts there; without an id, the bot looks them up by email once. */
@@ -18,6 +20,14 @@ export const SlackContactShape = {
   /** Absent: email. */
   alerts: z.optional(z.enum(ALERT_CHANNELS, { error: 'must be "email", "slack" or "both"' })),
   slackUserId: z.optional(z.string().check(z.regex(/^[UW][A-Z0-9]{2,20}$/, 'a Slack member id such as "U024BE7LH" (profile, ⋮, Copy member ID)'))),
+};
+
+/** A number as SMS wants it (E.164: "+", the country code, the number; no spaces), as End User Messaging checks it. */
+export const E164_NUMBER = /^\+[1-9][0-9]{6,14}$/;
+
+/** A rep who opts in to text messages names their mobile; hot-lead alerts (and escalations to them) go there too. */
+export const SmsContactShape = {
+  smsAlertsTo: z.optional(z.string().check(z.regex(E164_NUMBER, 'a mobile number in international form, such as "+4915112345678" (a plus, the country code, then the digits, no spaces)'))),
 };
 
 /** A sales rep who can own leads. Inactive reps (on leave) get no new leads. */
@@ -29,6 +39,7 @@ export const RepSchema = z.strictObject({
   /** The rep's own working day (their zone as `defaultTimeZone`): escalations prefer reps at work. */
   workingHours: z.optional(BusinessHoursSchema),
   ...SlackContactShape,
+  ...SmsContactShape,
 });
 
 export type Rep = z.infer<typeof RepSchema>;

@@ -25,6 +25,12 @@ export const RoutingSchema = z.strictObject({
   ),
   /** Reps taking turns, as the team is first seeded (managers change it at runtime); `default` takes every lead no territory claims. */
   pools: z.record(poolName, z.array(repId).check(z.minLength(1))).check(z.refine((pools) => 'default' in pools, { error: 'needs a "default" pool' })),
+  /**
+   * A pool's Slack channel (its id, e.g. "C024BE91L"): every hot lead of the pool is posted there
+   * too, besides its rep's own alert, so the team sees what waits. Only the lead's rep or the team
+   * lead can answer from it; the bot must be in the channel (or have chat:write.public).
+   */
+  slackChannels: z._default(z.record(poolName, z.string().check(z.regex(/^[CG][A-Z0-9]{2,20}$/, 'a Slack channel id such as "C024BE91L" (channel details, at the bottom)'))), {}),
   /** Told when a hot lead is escalated. */
   teamLead: z.optional(z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(100)), email: z.email(), ...SlackContactShape })),
 });
@@ -32,7 +38,16 @@ export const RoutingSchema = z.strictObject({
 export type Routing = z.infer<typeof RoutingSchema>;
 
 /** Every active rep in one default pool: what routing is when ops configured none. */
-export const roundRobinOver = (reps: readonly Rep[]): Routing => ({ accountOwners: {}, territories: [], pools: { default: reps.map((rep) => rep.id) } });
+export const roundRobinOver = (reps: readonly Rep[]): Routing => ({ accountOwners: {}, territories: [], pools: { default: reps.map((rep) => rep.id) }, slackChannels: {} });
+
+/** The pool a lead belongs to: its country's territory's, else the default (an account's owner takes it, the pool still watches it). */
+export function poolOf(lead: { country?: string | undefined }, routing: Pick<Routing, 'territories'>): string {
+  const country = lead.country ? countryCode(lead.country) : undefined;
+  return (country ? routing.territories.find((t) => t.countries.includes(country))?.pool : undefined) ?? 'default';
+}
+
+/** Pools named for a Slack channel that the routing does not have: a config error to report at synth. */
+export const unknownChannelPools = (routing: Pick<Routing, 'pools' | 'slackChannels'>): string[] => Object.keys(routing.slackChannels).filter((pool) => !(pool in routing.pools));
 
 export interface Assignment {
   owner: TeamRep;

@@ -71,7 +71,7 @@ export function teamFromConfig(reps: readonly Rep[], routing: Pick<Routing, 'poo
 /**
  * The team from what the table holds and what the stage config says: every configured rep,
  * stored settings where there are some (the config's where not, yet), but the config's name,
- * email, working hours and Slack contact (where alerts go), which deploys own. A rep the config no longer lists has left the
+ * email, working hours and Slack and SMS contact (where alerts go), which deploys own. A rep the config no longer lists has left the
  * team; their stored item stays, so listing them again restores their settings. Pools the
  * config no longer has are dropped.
  */
@@ -80,9 +80,9 @@ export function rosterOf(stored: readonly TeamRep[], seed: readonly TeamRep[], p
   return seed.map((configured) => {
     const kept = byId.get(configured.id);
     if (!kept) return configured;
-    const { workingHours: _stored, alerts: _alerts, slackUserId: _slackUserId, ...settings } = kept;
-    const { id, name, email, workingHours, alerts, slackUserId } = configured;
-    const contact = { ...(workingHours ? { workingHours } : {}), ...(alerts ? { alerts } : {}), ...(slackUserId ? { slackUserId } : {}) };
+    const { workingHours: _stored, alerts: _alerts, slackUserId: _slackUserId, smsAlertsTo: _smsAlertsTo, ...settings } = kept;
+    const { id, name, email, workingHours, alerts, slackUserId, smsAlertsTo } = configured;
+    const contact = { ...(workingHours ? { workingHours } : {}), ...(alerts ? { alerts } : {}), ...(slackUserId ? { slackUserId } : {}), ...(smsAlertsTo ? { smsAlertsTo } : {}) };
     return { ...settings, id, name, email, ...contact, pools: kept.pools.filter((pool) => pools.includes(pool)) };
   });
 }

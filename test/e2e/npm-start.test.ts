@@ -51,7 +51,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const [apiPort, sesPort, dynamoPort, slackPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+const [apiPort, sesPort, dynamoPort, slackPort, smsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const sesUrl = `http://127.0.0.1:${sesPort}`;
 
@@ -76,6 +76,7 @@ function npmStart(timeScale = TIME_SCALE): Running {
       SES_PORT: String(sesPort),
       DYNAMODB_PORT: String(dynamoPort),
       SLACK_PORT: String(slackPort),
+      SMS_PORT: String(smsPort),
       LOCAL_TIME_SCALE: String(timeScale),
     },
   });
@@ -148,6 +149,7 @@ describe('npm start', () => {
     expect(first.output()).toContain(`Inbox     ${sesUrl}`);
     expect(first.output()).toContain(`DynamoDB  http://127.0.0.1:${dynamoPort}`);
     expect(first.output()).toContain(`Slack     http://127.0.0.1:${slackPort}`);
+    expect(first.output()).toContain(`SMS       http://127.0.0.1:${smsPort}/messages`);
     // A new data folder: the log shows a sample lead's sequence without another step.
     await first.waitFor(/submitting a sample lead/);
     await first.waitFor(/lead \w{8} {2}submitted/);

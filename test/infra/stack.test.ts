@@ -529,9 +529,17 @@ describe('least privilege', () => {
         expect(sqs, handler).toHaveLength(0);
       }
 
+      // Texts: only the functions that alert reps, only from the stage's number or pool.
+      const sms = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('sms-voice:')));
+      if (config.sms && (handler === 'alert-rep' || handler === 'escalate-lead')) {
+        expect(sms.map((s) => [s.Action, flatten(s.Resource)]), handler).toEqual([['sms-voice:SendTextMessage', `arn:<Ref:AWS::Partition>:sms-voice:<Ref:AWS::Region>:<Ref:AWS::AccountId>:pool/${config.sms.originationIdentity}`]]);
+      } else {
+        expect(sms, handler).toHaveLength(0);
+      }
+
       // Nothing beyond logs, X-Ray, the table, and the grants above.
       const services = new Set(statements.flatMap((s) => asList(s.Action).map((a) => a.split(':')[0])));
-      const allowed = new Set(['logs', 'xray', 'dynamodb', 'ses', 'secretsmanager', 'states', 'sqs']);
+      const allowed = new Set(['logs', 'xray', 'dynamodb', 'ses', 'secretsmanager', 'states', 'sqs', 'sms-voice']);
       for (const service of services) expect(allowed.has(service!), `${handler}: ${service}`).toBe(true);
     }
   });
@@ -809,6 +817,19 @@ describe('configuration ops edit', () => {
       'routing: names rep "rep-nobody", which is not in reps',
       `slaMinutes.hot: must be after the alert (minute ${dev.sequence.hotAlertAfterMinutes}) and before the first follow-up (day ${dev.sequence.followUpDays[0]})`,
     ]);
+  });
+
+  it("a rep's mobile without a number to text from, or a Slack channel for a pool that does not exist, is refused, naming the field", () => {
+    const reps = dev.reps.map((rep, i) => (i === 1 ? { ...rep, smsAlertsTo: '+4915112345678' } : rep));
+    const { sms: _sms, ...withoutSms } = dev;
+    const parsed = DeployConfigSchema.safeParse({ ...withoutSms, reps, routing: { ...dev.routing, slackChannels: { emea: 'C0EMEA' } } });
+    expect(parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'routing.slackChannels.emea: is not a pool: the pools are "default", "dach"',
+      'reps.0.smsAlertsTo: needs "sms": { "originationIdentity": "<phone or pool id>" } in the stage config, the number texts are sent from',
+      'reps.1.smsAlertsTo: needs "sms": { "originationIdentity": "<phone or pool id>" } in the stage config, the number texts are sent from',
+    ]);
+    const badNumber = DeployConfigSchema.safeParse({ ...dev, reps: dev.reps.map((rep, i) => (i === 0 ? { ...rep, smsAlertsTo: '0151 1234 5678' } : rep)), sms: { originationIdentity: '+15555550100' } });
+    expect(badNumber.error?.issues.map((i) => i.path.join('.'))).toEqual(['reps.0.smsAlertsTo', 'sms.originationIdentity']);
   });
 
   it("keeps every function's environment under Lambda's 4 KB", () => {

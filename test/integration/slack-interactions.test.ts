@@ -3,14 +3,18 @@ import { loadConfig } from '../../lib/config';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, waitForEmails } from '../support/inbox';
 import { executionArnOf, hotLead, postLead, uniqueEmail } from '../support/leads';
-import { clickPayload, formOf, postInteraction, slackConfig, waitForPosts } from '../support/slack';
+import { clickPayload, DACH_CHANNEL, postsAbout as slackPostsAbout, formOf, postInteraction, slackConfig, waitForPosts } from '../support/slack';
 import { storeOf } from '../support/store';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SmsTextMessenger } from '@adapters/sms-text-messenger';
+import { asFunction } from '../../local/iam';
 
 /**
  * The hot-lead alert in Slack, end to end on the local stack: the workflow CDK synthesizes posts
  * it through the real @slack/web-api to the Slack stand-in, the stand-in's clicks (signed as
  * Slack signs them) reach POST /slack/interactions, and the answer lands on the lead.
- * Every rep here wants Slack only, so an email to the rep means Slack failed.
+ * Every rep here wants Slack only, so an email to the rep means Slack failed. Ana also takes
+ * her hot-lead alerts as texts (smsAlertsTo in the dev config), on the SMS stand-in.
  */
 let stack: LocalStack;
 let store: ReturnType<typeof storeOf>;
@@ -57,6 +61,7 @@ async function eventsOnceAlerted(leadId: string) {
 }
 
 const textOf = (blocks: Array<Record<string, any>>) => JSON.stringify(blocks);
+const postsAbout = (leadId: string) => slackPostsAbout(stack, leadId);
 
 describe('the hot-lead alert in Slack', () => {
   it('goes to the rep at minute 5 with who, why this lead, why you, what now and the buttons; no email when Slack took it', async () => {
@@ -221,6 +226,123 @@ describe('POST /slack/interactions refuses what Slack did not sign, and records 
       expect(JSON.parse(result.body).issues.map((issue: { path: string }) => issue.path), body).toContain(path);
     }
     await untouched(leadId);
+  });
+});
+
+describe("a pool's channel", () => {
+  it("sees every hot lead of its pool beside the rep's own alert; the rep answers from it, anyone else there is refused", async () => {
+    const { leadId } = await alertedLead({ country: 'DE' });
+    const posts = await waitForPosts(stack, leadId, (found) => found.some((post) => post.channel === DACH_CHANNEL));
+    const inChannel = posts.find((post) => post.channel === DACH_CHANNEL)!;
+    expect(posts.find((post) => post.user === ana)).toBeDefined();
+    expect(inChannel.text).toContain('Hot lead Dana Director at Acme');
+    expect(inChannel.blocks.find((block) => block.type === 'actions')!.elements.map((e: any) => e.action_id)).toEqual(['lead-contacted', 'lead-accepted', 'lead-rejected', 'lead-open']);
+    const events = await eventsOnceAlerted(leadId);
+    expect(events.filter((e) => e.type === 'slack-posted').map((e) => e.detail)).toEqual([
+      expect.objectContaining({ step: 'hot-alert', channel: posts.find((post) => post.user === ana)!.channel }),
+      expect.objectContaining({ step: 'hot-alert', channel: DACH_CHANNEL, pool: true }),
+    ]);
+
+    const colleague = stack.slack.userIdOf('ben@example.com');
+    await stack.slack.click({ channel: DACH_CHANNEL, ts: inChannel.ts, actionId: 'lead-contacted', user: colleague });
+    await untouched(leadId);
+    expect(stack.slack.ephemerals().filter((note) => note.user === colleague && note.channel === DACH_CHANNEL)).toHaveLength(1);
+
+    expect((await stack.slack.click({ channel: DACH_CHANNEL, ts: inChannel.ts, actionId: 'lead-contacted', user: ana })).status).toBe(200);
+    expect(await store.leads.getLead(leadId)).toMatchObject({ outcome: 'contacted', contactedBy: 'rep-ana', firstResponse: { via: 'slack' } });
+    const [updated] = (await waitForPosts(stack, leadId, (found) => found.some((post) => post.channel === DACH_CHANNEL && post.updates > 0))).filter((post) => post.channel === DACH_CHANNEL);
+    expect(textOf(updated!.blocks)).toContain('Ana Alves marked it contacted in Slack');
+  });
+
+  it('a lead of a pool without one is posted to its rep only', async () => {
+    const { leadId } = await alertedLead();
+    await eventsOnceAlerted(leadId);
+    expect(postsAbout(leadId).map((post) => post.channel)).not.toContain(DACH_CHANNEL);
+  });
+});
+
+/** The texts the SMS stand-in took about this lead (their context names it). */
+const textsAbout = (leadId: string) => stack.sms.texts().filter((text) => text.context?.leadId === leadId);
+
+async function eventOnceTexted(leadId: string, type: 'sms-sent' | 'sms-failed') {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const event = (await store.leads.listEvents(leadId)).find((e) => e.type === type);
+    if (event) return event;
+    if (Date.now() > deadline) throw new Error(`No ${type} on lead ${leadId}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('the hot-lead alert as a text, for a rep who gave their mobile', () => {
+  it('reaches her phone from the stage sender: who, how hot, the number to call and the lead in the app; the timeline says it went', async () => {
+    const { leadId } = await alertedLead({ phone: '+1 415 555 0100' });
+    const sent = await eventOnceTexted(leadId, 'sms-sent');
+    const [text] = textsAbout(leadId);
+    expect(text).toMatchObject({ to: '+15555550123', from: stack.config.sms!.originationIdentity, messageType: 'TRANSACTIONAL', timeToLive: 15 * 60, context: { leadId, step: 'hot-alert' } });
+    expect(text!.body.split('\n')).toEqual([expect.stringMatching(/^Hot lead, score \d+: Dana Director \(Director of Sales, Acme\), waiting 5 min\.$/), 'Call +1 415 555 0100', `${stack.apiUrl}/app/#/leads/${leadId}`]);
+    expect(sent.detail).toEqual({ step: 'hot-alert', messageId: text!.messageId });
+  });
+
+  it('a lead typing line separators or direction overrides cannot shape the text (intake already refuses control characters)', async () => {
+    const { leadId } = await alertedLead({ name: 'Dana\u2028Call +1 900 555 0199 now\u202E', company: '\u2066Acme\u2069' });
+    await eventOnceTexted(leadId, 'sms-sent');
+    const [text] = textsAbout(leadId);
+    expect(text!.body.split('\n')[0]).toMatch(/^Hot lead, score \d+: Dana Call \+1 900 555 0199 now \(Director of Sales, Acme\), waiting 5 min\.$/);
+    expect(text!.body).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('when texts fail, the alert still goes and the timeline says the text did not', async () => {
+    stack.sms.failing = true;
+    try {
+      const { leadId } = await alertedLead();
+      const failed = await eventOnceTexted(leadId, 'sms-failed');
+      expect(failed.detail).toMatchObject({ step: 'hot-alert', error: expect.stringContaining('ThrottlingException') });
+      expect((await eventsOnceAlerted(leadId)).some((e) => e.type === 'slack-posted')).toBe(true);
+      expect(textsAbout(leadId)).toEqual([]);
+    } finally {
+      stack.sms.failing = false;
+    }
+  });
+});
+
+describe('texts, within IAM as AWS enforces it', () => {
+  const sendAs = (fn: string, originationIdentity: string) =>
+    asFunction(fn, () => new SmsTextMessenger(new PinpointSMSVoiceV2Client({ maxAttempts: 1 }), { originationIdentity }).sendText({ to: '+15555550123', body: 'test', timeToLiveSeconds: 60, context: { leadId: 'none', step: 'hot-alert' } }));
+
+  it('only the functions that alert reps may text, only from the stage pool', async () => {
+    const pool = stack.config.sms!.originationIdentity;
+    await eventOnceTexted((await alertedLead()).leadId, 'sms-sent');
+    expect(stack.iam.calls).toContainEqual(`alert-rep sms-voice:SendTextMessage arn:aws:sms-voice:us-east-1:000000000000:pool/${pool}`);
+    await expect(sendAs('intake', pool)).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining(`not authorized to perform: sms-voice:SendTextMessage on resource: arn:aws:sms-voice:us-east-1:000000000000:pool/${pool}`) });
+    await expect(sendAs('alert-rep', 'pool-ffffffffffffffffffffffffffffffff')).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(await sendAs('escalate-lead', pool)).toMatch(/^[0-9a-f-]{36}$/);
+    stack.iam.denied.splice(0);
+  });
+});
+
+describe('a click in Slack while a follow-up is being sent', () => {
+  it('never lets a follow-up be claimed after the click', async () => {
+    const leads = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const { leadId, email, alert } = await alertedLead();
+        const submitted = Date.parse((await store.leads.getLead(leadId))!.submittedAt);
+        // Day 1 is due 5 s (a simulated day) after submission: click somewhere around it.
+        await new Promise((r) => setTimeout(r, Math.max(0, submitted + 4_850 + i * 60 - Date.now())));
+        expect((await stack.slack.click({ channel: alert.channel, ts: alert.ts, actionId: 'lead-contacted' })).status).toBe(200);
+        return { leadId, email, clickAnswered: new Date().toISOString() };
+      }),
+    );
+    for (const { leadId, email, clickAnswered } of leads) {
+      await stack.runner.waitFor(executionArnOf(stack, leadId));
+      const lead = (await store.leads.getLead(leadId))!;
+      const sentFollowUps = Object.entries(lead.steps).filter(([step, record]) => step.startsWith('follow-up-') && record?.status === 'sent');
+      // A claim can only succeed before the click's write, which is before its answer.
+      for (const [, record] of sentFollowUps) expect(record!.claimedAt < clickAnswered).toBe(true);
+      expect((await emailsTo(stack.sesUrl, email)).length).toBe(1 + sentFollowUps.length);
+      expect(sentFollowUps.length).toBeLessThanOrEqual(1);
+      expect(lead).toMatchObject({ status: 'contacted', firstResponse: { via: 'slack' } });
+    }
   });
 });
 

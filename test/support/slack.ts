@@ -2,12 +2,26 @@ import { signSlackRequest } from '@domain/slack-signature';
 import type { LocalStack } from '../../local/stack';
 import type { SlackPost } from '../../local/stand-ins/slack';
 
-/** The stage config with these Slack settings for every rep and the team lead, one pool of `rep-ana`: the alerts stay hers through the escalation. */
+/** The Slack channel of the DACH pool in `slackConfig`: its hot leads are posted there too. */
+export const DACH_CHANNEL = 'C0DACHLEADS';
+
+/**
+ * The stage config with these Slack settings for every rep and the team lead, and `rep-ana` the
+ * only rep of both pools (the default, and DACH with its channel): the alerts stay hers through
+ * the escalation.
+ */
 export function slackConfig(config: LocalStack['config'], alerts: 'slack' | 'both') {
   return {
     ...config,
     reps: config.reps.map((rep) => ({ ...rep, alerts })),
-    routing: { ...config.routing!, accountOwners: {}, territories: [], pools: { default: ['rep-ana'] }, teamLead: { ...config.routing!.teamLead!, alerts } },
+    routing: {
+      ...config.routing!,
+      accountOwners: {},
+      territories: [{ name: 'dach', countries: ['DE', 'AT', 'CH'], pool: 'dach' }],
+      pools: { default: ['rep-ana'], dach: ['rep-ana'] },
+      slackChannels: { dach: DACH_CHANNEL },
+      teamLead: { ...config.routing!.teamLead!, alerts },
+    },
   };
 }
 

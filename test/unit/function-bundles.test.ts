@@ -51,4 +51,15 @@ describe('the Lambda bundles', () => {
     expect(await bytesOf('intake', 'libphonenumber-js')).toBeGreaterThan(50_000);
     for (const emailing of ['alert-rep', 'send-confirmation', 'rep-response', 'app-api']) expect(await bytesOf(emailing, 'libphonenumber-js'), emailing).toBe(0);
   }, 30_000);
+
+  it("keep Slack's client and the SMS client out of the lead's own emails (the confirmation and the follow-ups): only the team's alerts load them", async () => {
+    for (const handler of ['send-confirmation', 'send-follow-up']) {
+      const packages = await packagesIn(join(functionsDir, handler, 'handler.ts'));
+      expect(packages.filter((name) => /^(@slack\/.*|axios|@aws-sdk\/client-pinpoint-sms-voice-v2)$/.test(name)), handler).toEqual([]);
+    }
+    for (const handler of ['alert-rep', 'escalate-lead']) {
+      const packages = await packagesIn(join(functionsDir, handler, 'handler.ts'));
+      expect(packages, handler).toEqual(expect.arrayContaining(['@slack/web-api', '@aws-sdk/client-pinpoint-sms-voice-v2']));
+    }
+  }, 60_000);
 });
