@@ -5,8 +5,9 @@ import { join } from 'node:path';
 /**
  * What `npm start` keeps between runs, in one folder (`.local/` by default, git-ignored):
  * the DynamoDB data, so leads and their unfinished sequences survive a restart, the queued
- * workflow starts (SQS), so a start throttled just before a stop still happens, and the
- * link-signing secret, so the links in emails already sent keep working.
+ * workflow starts (SQS), so a start throttled just before a stop still happens, the
+ * link-signing secret, so the links in emails already sent keep working, and the CRM webhook's
+ * secret, so local tools (`npm run seed`) can sign requests as a CRM would.
  */
 export interface LocalData {
   dir: string;
@@ -17,6 +18,8 @@ export interface LocalData {
   /** cognito-local's folder: the team's users. */
   cognitoPath: string;
   linkSecret: string;
+  /** The signed webhook's secret (`POST /leads/{id}/contact` and `/outcome`), unless CRM_WEBHOOK_SECRET gives one. */
+  webhookSecret: string;
   /** Nothing was kept yet: a first start, or a start with --fresh. */
   isNew: boolean;
   /** Lets the next process open the folder. */
@@ -32,6 +35,7 @@ export class DataDirInUse extends Error {
 }
 
 const SECRET_FILE = 'link-secret';
+const WEBHOOK_SECRET_FILE = 'crm-webhook-secret';
 const DYNAMO_DIR = 'dynamodb';
 const QUEUE_FILE = 'sqs.jsonl';
 const COGNITO_DIR = 'cognito';
@@ -68,6 +72,7 @@ function claim(dir: string): () => void {
 export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): LocalData {
   const dynamoPath = join(dir, DYNAMO_DIR);
   const secretPath = join(dir, SECRET_FILE);
+  const webhookSecretPath = join(dir, WEBHOOK_SECRET_FILE);
   const queuePath = join(dir, QUEUE_FILE);
   const cognitoPath = join(dir, COGNITO_DIR);
   mkdirSync(dir, { recursive: true });
@@ -78,15 +83,28 @@ export function openLocalData(dir: string, opts: { fresh?: boolean } = {}): Loca
     rmSync(dynamoPath, { recursive: true, force: true });
     rmSync(queuePath, { force: true });
     rmSync(secretPath, { force: true });
+    rmSync(webhookSecretPath, { force: true });
     rmSync(cognitoPath, { recursive: true, force: true });
   }
   const isNew = !existsSync(dynamoPath);
   mkdirSync(dynamoPath, { recursive: true });
 
-  let linkSecret = existsSync(secretPath) ? readFileSync(secretPath, 'utf8').trim() : '';
-  if (!/^[0-9a-f]{64}$/.test(linkSecret)) {
-    linkSecret = randomBytes(32).toString('hex');
-    writeFileSync(secretPath, `${linkSecret}\n`, { mode: 0o600 });
+  return { dir, dynamoPath, queuePath, cognitoPath, linkSecret: keptSecret(secretPath), webhookSecret: keptSecret(webhookSecretPath), isNew, release };
+}
+
+/** A secret kept in the folder (only its owner may read it), made on first use. */
+function keptSecret(path: string): string {
+  let secret = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+  if (!/^[0-9a-f]{64}$/.test(secret)) {
+    secret = randomBytes(32).toString('hex');
+    writeFileSync(path, `${secret}\n`, { mode: 0o600 });
   }
-  return { dir, dynamoPath, queuePath, cognitoPath, linkSecret, isNew, release };
+  return secret;
+}
+
+/** The CRM webhook's secret a running `npm start` keeps in `dir`, for a local tool; undefined before the first start. */
+export function keptWebhookSecret(dir: string): string | undefined {
+  const path = join(dir, WEBHOOK_SECRET_FILE);
+  const secret = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+  return /^[0-9a-f]{64}$/.test(secret) ? secret : undefined;
 }

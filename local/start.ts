@@ -123,8 +123,9 @@ async function main() {
       dataPath: data.dynamoPath,
       queuePath: data.queuePath,
       linkSecret: data.linkSecret,
-      // Given, tools can sign requests as a CRM would (docs/crm.md); otherwise random per run.
-      ...(process.env.CRM_WEBHOOK_SECRET ? { webhookSecret: process.env.CRM_WEBHOOK_SECRET } : {}),
+      // Given, tools can sign requests as a CRM would (docs/crm.md); otherwise random per run,
+      // but for our own webhook's, kept in the data folder for `npm run seed`.
+      webhookSecret: process.env.CRM_WEBHOOK_SECRET || data.webhookSecret,
       ...(process.env.HUBSPOT_CLIENT_SECRET ? { hubspotClientSecret: process.env.HUBSPOT_CLIENT_SECRET } : {}),
       ...(process.env.SALESFORCE_ENDPOINT_TOKEN ? { salesforceToken: process.env.SALESFORCE_ENDPOINT_TOKEN } : {}),
       ...(process.env.PIPEDRIVE_WEBHOOK_USER && process.env.PIPEDRIVE_WEBHOOK_PASSWORD ? { pipedriveCredentials: { user: process.env.PIPEDRIVE_WEBHOOK_USER, password: process.env.PIPEDRIVE_WEBHOOK_PASSWORD } } : {}),
