@@ -79,6 +79,9 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   // Slack's clicks: claims the signed request (put, re-read when taken, update when done), reads
   // the lead and the kept Slack ids (GetItem), keeps one found by email (PutItem), records the response.
   'slack-interactions': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  // Bookings from Cal.com and Calendly: claims the signed delivery (put, re-read when taken,
+  // update when done), reads the lead, records the contact and the meeting, appends.
+  booking: { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   // Serves the app's page and assets: no lead data, no secrets.
   'app-page': { usesLeads: false, sendsEmail: false, usesLinks: false, table: [] },
 };
@@ -186,6 +189,19 @@ export class LeadFunctions extends Construct {
     pipedriveCredentials.grantRead(repResponse);
     repResponse.addEnvironment('SALESFORCE_TOKEN_ID', salesforceToken.secretArn);
     salesforceToken.grantRead(repResponse);
+  }
+
+  /**
+   * The scheduling tools sign their booking webhooks with these: only the booking function
+   * learns where they are and may read them. Its own function, not rep-response's: that one
+   * names five secrets already, and Lambda caps a function's environment at 4 KB.
+   */
+  letBookingsIn(calcomWebhookSecret: ISecret, calendlySigningKey: ISecret): void {
+    const booking = this.get('booking');
+    booking.addEnvironment('CALCOM_WEBHOOK_SECRET_ID', calcomWebhookSecret.secretArn);
+    calcomWebhookSecret.grantRead(booking);
+    booking.addEnvironment('CALENDLY_SIGNING_KEY_ID', calendlySigningKey.secretArn);
+    calendlySigningKey.grantRead(booking);
   }
 
   /**

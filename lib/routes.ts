@@ -24,6 +24,9 @@ export const routes = [
   { method: 'GET', path: '/lead-form.js', handler: 'lead-form' },
   // Slack's button clicks on the hot-lead alerts, signed by Slack (docs/slack.md).
   { method: 'POST', path: '/slack/interactions', handler: 'slack-interactions' },
+  // Meetings booked on the thank-you, each tool's webhook signed its own way (docs/booking.md).
+  { method: 'POST', path: '/booking/calcom', handler: 'booking' },
+  { method: 'POST', path: '/booking/calendly', handler: 'booking' },
   { method: 'GET', path: '/app/api/me', handler: 'app-api', auth: 'team' },
   { method: 'GET', path: '/app/api/queue', handler: 'app-api', auth: 'team' },
   { method: 'GET', path: '/app/api/leads/{id}', handler: 'app-api', auth: 'team' },

@@ -89,7 +89,7 @@ export class SpeedToLeadStack extends Stack {
     // Each CRM authenticates its requests its own way, with a secret it holds a copy of (README, docs/crm.md).
     const crmSecret = (id: string, description: string, holder: string, generate: Partial<SecretStringGenerator> = {}) => {
       const secret = new Secret(this, id, { description, generateSecretString: { passwordLength: 48, excludePunctuation: true, ...generate } });
-      acknowledgeNag(secret, 'SMG4', `${holder} holds a copy of this secret, so rotating it is a coordinated change on both sides (documented in the README and docs/crm.md), not a schedule that would break the integration.`);
+      acknowledgeNag(secret, 'SMG4', `${holder} holds a copy of this secret, so rotating it is a coordinated change on both sides (documented in the README, docs/crm.md and docs/booking.md), not a schedule that would break the integration.`);
       return secret;
     };
     const webhookSecret = crmSecret('WebhookSigningSecret', 'Shared with the CRM: signs its webhook requests to POST /leads/{id}/contact', 'The CRM');
@@ -101,6 +101,12 @@ export class SpeedToLeadStack extends Stack {
     // Salesforce signs nothing: its Outbound Messages go to <api>/crm/salesforce?token=<this>.
     const salesforceToken = crmSecret('SalesforceEndpointToken', "The token in the endpoint URL of Salesforce's outbound messages: POST /crm/salesforce?token=<value>", 'Salesforce (in the outbound message\'s endpoint URL)');
     this.functions.letCrmsRespond(webhookSecret, hubspotClientSecret, pipedriveCredentials, salesforceToken);
+
+    // The scheduling tools sign the bookings made on the thank-you (docs/booking.md): ops give
+    // Cal.com's webhook this secret, and Calendly's subscription this signing key.
+    const calcomWebhookSecret = crmSecret('CalcomWebhookSecret', "The Cal.com webhook's secret: Cal.com signs POST /booking/calcom with it (X-Cal-Signature-256)", "Cal.com (the webhook's secret)");
+    const calendlySigningKey = crmSecret('CalendlySigningKey', "The Calendly webhook subscription's signing key: Calendly signs POST /booking/calendly with it", "Calendly (the subscription's signing key)");
+    this.functions.letBookingsIn(calcomWebhookSecret, calendlySigningKey);
 
     // The Slack app's two secrets (docs/slack.md): ops put Slack's values in after the deploy;
     // until then the generated ones fail every Slack call, and alerts go by email.
@@ -177,6 +183,8 @@ export class SpeedToLeadStack extends Stack {
     new CfnOutput(this, 'HubSpotClientSecretArn', { description: "Put the HubSpot app's client secret here (HubSpot signs POST /crm/hubspot with it)", value: hubspotClientSecret.secretArn });
     new CfnOutput(this, 'SlackSigningSecretArn', { description: "Put the Slack app's signing secret here (docs/slack.md)", value: slackSigningSecret.secretArn });
     new CfnOutput(this, 'SlackBotTokenArn', { description: "Put the Slack app's bot token here (docs/slack.md)", value: slackBotToken.secretArn });
+    new CfnOutput(this, 'CalcomWebhookSecretArn', { description: "Give the Cal.com webhook to <api>/booking/calcom this secret's value (docs/booking.md)", value: calcomWebhookSecret.secretArn });
+    new CfnOutput(this, 'CalendlySigningKeyArn', { description: "Create the Calendly subscription to <api>/booking/calendly with this secret's value as signing_key (docs/booking.md)", value: calendlySigningKey.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { description: 'The secret a CRM signs webhook requests with', value: webhookSecret.secretArn });
   }
 }

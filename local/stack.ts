@@ -68,6 +68,9 @@ export interface LocalStackOptions {
   pipedriveCredentials?: { user: string; password: string };
   /** The token in Salesforce's outbound message URL; random when absent. */
   salesforceToken?: string;
+  /** The Cal.com webhook's secret and the Calendly subscription's signing key (bookings); random when absent. */
+  calcomWebhookSecret?: string;
+  calendlySigningKey?: string;
   /** The Slack app's signing secret and bot token, as the Slack stand-in uses them; random when absent. */
   slackSigningSecret?: string;
   slackBotToken?: string;
@@ -109,6 +112,8 @@ export interface LocalStack {
   hubspotClientSecret: string;
   pipedriveCredentials: { user: string; password: string };
   salesforceToken: string;
+  calcomWebhookSecret: string;
+  calendlySigningKey: string;
   /** Slack's stand-in: what the bot posted, its page, clicks signed as Slack signs them. */
   slack: RunningSlackStandIn;
   slackSigningSecret: string;
@@ -156,6 +161,8 @@ const LOCAL = {
   pipedriveSecretName: 'speed-to-lead-pipedrive-credentials',
   salesforceSecretName: 'speed-to-lead-salesforce-token',
   slackSigningSecretName: 'speed-to-lead-slack-signing-secret',
+  calcomSecretName: 'speed-to-lead-calcom-webhook-secret',
+  calendlyKeyName: 'speed-to-lead-calendly-signing-key',
   slackBotTokenName: 'speed-to-lead-slack-bot-token',
   stateMachine: 'speed-to-lead-lead-workflow',
 };
@@ -166,6 +173,8 @@ const secretNames: Array<[string, string]> = [
   ['PipedriveWebhookCredentials', LOCAL.pipedriveSecretName],
   ['SalesforceEndpointToken', LOCAL.salesforceSecretName],
   ['SlackSigningSecret', LOCAL.slackSigningSecretName],
+  ['CalcomWebhookSecret', LOCAL.calcomSecretName],
+  ['CalendlySigningKey', LOCAL.calendlyKeyName],
   ['SlackBotToken', LOCAL.slackBotTokenName],
 ];
 /** The lead workflow's ARN in the local stack (the functions' STATE_MACHINE_ARN). */
@@ -300,6 +309,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const pipedriveCredentials = options.pipedriveCredentials ?? { user: 'speed-to-lead', password: randomBytes(24).toString('hex') };
   const salesforceToken = options.salesforceToken ?? randomBytes(24).toString('hex');
   const slackSigningSecret = options.slackSigningSecret ?? randomBytes(16).toString('hex');
+  const calcomWebhookSecret = options.calcomWebhookSecret ?? randomBytes(24).toString('hex');
+  const calendlySigningKey = options.calendlySigningKey ?? randomBytes(24).toString('hex');
   const slackBotToken = options.slackBotToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
   const running: Array<RunningEmulator | RunningEndpoint | { close(): Promise<void> }> = [];
   // Closed first, so that nothing starts new work while the rest shuts down.
@@ -328,7 +339,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { dynamo, ses } = emulators;
     await ensureTable(dynamo.url, tableDefinition(template, LOCAL.tableName));
     const secrets = await startSecretsEndpoint(
-      { [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret, [LOCAL.hubspotSecretName]: hubspotClientSecret, [LOCAL.pipedriveSecretName]: JSON.stringify(pipedriveCredentials), [LOCAL.salesforceSecretName]: salesforceToken, [LOCAL.slackSigningSecretName]: slackSigningSecret, [LOCAL.slackBotTokenName]: slackBotToken },
+      { [LOCAL.secretName]: linkSecret, [LOCAL.webhookSecretName]: webhookSecret, [LOCAL.hubspotSecretName]: hubspotClientSecret, [LOCAL.pipedriveSecretName]: JSON.stringify(pipedriveCredentials), [LOCAL.salesforceSecretName]: salesforceToken, [LOCAL.slackSigningSecretName]: slackSigningSecret, [LOCAL.slackBotTokenName]: slackBotToken, [LOCAL.calcomSecretName]: calcomWebhookSecret, [LOCAL.calendlyKeyName]: calendlySigningKey },
       { region: REGION, accountId: ACCOUNT },
     );
     running.push(secrets);
@@ -524,6 +535,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       hubspotClientSecret,
       pipedriveCredentials,
       salesforceToken,
+      calcomWebhookSecret,
+      calendlySigningKey,
       slack,
       slackSigningSecret,
       sms,

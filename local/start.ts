@@ -20,7 +20,8 @@ const USAGE = `Usage: npm start [-- --fresh]
 Environment: PORT (3000), SES_PORT (8005), DYNAMODB_PORT (8000), COGNITO_PORT (9229), SLACK_PORT (8006), SMS_PORT (8007),
 LOCAL_TIME_SCALE (17280:
 a simulated day in 5 s), LOCAL_DATA_DIR (.local), POWERTOOLS_LOG_LEVEL (WARN), SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN
-(the Slack app's secrets as the local stack holds them; random when unset).`;
+(the Slack app's secrets as the local stack holds them; random when unset), CALCOM_WEBHOOK_SECRET and
+CALENDLY_SIGNING_KEY (the booking webhooks' secrets; random when unset).`;
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -132,6 +133,8 @@ async function main() {
       slackPort: ports.SLACK_PORT,
       smsPort: ports.SMS_PORT,
       ...(process.env.SLACK_SIGNING_SECRET ? { slackSigningSecret: process.env.SLACK_SIGNING_SECRET } : {}),
+      ...(process.env.CALCOM_WEBHOOK_SECRET ? { calcomWebhookSecret: process.env.CALCOM_WEBHOOK_SECRET } : {}),
+      ...(process.env.CALENDLY_SIGNING_KEY ? { calendlySigningKey: process.env.CALENDLY_SIGNING_KEY } : {}),
       ...(process.env.SLACK_BOT_TOKEN ? { slackBotToken: process.env.SLACK_BOT_TOKEN } : {}),
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       // Submissions that start no sequence would otherwise leave no trace in the log.

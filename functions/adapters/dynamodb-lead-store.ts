@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '@adapters/dynamodb-query';
 import { dayCountKey, dayOfMs, partOf, partsOfDay, recordsOfPart, reportPartKey, storedRecord, versionPrefix } from '@adapters/report-digest';
-import type { Lead, StepRecord } from '@domain/lead';
+import type { Lead, Meeting, StepRecord } from '@domain/lead';
 import type { Pipeline } from '@domain/pipeline';
 import type { LeadStore, RepResponse, StepClaim, TimelineEvent, WebhookClaim } from '@domain/ports';
 import type { Rep } from '@domain/rep';
@@ -339,23 +339,25 @@ export class DynamoDbLeadStore implements LeadStore {
     return Number(Attributes?.turn) - 1;
   }
 
-  async claimStep(leadId: string, step: SequenceStep, at: string): Promise<StepClaim> {
+  async claimStep(leadId: string, step: SequenceStep, at: string, options: { whenBooked?: boolean } = {}): Promise<StepClaim> {
     const claim: StepRecord = { status: 'claimed', claimedAt: at };
+    const open = options.whenBooked ? '(#status = :new OR (#status = :contacted AND meeting.#s = :booked))' : '#status = :new';
     try {
       // One conditional write serializes the claim with a rep's response: whichever lands
       // first decides whether this email goes out.
       await this.update(
         leadId,
         'SET steps.#step = :claim',
-        { ':claim': claim, ':new': 'new', ':sent': 'sent' },
+        { ':claim': claim, ':new': 'new', ':sent': 'sent', ...(options.whenBooked ? { ':contacted': 'contacted', ':booked': 'booked' } : {}) },
         { '#step': step, '#status': 'status', '#s': 'status' },
-        'attribute_exists(pk) AND #status = :new AND (attribute_not_exists(steps.#step) OR steps.#step.#s <> :sent)',
+        `attribute_exists(pk) AND ${open} AND (attribute_not_exists(steps.#step) OR steps.#step.#s <> :sent)`,
       );
       return { kind: 'claimed' };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const lead = await this.getLead(leadId);
-      if (lead && lead.status === 'new' && lead.steps[step]?.status === 'sent') return { kind: 'already-sent' };
+      const stillOpen = lead?.status === 'new' || (options.whenBooked && lead?.status === 'contacted' && lead.meeting?.status === 'booked');
+      if (lead && stillOpen && lead.steps[step]?.status === 'sent') return { kind: 'already-sent' };
       return { kind: 'stopped', status: lead?.status ?? 'failed' };
     }
   }
@@ -474,6 +476,16 @@ export class DynamoDbLeadStore implements LeadStore {
       if (!isConditionFailure(error)) throw error;
       const { Attributes } = await this.updateReported(leadId, `SET ${sets.join(', ')}${remove}`, values);
       return this.toLead(Attributes);
+    }
+  }
+
+  async recordMeeting(leadId: string, meeting: Meeting): Promise<Lead | undefined> {
+    try {
+      const { Attributes } = await this.update(leadId, 'SET meeting = :meeting', { ':meeting': meeting });
+      return this.toLead(Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return undefined;
     }
   }
 

@@ -38,6 +38,10 @@ export const EnvSchema = z.object({
   PIPEDRIVE_CREDENTIALS_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the token in Salesforce's outbound message endpoint URL. Only rep-response has it. */
   SALESFORCE_TOKEN_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Secrets Manager secret (ARN or name) holding the Cal.com webhook's secret. Only booking has it. */
+  CALCOM_WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Secrets Manager secret (ARN or name) holding the Calendly webhook subscription's signing key. Only booking has it. */
+  CALENDLY_SIGNING_KEY_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's signing secret. Only slack-interactions has it. */
   SLACK_SIGNING_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** Secrets Manager secret (ARN or name) holding the Slack app's bot token, for the functions that post to Slack. */

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
+import type { MeetingBook } from '@domain/booking';
 import type { LeadsByEmail } from '@domain/crm-inbound';
 import type { LeadStore } from '@domain/ports';
 import type { LeadsByOwner } from '@domain/queue';
@@ -24,6 +25,9 @@ export const leadStore = (): LeadStore => dynamoDbLeadStore();
 
 /** What a CRM's webhook needs besides: finding a lead by the email the CRM has. */
 export const crmLeadStore = (): LeadStore & LeadsByEmail => dynamoDbLeadStore();
+
+/** What a booking webhook needs besides: keeping the lead's meeting. */
+export const bookingLeadStore = (): LeadStore & MeetingBook => dynamoDbLeadStore();
 
 /** What the team app reads: a rep's leads (byOwner), a period's report records (the digest), a lead and its timeline. */
 export interface LeadReads extends Pick<LeadStore, 'getLead' | 'listEvents'>, LeadsByOwner, ReportRecordsByDay {}

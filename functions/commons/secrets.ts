@@ -18,6 +18,8 @@ export function signingSecrets(): SecretSource {
       ...(config().HUBSPOT_CLIENT_SECRET_ID ? { hubspotClient: config().HUBSPOT_CLIENT_SECRET_ID } : {}),
       ...(config().PIPEDRIVE_CREDENTIALS_ID ? { pipedrive: config().PIPEDRIVE_CREDENTIALS_ID } : {}),
       ...(config().SALESFORCE_TOKEN_ID ? { salesforce: config().SALESFORCE_TOKEN_ID } : {}),
+      ...(config().CALCOM_WEBHOOK_SECRET_ID ? { calcom: config().CALCOM_WEBHOOK_SECRET_ID } : {}),
+      ...(config().CALENDLY_SIGNING_KEY_ID ? { calendly: config().CALENDLY_SIGNING_KEY_ID } : {}),
     },
     config().SECRETS_MAX_AGE_SECONDS,
   );

@@ -6,6 +6,7 @@ import type { LeadStore, Mailer, OutgoingEmail, PostedSlackMessage, SecretSource
 import type { AlertContact, Rep } from '@domain/rep';
 import { hotLeadAlertMessage, type SlackMessage, teamLeadNoticeMessage } from '@domain/slack-messages';
 import { alertChannelsOf, slackUserIdOf } from '@domain/slack-users';
+import { meetingWhen } from '@domain/booking';
 import { recommendedNextAction } from '@domain/handoff';
 import { nextRepAfter, poolOf, routeLead, type Routing } from '@domain/routing';
 import { hotLeadAlertText } from '@domain/sms-messages';
@@ -90,7 +91,8 @@ const unsubscribeHeaders = (url: string): Record<string, string> => ({
  */
 async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>, toTeam?: (lead: Lead) => TeamAlert): Promise<SendResult> {
   const lead = await loadLead(deps.store, leadId);
-  const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString());
+  // The rep's alert goes to a lead who booked a meeting too: it says the meeting instead of "call now".
+  const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString(), step === 'hot-alert' ? { whenBooked: true } : {});
   if (claim.kind === 'stopped') return { sent: false, stop: true };
   if (claim.kind === 'already-sent') {
     // The attempt that sent it may have died before its timeline event: write it now (once).
@@ -289,6 +291,10 @@ const ownerOf = (deps: SequenceDeps, lead: Lead): Rep => {
   return owner;
 };
 
+/** When the lead's booked meeting is, in the rep's zone ("Tue 10:30 (Europe/Berlin)"); undefined without one. */
+const bookedFor = (deps: SequenceDeps, lead: Lead, owner: Rep): string | undefined =>
+  lead.meeting?.status === 'booked' ? meetingWhen(lead.meeting.startsAt, owner.workingHours?.defaultTimeZone ?? deps.sequence.businessHours?.defaultTimeZone ?? 'UTC') : undefined;
+
 export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult> {
   const afterMinutes = deps.sequence.hotAlertAfterMinutes;
   return sendOnce(
@@ -298,14 +304,18 @@ export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult
     async (lead) => {
       const owner = ownerOf(deps, lead);
       const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
-      return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, afterMinutes, recommendedNextAction(lead)) };
+      return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, afterMinutes, recommendedNextAction(lead), bookedFor(deps, lead, owner)) };
     },
-    (lead) => ({
-      person: ownerOf(deps, lead),
-      message: hotLeadAlertMessage(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes, nextAction: recommendedNextAction(lead) }),
-      poolChannel: poolChannelOf(deps, lead),
-      text: hotLeadAlertText(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes }),
-    }),
+    (lead) => {
+      const owner = ownerOf(deps, lead);
+      const meetingFor = bookedFor(deps, lead, owner);
+      return {
+        person: owner,
+        message: hotLeadAlertMessage(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes, nextAction: recommendedNextAction(lead), ...(meetingFor ? { meetingFor } : {}) }),
+        poolChannel: poolChannelOf(deps, lead),
+        text: hotLeadAlertText(lead, { publicBaseUrl: deps.publicBaseUrl, afterMinutes, ...(meetingFor ? { meetingFor } : {}) }),
+      };
+    },
   );
 }
 

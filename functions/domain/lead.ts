@@ -24,11 +24,22 @@ export interface RepResponse {
   outcome: RepOutcome;
   at: string;
   /** Where it came from, and who for the timeline: `rep:<id>`, `crm:<id>` or `crm`. */
-  via: 'email-link' | 'crm' | 'app' | 'slack';
+  via: 'email-link' | 'crm' | 'app' | 'slack' | 'booking';
   actor: string;
   repId?: string;
   reason?: string;
   note?: string;
+}
+
+/** A meeting the lead booked with their rep on the thank-you (functions/domain/booking.ts). */
+export interface Meeting {
+  tool: 'calcom' | 'calendly';
+  /** The tool's id of the booking (Cal.com's uid, Calendly's invitee URI). */
+  bookingId: string;
+  startsAt: string;
+  status: 'booked' | 'cancelled';
+  /** When the tool said so (its signed send time). */
+  at: string;
 }
 
 /** A lead as the product knows it: what they sent, what we decided, and what happened. */
@@ -76,6 +87,8 @@ export interface Lead extends LeadSubmission {
   complainedAt?: string;
   closedAt?: string;
   failure?: { error: string; cause?: string; at: string };
+  /** The meeting booked on the thank-you, as the scheduling tool last said. */
+  meeting?: Meeting;
   /** What the CRM said after the first answer: opportunity, won or lost (see pipeline.ts). */
   pipeline?: Pipeline;
   /** Counts the pipeline's writes: a change is saved only over the version it was computed from. */

@@ -49,7 +49,8 @@ export interface LeadStore {
   escalateTo(leadId: string, owner: Rep, at: string): Promise<void>;
   /** An atomic counter: each call returns a new turn, in order. */
   nextRoutingTurn(pool: string): Promise<number>;
-  claimStep(leadId: string, step: SequenceStep, at: string): Promise<StepClaim>;
+  /** `whenBooked`: a lead contacted by booking a meeting (still booked) may have this step too (the rep's alert says so). */
+  claimStep(leadId: string, step: SequenceStep, at: string, options?: { whenBooked?: boolean }): Promise<StepClaim>;
   markStepSent(leadId: string, step: SequenceStep, record: Required<Pick<StepRecord, 'sentAt' | 'messageId'>>): Promise<void>;
   /** A send failed after the claim: let a retry claim the step again. */
   releaseStep(leadId: string, step: SequenceStep, error: string): Promise<void>;

@@ -75,6 +75,8 @@ interface Responder {
   repId?: string;
   /** For the timeline when it is not `rep:<id>` or `crm:<id>` (a manager answering in the app). */
   actor?: string;
+  /** When it happened, when that is not now (a booking: when the tool says it was made). */
+  at?: string;
 }
 
 /** What the team app sends: the decision alone; who decides comes from the sign-in. */
@@ -94,7 +96,7 @@ export async function leadForContactLink(deps: Pick<RepResponseDeps, 'store' | '
  * new status at its next step and stops.
  */
 async function recordResponse(deps: Pick<RepResponseDeps, 'store' | 'clock'>, leadId: string, request: Pick<CrmResponseRequest, 'outcome' | 'reason' | 'note'>, responder: Responder): Promise<RepResponseResult> {
-  const at = deps.clock.now().toISOString();
+  const at = responder.at ?? deps.clock.now().toISOString();
   const { repId, via } = responder;
   const actor = responder.actor ?? `${via === 'crm' ? 'crm' : 'rep'}${repId ? `:${repId}` : ''}`;
   const response: RepResponse = {
@@ -146,6 +148,15 @@ export async function respondInApp(deps: Pick<RepResponseDeps, 'store' | 'clock'
 export async function respondInSlack(deps: Pick<RepResponseDeps, 'store' | 'clock'>, leadId: string, body: unknown, responder: { repId?: string; actor: string }): Promise<RepResponseResult> {
   const request = parseWith(AppResponseSchema, body);
   return recordResponse(deps, leadId, request, { via: 'slack', ...responder });
+}
+
+/**
+ * A meeting the lead booked with their rep, once the caller checked the tool's signature and
+ * that the meeting is with the lead's owner (functions/domain/booking.ts): contact at the time
+ * of the booking, with the same record, timeline and first-contact rule as the email link's.
+ */
+export function recordBookingResponse(deps: Pick<RepResponseDeps, 'store' | 'clock'>, leadId: string, booking: { at: string; repId?: string; tool: string }): Promise<RepResponseResult> {
+  return recordResponse(deps, leadId, { outcome: 'contacted' }, { via: 'booking', at: booking.at, actor: `booking:${booking.tool}`, ...(booking.repId ? { repId: booking.repId } : {}) });
 }
 
 /**

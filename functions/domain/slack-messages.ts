@@ -68,11 +68,13 @@ export interface AlertFacts {
   nextAction: string;
   /** An escalation: whose lead it was. */
   escalatedFrom?: string;
+  /** The lead booked a meeting with the rep on the thank-you: when ("Tue 10:30 (Europe/Berlin)"). */
+  meetingFor?: string;
 }
 
 /** The alert a rep answers in Slack: who, why this lead, why you, what now, and the buttons. */
 export function hotLeadAlertMessage(lead: Lead, facts: AlertFacts): SlackMessage {
-  const title = `${facts.escalatedFrom ? 'Escalated to you: hot lead' : 'Hot lead'} ${mrkdwn(lead.name)}${lead.company ? ` at ${mrkdwn(lead.company)}` : ''} (score ${lead.score ?? '?'})`;
+  const title = `${facts.escalatedFrom ? 'Escalated to you: hot lead' : facts.meetingFor ? 'Meeting booked: hot lead' : 'Hot lead'} ${mrkdwn(lead.name)}${lead.company ? ` at ${mrkdwn(lead.company)}` : ''} (score ${lead.score ?? '?'})`;
   const appUrl = appLeadUrl(facts.publicBaseUrl, lead.leadId);
   const reasons = (lead.reasons ?? []).map(mrkdwn).join('; ') || 'no signals';
   return {
@@ -83,12 +85,14 @@ export function hotLeadAlertMessage(lead: Lead, facts: AlertFacts): SlackMessage
         [
           facts.escalatedFrom
             ? `${mrkdwn(facts.escalatedFrom)} did not respond within ${facts.afterMinutes} minutes, so it is yours now.`
-            : `Asked ${facts.afterMinutes} minutes ago and not contacted yet.`,
+            : facts.meetingFor
+              ? `Booked a meeting with you for ${mrkdwn(facts.meetingFor)} on the thank-you page: no need to call now.`
+              : `Asked ${facts.afterMinutes} minutes ago and not contacted yet.`,
           `*Who:* ${whoLine(lead)}`,
           contactLine(lead),
           `*Why this lead:* score ${lead.score ?? '?'} (${lead.grade ?? 'ungraded'}): ${reasons}`,
           `*Why you:* ${mrkdwn(lead.ownerRule ?? 'assigned')}`,
-          `*What now:* ${mrkdwn(facts.nextAction)}`,
+          `*What now:* ${facts.meetingFor ? `prepare for the meeting (${mrkdwn(facts.meetingFor)})` : mrkdwn(facts.nextAction)}`,
         ].join('\n'),
       ),
       ...(lead.message ? [section(`*Their message:*\n${clip(lead.message, 1500).split('\n').map((line) => `> ${mrkdwn(line)}`).join('\n')}`)] : []),
@@ -128,7 +132,7 @@ export interface StandingAnswer {
   via: string;
 }
 
-const VIA_WORDS: Record<string, string> = { slack: 'in Slack', 'email-link': 'from the email', app: 'in the team app', crm: 'in the CRM' };
+const VIA_WORDS: Record<string, string> = { slack: 'in Slack', 'email-link': 'from the email', app: 'in the team app', crm: 'in the CRM', booking: 'by booking a meeting' };
 
 /** The alert once answered: the lead's lines kept, the buttons replaced by who answered what and when. */
 export function answeredMessage(original: readonly SlackBlock[] | undefined, lead: Lead, answer: StandingAnswer): SlackMessage {

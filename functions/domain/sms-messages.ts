@@ -21,6 +21,8 @@ export interface TextAlertFacts {
   afterMinutes: number;
   /** The rep who had it before, for an escalation. */
   escalatedFrom?: string;
+  /** The lead booked a meeting with the rep on the thank-you: when ("Tue 10:30 (Europe/Berlin)"). */
+  meetingFor?: string;
 }
 
 /**
@@ -36,7 +38,9 @@ export function hotLeadAlertText(lead: Lead, facts: TextAlertFacts): string {
   const lines = [
     facts.escalatedFrom
       ? `Escalated to you: hot lead, score ${lead.score ?? '?'}. ${who}, not contacted by ${plainField(facts.escalatedFrom, 40)} in ${facts.afterMinutes} min.`
-      : `Hot lead, score ${lead.score ?? '?'}: ${who}, waiting ${facts.afterMinutes} min.`,
+      : facts.meetingFor
+        ? `Meeting booked for ${facts.meetingFor}: hot lead, score ${lead.score ?? '?'}: ${who}. No need to call now.`
+        : `Hot lead, score ${lead.score ?? '?'}: ${who}, waiting ${facts.afterMinutes} min.`,
     phone ? `Call ${phone}` : `Email ${plainField(lead.email, 60)}`,
     appLeadUrl(facts.publicBaseUrl, lead.leadId),
   ];

@@ -103,17 +103,20 @@ const callLink = (lead: Lead): Array<{ label: string; url: string }> => {
   return url ? [{ label: `Call ${lead.phone ?? lead.phoneE164}`, url }] : [];
 };
 
-export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, afterMinutes: number, nextAction: string): EmailContent {
+/** `meetingFor`: the lead booked a meeting with the rep on the thank-you ("Tue 10:30 (Europe/Berlin)"): the alert says so instead of "call now". */
+export function hotLeadAlertEmail(lead: Lead, links: { contactUrl: string }, afterMinutes: number, nextAction: string, meetingFor?: string): EmailContent {
   const who = [lead.name, lead.jobTitle, lead.company].filter(Boolean).join(', ');
-  return render(`Hot lead: ${lead.name}${lead.company ? ` at ${lead.company}` : ''} (score ${lead.score ?? '?'})`, {
+  return render(`${meetingFor ? 'Meeting booked' : 'Hot lead'}: ${lead.name}${lead.company ? ` at ${lead.company}` : ''} (score ${lead.score ?? '?'})`, {
     paragraphs: [
-      `${lead.ownerName ?? 'Hi'}, a hot lead asked for ${requestedThing(lead)} ${afterMinutes} minutes ago and has not been contacted yet.`,
+      meetingFor
+        ? `${lead.ownerName ?? 'Hi'}, a hot lead asked for ${requestedThing(lead)} and booked a meeting with you for ${meetingFor} on the thank-you page: no need to call now.`
+        : `${lead.ownerName ?? 'Hi'}, a hot lead asked for ${requestedThing(lead)} ${afterMinutes} minutes ago and has not been contacted yet.`,
       `Who: ${who}`,
       `Email: ${lead.email}${lead.phone ? `, phone: ${lead.phone}` : ''}`,
       `Why this lead: score ${lead.score ?? '?'} (${lead.grade ?? 'ungraded'}): ${(lead.reasons ?? []).join('; ') || 'no signals'}`,
       ...(lead.accountActivity ? [`Account activity: ${lead.accountActivity}`] : []),
       `Why you: ${lead.ownerRule ?? 'assigned'}`,
-      `What now: ${nextAction}`,
+      `What now: ${meetingFor ? `prepare for the meeting (${meetingFor})` : nextAction}`,
       ...(lead.message ? ['Their message:'] : []),
     ],
     ...(lead.message ? { quote: lead.message } : {}),

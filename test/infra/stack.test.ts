@@ -430,6 +430,8 @@ describe('least privilege', () => {
     'app-page': { actions: [] },
     // Claims the signed click (put, re-read, update), reads the lead and kept Slack ids, keeps one, records the answer.
     'slack-interactions': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    // Claims the signed booking (put, re-read, update), reads the lead, records the contact and the meeting.
+    booking: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
   };
 
   it('covers every function', () => {
@@ -451,11 +453,15 @@ describe('least privilege', () => {
     // Only the clicks' function checks Slack's signature; the ones that post to Slack hold the bot token.
     const slackSigningId = secretIdOf('SlackSigningSecret');
     const slackBotId = secretIdOf('SlackBotToken');
+    // Only the booking function checks the scheduling tools' signatures.
+    const calcomSecretId = secretIdOf('CalcomWebhookSecret');
+    const calendlyKeyId = secretIdOf('CalendlySigningKey');
     const secretsRead: Record<string, string[]> = {
       'rep-response': [secretId, webhookSecretId, hubspotSecretId, pipedriveSecretId, salesforceSecretId],
       'alert-rep': [secretId, slackBotId],
       'escalate-lead': [secretId, slackBotId],
       'slack-interactions': [slackSigningId, slackBotId],
+      booking: [calcomSecretId, calendlyKeyId],
     };
     const machineId = resourcesOfType(t, 'AWS::StepFunctions::StateMachine')[0]![0];
     const startQueueId = resourcesOfType(t, 'AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy)![0];
@@ -559,7 +565,7 @@ describe('least privilege', () => {
       DeployConfigSchema.safeParse({ ...dev, reservedConcurrency }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues({ intake: 0 })).toEqual(['reservedConcurrency.intake: must be at least 1 (0 would refuse every request)']);
     expect(issues({ intake: 2.5 })).toEqual(['reservedConcurrency.intake: must be a whole number of concurrent executions']);
-    expect(issues({ 'send-follow-up': 5 })).toEqual(['reservedConcurrency.send-follow-up: must be a public function: intake, rep-response, unsubscribe, lead-form, slack-interactions, app-api, app-page']);
+    expect(issues({ 'send-follow-up': 5 })).toEqual(['reservedConcurrency.send-follow-up: must be a public function: intake, rep-response, unsubscribe, lead-form, slack-interactions, booking, app-api, app-page']);
     expect(issues({ intake: 50 })).toBeUndefined();
 
     const app = newApp();
@@ -647,9 +653,9 @@ describe('table', () => {
     ]);
   });
 
-  it('link, webhook, CRM and Slack secrets: generated, 48 characters, no punctuation (until ops put the vendors\' values in)', () => {
+  it('link, webhook, CRM, Slack and booking secrets: generated, 48 characters, no punctuation (until ops put the vendors\' values in)', () => {
     const secrets = resourcesOfType(devTemplate, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['HubSpotClientSecret', 'LinkSigningSecret', 'PipedriveWebhookCredentials', 'SalesforceEndpointToken', 'SlackBotToken', 'SlackSigningSecret', 'WebhookSigningSecret']);
+    expect(secrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['CalcomWebhookSecret', 'CalendlySigningKey', 'HubSpotClientSecret', 'LinkSigningSecret', 'PipedriveWebhookCredentials', 'SalesforceEndpointToken', 'SlackBotToken', 'SlackSigningSecret', 'WebhookSigningSecret']);
     for (const [id, secret] of secrets) {
       // Pipedrive's is a user and a password: the password is generated into the JSON.
       const pair = id.startsWith('PipedriveWebhookCredentials') ? { SecretStringTemplate: '{"user":"speed-to-lead"}', GenerateStringKey: 'password' } : {};

@@ -27,8 +27,8 @@ describe('cdk synth', () => {
     });
     const manifest = JSON.parse(readFileSync(join(out, 'speed-to-lead-dev.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string; packaging?: string } }> };
     const bundles = Object.values(manifest.files).filter((file) => file.source.packaging === 'zip').map((file) => join(out, file.source.path, 'index.js'));
-    // One per function: the API handlers (the team app's two and Slack's clicks among them), the workflow steps, sender-events and start-workflow.
-    expect(bundles).toHaveLength(16);
+    // One per function: the API handlers (the team app's two, Slack's clicks and the bookings among them), the workflow steps, sender-events and start-workflow.
+    expect(bundles).toHaveLength(17);
     const require = createRequire(import.meta.url);
     for (const bundle of bundles) {
       // No SDK client is left for the runtime to provide: each bundle carries what it calls
@@ -38,7 +38,7 @@ describe('cdk synth', () => {
     }
     // Beside each bundle but the two static ones': the stage's lead configuration, which LEAD_CONFIG_FILE names.
     const configFiles = bundles.map((bundle) => join(dirname(bundle), leadConfigFileName)).filter((file) => existsSync(file));
-    expect(configFiles).toHaveLength(14);
+    expect(configFiles).toHaveLength(15);
     for (const file of configFiles) expect(readLeadConfig(file)).toEqual(leadConfigOf(loadConfig('dev')));
     // Beside the app page's: the team app, built from web/ (APP_ASSETS_DIR).
     const appFolders = bundles.map((bundle) => join(dirname(bundle), teamAppFolderName)).filter((dir) => existsSync(join(dir, 'index.html')));
