@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
 import { reportRecordOf } from '@domain/report-record';
@@ -194,5 +195,66 @@ describe('leads stored before the digest', () => {
       expect(JSON.stringify(item)).not.toMatch(/@acme\.io|Old Lead/);
     }
     db.destroy();
+  });
+});
+
+describe('a function that read the dashboard before', () => {
+  /** A lead store of its own (another function's container), counting the digest items it asks for. */
+  function countingStore() {
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const asked: string[] = [];
+    db.middlewareStack.add(
+      (next) => async (args) => {
+        const requested = (args.input as { RequestItems?: Record<string, { Keys: Array<{ pk: { S: string } }> }> }).RequestItems?.[stack.tableName]?.Keys ?? [];
+        for (const key of requested) asked.push(key.pk.S);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    return { leads: new DynamoDbLeadStore(db, stack.tableName, stack.config.retentionDays), asked, close: () => db.destroy() };
+  }
+
+  it("reads again only the days that changed since, and answers as a function reading every day would", async () => {
+    const source = `kept-${randomUUID().slice(0, 8)}`;
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    const days = [day(5), day(4), day(0)];
+    const lead = (ago: number, n: number): Lead => {
+      const submittedAt = new Date(Date.now() - ago * 86_400_000).toISOString();
+      return { leadId: randomUUID(), email: `kept${n}.${randomUUID().slice(0, 6)}@acme.io`, name: 'Kept Lead', submittedAt, status: 'new', schedule: { hotAlertAt: submittedAt, followUps: {} }, steps: {}, utm_source: source, grade: 'warm', ownerId: 'rep-ben' } as Lead;
+    };
+    const [five, four, todays] = [lead(5, 1), lead(4, 2), lead(0, 3)];
+    for (const l of [five, four, todays]) await store.leads.createLead(l);
+    const ours = (records: Array<{ leadId: string }>) => records.filter((r) => [five, four, todays].some((l) => l.leadId === r.leadId)).map((r) => r.leadId).sort();
+
+    const reader = countingStore();
+    const byId = <T extends { leadId: string }>(records: T[]) => [...records].sort((a, b) => (a.leadId < b.leadId ? -1 : 1));
+    const fresh = async () => byId(await store.leads.reportRecordsOn(days));
+    const kept = async () => byId(await reader.leads.reportRecordsOn(days));
+    try {
+      expect(ours(await reader.leads.reportRecordsOn(days))).toEqual([five, four, todays].map((l) => l.leadId).sort());
+      expect(reader.asked.some((pk) => pk.startsWith(`REPORT#${day(5)}#`))).toBe(true);
+
+      // Nothing changed: the days' counters only, and today's parts (new leads arrive on it all day).
+      reader.asked.length = 0;
+      expect(await kept()).toEqual(await fresh());
+      expect(reader.asked.filter((pk) => pk.split('#').length === 3).map((pk) => pk.split('#')[1])).toEqual(expect.arrayContaining([day(0)]));
+      expect(reader.asked.some((pk) => pk.startsWith(`REPORT#${day(5)}#`) || pk.startsWith(`REPORT#${day(4)}#`))).toBe(false);
+
+      // Another function answers the lead of five days ago: that day is read again, the other is not.
+      await store.leads.recordRepResponse(five.leadId, { outcome: 'accepted', at: new Date().toISOString(), actor: 'rep:rep-ben', via: 'app', repId: 'rep-ben' });
+      reader.asked.length = 0;
+      const afterAnswer = await kept();
+      expect(afterAnswer.find((r) => r.leadId === five.leadId)).toMatchObject({ outcome: 'accepted' });
+      expect(reader.asked.some((pk) => pk.startsWith(`REPORT#${day(5)}#`))).toBe(true);
+      expect(reader.asked.some((pk) => pk.startsWith(`REPORT#${day(4)}#`))).toBe(false);
+      expect(afterAnswer).toEqual(await fresh());
+
+      // An erased lead leaves the figures of a function that had kept its day.
+      await store.leads.eraseLead(four.leadId);
+      expect(ours(await reader.leads.reportRecordsOn(days))).toEqual([five, todays].map((l) => l.leadId).sort());
+      expect(await kept()).toEqual(await fresh());
+    } finally {
+      reader.close();
+    }
   });
 });
