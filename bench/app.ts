@@ -18,7 +18,7 @@ import { DynamoDbLeadStore } from '@adapters/dynamodb-lead-store';
 import { dayCountKey, PART_ATTRIBUTES, partsOfDay, reportPartKey } from '@adapters/report-digest';
 import type { Lead } from '@domain/lead';
 import { dashboard, daysBetween, dayOf, reportRecordsBetween } from '@domain/reports';
-import { handlerMetadataKey } from '../lib/lead-functions';
+import { handlerMetadataKey } from '../lib/routes';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { appApi, signIn, TEAM_PASSWORD } from '../test/support/team';
 import { dashboardLeads, writeLeads } from './dashboard-data';

@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { routeHandlers } from '../lib/lead-functions';
-import { eventHandlers, workflowSteps } from '../lib/routes';
+import { eventHandlers, routeHandlers, workflowSteps } from '../lib/routes';
 import { median, repoRoot } from './util';
 
 /**

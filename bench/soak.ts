@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { LeadFacts } from '@domain/lead-path';
-import { stateNames, touchStates } from '../lib/lead-workflow';
+import { stateNames, touchStates } from '../lib/workflow-states';
 import { touchesOf } from '@domain/sequence';
 import { contactFromCrm, contactFromLink, executionArnOf, leadShapes, submitLead, unsubscribeOneClick } from '../local/people';
 import { startLocalStack, type LocalStack } from '../local/stack';

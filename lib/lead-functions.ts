@@ -17,18 +17,16 @@ import { leadIndexes } from './lead-table';
 import { bundledTeamAppDir, stagedTeamApp, teamAppFolderName } from './team-app-assets';
 import type { TeamSignIn } from './team-sign-in';
 import { acknowledgeNag } from './nag';
-import { type EventHandlerName, eventHandlers, type RouteHandlerName, routes, type WorkflowStepName, workflowSteps } from './routes';
+import { type EventHandlerName, eventHandlers, handlerMetadataKey, type RouteHandlerName, routeHandlers, type WorkflowStepName, workflowSteps } from './routes';
 import { type StartQueue, startQueueSettings } from './start-queue';
 
 export type FunctionName = RouteHandlerName | WorkflowStepName | EventHandlerName;
 
-/** CloudFormation metadata key naming a function's folder; the local workflow runner dispatches on it. */
-export const handlerMetadataKey = 'SpeedToLead:Handler';
+// In lib/routes.ts (no CDK there), so the local stack reads the template without loading the constructs.
+export { handlerMetadataKey, routeHandlers } from './routes';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** The API's handlers, once each (a handler may serve several routes). */
-export const routeHandlers: readonly RouteHandlerName[] = [...new Set(routes.map((route) => route.handler))];
 
 /** The DynamoDB actions the lead store's methods issue (functions/adapters/dynamodb-lead-store.ts). */
 type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan' | 'BatchGetItem' | 'BatchWriteItem';

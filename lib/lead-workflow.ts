@@ -23,64 +23,12 @@ import {
 import { LambdaInvoke, type LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { type Sequence, type Touch, type TouchTask, touchesOf } from '@domain/sequence';
-import { defaultSla } from '@domain/sla';
 import { sequenceTimeoutSeconds } from '@domain/sequence-span';
 import { acknowledgeNag, nagArn } from './nag';
 import type { WorkflowStepName } from './routes';
+import { sequenceFailedError, stateNames, touchStates, transientErrorName } from './workflow-states';
 
-/** State names as a marketer would draw the sequence; tests and the local runner share them. */
-export const stateNames = {
-  sendConfirmation: 'Send confirmation',
-  scoreAndRoute: 'Score and route',
-  isDisqualified: 'Disqualified?',
-  shouldAlert: 'Hot lead to alert?',
-  waitHotAlert: (minutes: number) => `Wait until minute ${minutes}`,
-  alertRep: 'Alert rep',
-  waitEscalation: (minutes: number) => `Wait until minute ${minutes} (hot-lead SLA)`,
-  escalate: 'Escalate if not contacted',
-  waitFollowUp: (day: number) => `Wait until day ${day}`,
-  sendFollowUp: (day: number) => `Send day-${day} follow-up`,
-  stopAfter: (day: number) => `Rep responded by day ${day}?`,
-  closeLead: 'Close lead',
-  recordFailure: 'Record failure',
-  failed: 'Sequence failed',
-} as const;
-
-/** Error the workflow ends with after a step failed for good (the failure alarm counts these). */
-export const sequenceFailedError = 'LeadSequenceFailed';
-
-/** Error name a step throws for a failure worth retrying soon (throttling, a busy dependency). */
-export const transientErrorName = 'TransientError';
-
-/** A touch's states: the wait for its due time (if any), its task, and the choice that may end the sequence after it. */
-export function touchStates(touch: Touch): { wait?: string; task: string; endChoice?: string } {
-  if (touch.task === 'confirmation') return { task: stateNames.sendConfirmation };
-  if (touch.task === 'hot-alert') return { wait: stateNames.waitHotAlert(touch.afterMinutes), task: stateNames.alertRep };
-  if (touch.task === 'escalate') return { wait: stateNames.waitEscalation(touch.afterMinutes), task: stateNames.escalate };
-  const day = touch.day!;
-  return { wait: stateNames.waitFollowUp(day), task: stateNames.sendFollowUp(day), endChoice: stateNames.stopAfter(day) };
-}
-
-/**
- * The states a lead passes through, in order, when nothing fails: `hot` leads get the rep
- * alert, and a follow-up answering `stop` (rep responded, unsubscribed, ...) ends the sequence
- * at that day. Read from the same touches the state machine is built from.
- */
-export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number; disqualified?: boolean }, hotSlaMinutes: number = defaultSla.hot): string[] {
-  const path: string[] = [stateNames.scoreAndRoute, stateNames.isDisqualified];
-  if (lead.disqualified) return [...path, stateNames.closeLead];
-  let previous: Touch | undefined;
-  for (const touch of touchesOf(sequence, hotSlaMinutes)) {
-    if (touch.hotOnly && !previous?.hotOnly) path.push(stateNames.shouldAlert);
-    previous = touch;
-    if (touch.hotOnly && !lead.hot) continue;
-    const { wait, task, endChoice } = touchStates(touch);
-    path.push(...(wait ? [wait] : []), task, ...(endChoice ? [endChoice] : []));
-    if (endChoice && touch.day === lead.stopAtDay) break;
-  }
-  path.push(stateNames.closeLead);
-  return path;
-}
+export { sequenceFailedError, sequencePath, stateNames, touchStates, transientErrorName } from './workflow-states';
 
 export interface LeadWorkflowProps {
   readonly sequence: Sequence;

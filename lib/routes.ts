@@ -46,6 +46,12 @@ export type Route = (typeof routes)[number];
 export const isTeamRoute = (route: Route): boolean => 'auth' in route && route.auth === 'team';
 export type RouteHandlerName = Route['handler'];
 
+/** The API's handlers, once each (a handler may serve several routes). */
+export const routeHandlers: readonly RouteHandlerName[] = [...new Set(routes.map((route) => route.handler))];
+
+/** CloudFormation metadata key naming a function's folder; the local workflow runner dispatches on it. */
+export const handlerMetadataKey = 'SpeedToLead:Handler';
+
 /** Workflow step functions, one Lambda each; the state machine invokes them by this name. */
 export const workflowSteps = [
   'send-confirmation',

@@ -19,23 +19,16 @@ import {
 import { Construct } from 'constructs';
 import type { IdentityProviderConfig, TeamSignInConfig } from './config';
 import { acknowledgeNag } from './nag';
+import { appRedirectUrl, teamGroups, teamOAuthScopes, teamTokenLifetimes } from './team-sign-in-settings';
 
-/** The Cognito groups the team app knows: what a signed-in person may see and change. */
-export const teamGroups = {
-  /** Sees and answers their own leads (and those escalated to them). */
-  reps: 'reps',
-  /** Sees every lead, the dashboard and the team page, and changes the team. */
-  managers: 'managers',
-} as const;
+export { appRedirectUrl, teamGroups, teamOAuthScopes } from './team-sign-in-settings';
 
-/** How long an ID token is good for: short, so a removed user's access ends soon; the app refreshes it. */
-export const teamTokenValidity = { idToken: Duration.minutes(30), accessToken: Duration.minutes(30), refreshToken: Duration.hours(12) };
-
-/** What the app asks Cognito's hosted sign-in for: who the user is, nothing more. */
-export const teamOAuthScopes = ['openid', 'email', 'profile'] as const;
-
-/** Where Cognito sends a signed-in user back to (and where sign-out lands): the app's page. */
-export const appRedirectUrl = (appBaseUrl: string): string => `${appBaseUrl.replace(/\/+$/, '')}/app/`;
+/** The tokens' lifetimes (team-sign-in-settings.ts) as the user pool client takes them. */
+export const teamTokenValidity = {
+  idToken: Duration.minutes(teamTokenLifetimes.idTokenMinutes),
+  accessToken: Duration.minutes(teamTokenLifetimes.accessTokenMinutes),
+  refreshToken: Duration.hours(teamTokenLifetimes.refreshTokenHours),
+};
 
 /** A "Sign in with ..." button of the app: Cognito's provider name and the words on the button. */
 export interface HostedProvider {

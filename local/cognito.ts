@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
-import { teamGroups, teamOAuthScopes, teamTokenValidity } from '../lib/team-sign-in';
+import { teamGroups, teamOAuthScopes, teamTokenLifetimes } from '../lib/team-sign-in-settings';
 
 /**
  * The team's user pool on loopback: cognito-local runs Cognito's API (users, groups,
@@ -101,9 +101,9 @@ async function ensurePool(client: CognitoIdentityProviderClient): Promise<{ user
         UserPoolId: userPoolId,
         ClientName: CLIENT_NAME,
         ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-        IdTokenValidity: teamTokenValidity.idToken.toMinutes(),
-        AccessTokenValidity: teamTokenValidity.accessToken.toMinutes(),
-        RefreshTokenValidity: teamTokenValidity.refreshToken.toHours(),
+        IdTokenValidity: teamTokenLifetimes.idTokenMinutes,
+        AccessTokenValidity: teamTokenLifetimes.accessTokenMinutes,
+        RefreshTokenValidity: teamTokenLifetimes.refreshTokenHours,
         TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'hours' },
       }),
     );

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { handlerMetadataKey } from '../lib/lead-functions';
+import { handlerMetadataKey } from '../lib/routes';
 import { type CfnTemplate, resolveIntrinsic, type ResolveOptions } from './template';
 
 /**

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stateNames } from '../lib/lead-workflow';
+import { stateNames } from '../lib/workflow-states';
 import { DataDirInUse, openLocalData, type LocalData } from './data-dir';
 import { addDemoTeam, DEMO_PASSWORD } from './demo-team';
 import { sampleLead } from './sample-leads';

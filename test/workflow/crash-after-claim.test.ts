@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathRulesOf, reconcile } from '../../bin/reconcile';
-import { stateNames } from '../../lib/lead-workflow';
+import { stateNames } from '../../lib/workflow-states';
 import { signWebhook } from '@domain/webhook-signature';
 import { contactFromCrm, unsubscribeOneClick } from '../../local/people';
 import { startLocalStack, type LocalStack } from '../../local/stack';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { followUpKey } from '@domain/sequence';
-import { sequencePath, stateNames } from '../../lib/lead-workflow';
+import { sequencePath, stateNames } from '../../lib/workflow-states';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { startFaultProxy } from '../support/fault-proxy';
 import { emailsTo, linkIn, waitForEmails, type ReceivedEmail } from '../support/inbox';

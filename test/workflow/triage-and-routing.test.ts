@@ -7,7 +7,7 @@ import { roundRobinOver } from '@domain/routing';
 import { teamFromConfig } from '@domain/team';
 import { changeTeamMember, type TeamSettingsDeps } from '@domain/team-settings';
 import { followUpKey } from '@domain/sequence';
-import { sequencePath, stateNames } from '../../lib/lead-workflow';
+import { sequencePath, stateNames } from '../../lib/workflow-states';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, waitForEmails } from '../support/inbox';
 import { executionArnOf, markContacted, postLead, statesEntered, uniqueEmail } from '../support/leads';
