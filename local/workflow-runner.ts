@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -28,6 +32,45 @@ if (typeof (Promise as PromiseConstructor & { withResolvers?: WithResolvers }).w
     return { promise, resolve, reject };
   };
   Object.defineProperty(Promise, 'withResolvers', { value: withResolvers, writable: true, configurable: true });
+}
+
+/**
+ * `new StateMachine(definition)` checks the definition against the ASL schema (asl-validator),
+ * compiling the schema anew each time: about a second of CPU for every stack and runner that
+ * starts. The check depends only on the definition and the validator, so each definition is
+ * checked once and remembered as valid: in this process, and for the processes after it in
+ * `node_modules/.cache/speed-to-lead/asl-valid-<hash>` (the hash over the definition and the
+ * lockfile, which names the library's and the validator's versions). An invalid definition is
+ * never remembered, so it is refused every time.
+ */
+const validatedDefinitions = new Set<string>();
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const validCacheDir = join(repoRoot, 'node_modules', '.cache', 'speed-to-lead');
+const lockfileHash = (() => {
+  try {
+    return createHash('sha256').update(readFileSync(join(repoRoot, 'package-lock.json'))).digest('hex');
+  } catch {
+    return 'no-lockfile';
+  }
+})();
+
+function stateMachineOf(definition: StateMachineDefinition): StateMachine {
+  const key = createHash('sha256').update(lockfileHash).update('\0').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+  const marker = join(validCacheDir, `asl-valid-${key}`);
+  if (validatedDefinitions.has(key) || existsSync(marker)) {
+    validatedDefinitions.add(key);
+    return new StateMachine(definition, { validationOptions: { noValidate: true } });
+  }
+  // Validated on a copy: the validator writes each state's default QueryLanguage into what it checks.
+  new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition);
+  validatedDefinitions.add(key);
+  try {
+    mkdirSync(validCacheDir, { recursive: true });
+    writeFileSync(marker, '');
+  } catch {
+    // Only a cache: the next process checks again.
+  }
+  return new StateMachine(definition, { validationOptions: { noValidate: true } });
 }
 
 /** One entry of the library's event log (the library does not export the type itself). */
@@ -237,7 +280,7 @@ export class LocalWorkflowRunner {
     // under a time scale and fires at once beyond ~24.8 days; we enforce it on the simulated
     // clock instead and hand the library the definition without it.
     this.timeoutSeconds = TimeoutSeconds;
-    this.machine = new StateMachine(rest as StateMachineDefinition);
+    this.machine = stateMachineOf(rest as StateMachineDefinition);
   }
 
   /**

@@ -113,6 +113,12 @@ describe('local workflow runner', () => {
     definition = stateMachineDefinition(template, { region: REGION, accountId: ACCOUNT }).definition;
   });
 
+  it('refuses a definition that is not valid ASL, every time (only valid ones are remembered as checked)', () => {
+    const broken = { ...(definition as object), StartAt: 'No such state' } as typeof definition;
+    for (let i = 0; i < 2; i++) expect(() => newRunner({ definition: broken })).toThrow(/State machine definition is invalid/);
+    expect(() => newRunner()).not.toThrow();
+  });
+
   it('resolves the synthesized definition, Lambda ARNs keeping the logical id', () => {
     const def = definition as { StartAt: string; States: Record<string, { Resource?: string; Parameters?: { FunctionName?: string } }> };
     expect(def.StartAt).toBe('Score');
