@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type RouteHandlerName, routes } from './routes';
 import { CrmMappingSchema } from '@commons/env';
 import { RepSchema } from '@domain/rep';
+import { BookingOfferSchema } from '@domain/booking';
 import { RoutingSchema, unknownChannelPools, unknownReps } from '@domain/routing';
 import { SmsSettingsSchema } from '@domain/sms';
 import { parseScoringModel, type ScoringModel } from '@domain/scoring-model';
@@ -250,6 +251,8 @@ export const DeployConfigSchema = z
     crm: z.optional(CrmMappingSchema),
     /** Optional: hot-lead alerts also as texts to reps who give their mobile (smsAlertsTo), sent from this End User Messaging SMS number or pool. */
     sms: z.optional(SmsSettingsSchema),
+    /** Which leads the form's thank-you offers a meeting with their rep (grades, forms); absent: hot leads, every form (docs/booking.md). */
+    bookingOffer: z.optional(BookingOfferSchema),
     /** Days a lead and its timeline are kept (DynamoDB TTL) before they are deleted. */
     retentionDays: z.number().int().min(1).max(3650).default(400),
     logRetentionDays: z

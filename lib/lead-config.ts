@@ -26,6 +26,7 @@ export function leadConfigOf(config: DeployConfig): LeadConfig {
     slaMinutes: config.slaMinutes,
     ...(config.crm ? { crm: config.crm } : {}),
     ...(config.sms ? { sms: config.sms } : {}),
+    ...(config.bookingOffer ? { bookingOffer: config.bookingOffer } : {}),
   });
 }
 

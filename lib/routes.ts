@@ -25,6 +25,8 @@ export const routes = [
   // Slack's button clicks on the hot-lead alerts, signed by Slack (docs/slack.md).
   { method: 'POST', path: '/slack/interactions', handler: 'slack-interactions' },
   // Meetings booked on the thank-you, each tool's webhook signed its own way (docs/booking.md).
+  // The thank-you asks whether to offer the lead a meeting, and with whom (the form script polls it).
+  { method: 'GET', path: '/leads/{id}/booking', handler: 'booking' },
   { method: 'POST', path: '/booking/calcom', handler: 'booking' },
   { method: 'POST', path: '/booking/calendly', handler: 'booking' },
   { method: 'GET', path: '/app/api/me', handler: 'app-api', auth: 'team' },

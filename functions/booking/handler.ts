@@ -1,5 +1,6 @@
 import { systemClock } from '@domain/clock';
-import { bookFromCalcom, bookFromCalendly, type BookingOutcome } from '@domain/booking';
+import { bookFromCalcom, bookFromCalendly, type BookingOutcome, offerFor } from '@domain/booking';
+import { LeadNotFound } from '@domain/errors';
 import { CALCOM_SIGNATURE_HEADER, CALENDLY_SIGNATURE_HEADER } from '@domain/booking-signature';
 import { config } from '@commons/config';
 import { httpHandler, json } from '@commons/http';
@@ -9,6 +10,7 @@ import { firstContact, measure } from '@commons/metrics';
 import { signingSecrets } from '@commons/secrets';
 
 /**
+ * GET /leads/{id}/booking: what the thank-you offers (functions/domain/booking.ts offerFor).
  * POST /booking/calcom and /booking/calendly: a meeting booked (rescheduled, cancelled) on the
  * thank-you's scheduling page. The body stays unparsed until the tool's signature over its bytes
  * is checked (functions/domain/booking.ts). A booking we do not record (an unknown lead, another
@@ -16,6 +18,13 @@ import { signingSecrets } from '@commons/secrets';
  */
 export const handler = httpHandler(
   async (event, context) => {
+    if (event.routeKey === 'GET /leads/{id}/booking') {
+      const leadId = event.pathParameters?.id ?? '';
+      const lead = leadId.length <= 80 ? await bookingLeadStore().getLead(leadId) : undefined;
+      const answer = offerFor(lead, config().REPS, config().BOOKING_OFFER, systemClock.now());
+      if (!answer) throw new LeadNotFound(leadId);
+      return json(200, answer);
+    }
     const calcom = event.routeKey === 'POST /booking/calcom';
     const deps = {
       store: bookingLeadStore(),

@@ -1,3 +1,4 @@
+import { BookingOfferSchema, type BookingOffer } from '@domain/booking';
 import { defaultHubspotMapping, type HubspotMapping } from '@domain/hubspot-crm';
 import { PipedriveMappingSchema, type PipedriveMapping } from '@domain/pipedrive-crm';
 import { roundRobinOver } from '@domain/routing';
@@ -16,6 +17,8 @@ export type FunctionConfig = Env & {
   SALESFORCE: SalesforceMapping;
   /** Where reps' alert texts come from; absent: no texts. */
   SMS: LeadConfig['sms'];
+  /** Which leads the thank-you offers a meeting: the stage's bookingOffer, or hot leads. */
+  BOOKING_OFFER: BookingOffer;
 };
 
 let loaded: FunctionConfig | undefined;
@@ -23,7 +26,7 @@ let loaded: FunctionConfig | undefined;
 function load(): FunctionConfig {
   const env = readEnv();
   const lead = readLeadConfig(env.LEAD_CONFIG_FILE);
-  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping(), PIPEDRIVE: lead.crm?.pipedrive ?? PipedriveMappingSchema.parse({}), SALESFORCE: lead.crm?.salesforce ?? SalesforceMappingSchema.parse({}), SMS: lead.sms };
+  return { ...env, SEQUENCE: lead.sequence, REPS: lead.reps, ROUTING: lead.routing, SLA_MINUTES: lead.slaMinutes, HUBSPOT: lead.crm?.hubspot ?? defaultHubspotMapping(), PIPEDRIVE: lead.crm?.pipedrive ?? PipedriveMappingSchema.parse({}), SALESFORCE: lead.crm?.salesforce ?? SalesforceMappingSchema.parse({}), SMS: lead.sms, BOOKING_OFFER: lead.bookingOffer ?? BookingOfferSchema.parse({}) };
 }
 
 /** The function's configuration, read and validated once per cold start. */

@@ -1,3 +1,4 @@
+import { BookingOfferSchema } from '@domain/booking';
 import { HubspotMappingSchema } from '@domain/hubspot-crm';
 import { PipedriveMappingSchema } from '@domain/pipedrive-crm';
 import { SalesforceMappingSchema } from '@domain/salesforce-crm';
@@ -81,6 +82,8 @@ export const LeadConfigSchema = z.strictObject({
   crm: z.optional(CrmMappingSchema),
   /** Where reps' hot-lead texts come from (End User Messaging SMS); absent: nobody is texted. */
   sms: z.optional(SmsSettingsSchema),
+  /** Which leads the thank-you offers a meeting with their rep; absent: hot ones. */
+  bookingOffer: z.optional(BookingOfferSchema),
 });
 
 export type LeadConfig = z.infer<typeof LeadConfigSchema>;

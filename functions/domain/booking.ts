@@ -1,7 +1,8 @@
 import * as z from '@domain/zod';
 import type { Clock } from '@domain/clock';
 import { SignatureInvalid, ValidationError } from '@domain/errors';
-import type { Lead, Meeting } from '@domain/lead';
+import { firstName, type Lead, type Meeting } from '@domain/lead';
+import type { Rep } from '@domain/rep';
 import type { LeadStore, SecretSource } from '@domain/ports';
 import { recordBookingResponse, REMEMBERED_PAST_WINDOW_SECONDS, type RepResponseResult } from '@domain/rep-response';
 import { parseWith } from '@domain/validation';
@@ -237,4 +238,61 @@ async function recordChange(deps: BookingDeps, change: BookingChange, bookedAt: 
   const type = { booked: 'meeting-booked', rescheduled: 'meeting-rescheduled', cancelled: 'meeting-cancelled' }[change.kind];
   await deps.store.appendEventOnce(lead.leadId, { type, at, actor: `booking:${change.tool}`, detail: { for: when, startsAt: change.startsAt, tool: change.tool } });
   return { kind: 'recorded', leadId: lead.leadId, change: change.kind, meeting, ...(response ? { response } : {}) };
+}
+
+/**
+ * Which leads are offered a meeting on the thank-you: hot ones by default (the stage config's
+ * `bookingOffer`), never a disqualified or nurtured one, and only with an owner who has a
+ * scheduling page.
+ */
+export const BookingOfferSchema = z.strictObject({
+  grades: z._default(z.array(z.enum(['hot', 'warm', 'cold'], { error: 'must be "hot", "warm" or "cold"' })), ['hot']),
+  /** Only these forms (formId) get the offer; absent: every form. */
+  formIds: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(100)))),
+});
+
+export type BookingOffer = z.infer<typeof BookingOfferSchema>;
+
+/** How long after submitting the thank-you may ask whether to offer a meeting: the page is open then, not days later. */
+export const OFFER_WINDOW_SECONDS = 15 * 60;
+
+/** The owner's page with the lead's name and email filled in, and the lead id carried back in the booking (each tool's documented parameters). */
+export function schedulingUrlFor(scheduling: NonNullable<Rep['scheduling']>, lead: Pick<Lead, 'leadId' | 'name' | 'email'>): string {
+  const url = new URL(scheduling.url);
+  const set = (name: string, value: string) => url.searchParams.set(name, value);
+  if (scheduling.tool === 'calcom') {
+    set('name', lead.name);
+    set('email', lead.email);
+    // Cal.com keeps `metadata[...]` query parameters on the booking, and sends them in its webhook.
+    set('metadata[leadId]', lead.leadId);
+  } else if (scheduling.tool === 'calendly') {
+    set('name', lead.name);
+    set('email', lead.email);
+    // Calendly keeps UTM parameters on the invitee (`tracking`), and sends them in its webhook.
+    set('utm_content', lead.leadId);
+  } else {
+    // HubSpot Meetings: first and last name and email; its bookings reach us through HubSpot's CRM, matched by email.
+    const [first = lead.name, ...rest] = lead.name.trim().split(/\s+/);
+    set('firstName', first);
+    if (rest.length) set('lastName', rest.join(' '));
+    set('email', lead.email);
+  }
+  return url.toString();
+}
+
+export type OfferAnswer = { status: 'pending' } | { status: 'none' } | { status: 'offer'; ownerName: string; url: string };
+
+/**
+ * What the thank-you shows, asked by the form script with the lead id the 202 gave it: wait
+ * (not routed yet), nothing, or the owner's first name and page. Only within the window after
+ * submitting, and for anyone else (an unknown id, or later) the same 404, so nothing is learned;
+ * the id is a random UUID only the submitting browser was given at once.
+ */
+export function offerFor(lead: Lead | undefined, reps: readonly Rep[], offer: BookingOffer, now: Date): OfferAnswer | undefined {
+  if (!lead || now.getTime() - Date.parse(lead.submittedAt) > OFFER_WINDOW_SECONDS * 1000) return undefined;
+  if (!lead.grade || !lead.triage) return { status: 'pending' };
+  const owner = reps.find((rep) => rep.id === lead.ownerId);
+  const formFits = !offer.formIds || (lead.formId !== undefined && offer.formIds.includes(lead.formId));
+  if (lead.triage.decision !== 'route' || !offer.grades.includes(lead.grade) || !formFits || !owner?.scheduling) return { status: 'none' };
+  return { status: 'offer', ownerName: firstName(owner), url: schedulingUrlFor(owner.scheduling, lead) };
 }

@@ -38,6 +38,13 @@ export const RepSchema = z.strictObject({
   active: z._default(z.boolean(), true),
   /** The rep's own working day (their zone as `defaultTimeZone`): escalations prefer reps at work. */
   workingHours: z.optional(BusinessHoursSchema),
+  /** The rep's own scheduling page, offered to their hot leads on the form's thank-you (docs/booking.md). */
+  scheduling: z.optional(
+    z.strictObject({
+      tool: z.enum(['calcom', 'calendly', 'hubspot'], { error: 'must be "calcom", "calendly" or "hubspot"' }),
+      url: z.url({ protocol: /^https?$/, error: 'must be the page\'s https address, e.g. "https://cal.com/ana/30min"' }),
+    }),
+  ),
   ...SlackContactShape,
   ...SmsContactShape,
 });

@@ -4,7 +4,7 @@ import { loadConfig } from '../../lib/config';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { emailsTo, waitForEmails } from '../support/inbox';
 import { slackConfig, waitForPosts } from '../support/slack';
-import { executionArnOf, hotLead, postLead, uniqueEmail } from '../support/leads';
+import { executionArnOf, hotLead, postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
 
 /**
@@ -19,7 +19,9 @@ const DAY_IN_5_S = 17_280;
 beforeAll(async () => {
   // A simulated day in 5 s: a booking lands long before the day-1 follow-up. Every lead goes
   // to Ana, who wants her alerts by email and in Slack.
-  stack = await startLocalStack({ timeScale: DAY_IN_5_S, config: slackConfig(loadConfig('dev'), 'both') });
+  const config = slackConfig(loadConfig('dev'), 'both');
+  const ana = { tool: 'calcom' as const, url: 'https://cal.com/ana-alves/30min' };
+  stack = await startLocalStack({ timeScale: DAY_IN_5_S, config: { ...config, reps: config.reps.map((rep) => (rep.id === 'rep-ana' ? { ...rep, scheduling: ana } : rep)) } });
   store = storeOf(stack);
 });
 
@@ -217,5 +219,36 @@ describe('a meeting booked in Calendly', () => {
     expect((await postCalendly(body, signature)).status).toBe(200);
     expect((await postCalendly(body, signature)).status).toBe(401);
     expect((await store.leads.listEvents(leadId)).filter((e) => e.type === 'meeting-booked')).toHaveLength(1);
+  });
+});
+
+describe('the offer on the thank-you', () => {
+  /** What the form script does: ask until the lead is routed. */
+  async function offerOf(leadId: string) {
+    for (const deadline = Date.now() + 20_000; ; ) {
+      const response = await fetch(`${stack.apiUrl}/leads/${leadId}/booking`, { headers: { origin: 'http://localhost:3000' } });
+      const body = (await response.json()) as Record<string, any>;
+      if (response.status !== 200 || body.status !== 'pending') return { status: response.status, body, cors: response.headers.get('access-control-allow-origin') };
+      if (Date.now() > deadline) throw new Error(`Lead ${leadId} was never routed`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("offers a hot lead its owner's own page, by first name, with the lead's name and email filled in and its id carried", async () => {
+    const email = uniqueEmail('dana');
+    const { body } = await postLead(stack, hotLead(email));
+    const offer = await offerOf(body.leadId);
+    expect(offer.status).toBe(200);
+    expect(offer.cors).toBe('http://localhost:3000');
+    expect(offer.body).toEqual({ status: 'offer', ownerName: 'Ana', url: expect.any(String) });
+    const url = new URL(offer.body.url);
+    expect(`${url.origin}${url.pathname}`).toBe('https://cal.com/ana-alves/30min');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ name: 'Dana Director', email, 'metadata[leadId]': body.leadId });
+  });
+
+  it('offers a warm lead nothing, and tells an unknown lead id nothing', async () => {
+    const { body } = await postLead(stack, warmLead(uniqueEmail('wes')));
+    expect(await offerOf(body.leadId)).toMatchObject({ status: 200, body: { status: 'none' } });
+    expect((await offerOf('00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 });
