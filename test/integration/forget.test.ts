@@ -42,7 +42,7 @@ describe('erasing a person', () => {
     await stack.runner.idle();
     expect((await everyItem()).filter((item) => ids.some((id) => item.includes(id))).length).toBeGreaterThan(6);
 
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'bin/forget.ts', person, '--endpoint', stack.dynamoUrl, '--table', stack.tableName], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/forget.ts', person, '--endpoint', stack.dynamoUrl, '--table', stack.tableName], {
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
     expect(stdout).toMatch(/^Erased 2 lead\(s\) and \d+ item\(s\) for this address .*; none remain\.$/m);
@@ -53,6 +53,6 @@ describe('erasing a person', () => {
   });
 
   it('refuses something that is not an address', async () => {
-    await expect(promisify(execFile)('npx', ['tsx', 'bin/forget.ts', 'nobody', '--endpoint', stack.dynamoUrl])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run forget') });
+    await expect(promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/forget.ts', 'nobody', '--endpoint', stack.dynamoUrl])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run forget') });
   });
 });

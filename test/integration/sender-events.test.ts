@@ -139,7 +139,7 @@ describe('a report the function fails on', () => {
 
     // The outage ends; the redrive hands the event to the function and empties the queue.
     outage.times = 0;
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'bin/redrive-sender-events.ts', '--queue-url', deadLetters.url, '--function', 'sender-events'], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/redrive-sender-events.ts', '--queue-url', deadLetters.url, '--function', 'sender-events'], {
       env: { ...process.env, AWS_ENDPOINT_URL_SQS: stack.sqsUrl, AWS_ENDPOINT_URL_LAMBDA: stack.lambdaUrl, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
     expect(stdout).toMatch(new RegExp(`^Redrove ${before.visible + 1} event\\(s\\) to sender-events; none failed\\.$`, 'm'));

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 /** Runs one of the ops commands against this stack's DynamoDB, as `npm run <name> -- ...` would. */
 async function cli(script: 'lead' | 'report' | 'queue', ...args: string[]) {
-  const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', [`bin/${script}.ts`, ...args, '--endpoint', stack.dynamoUrl], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', `bin/${script}.ts`, ...args, '--endpoint', stack.dynamoUrl], {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     timeout: 20_000,
   });
