@@ -18,31 +18,50 @@ const alias = {
  * order groups files by project name (e2e, infra, integration, unit, workflow: the long
  * workflow files last) and knows durations only from a previous run's cache, which a fresh
  * clone in CI does not have. So: the cached duration when there is one, else the one written
- * here, else a guess by project. These are ms on a fresh clone on 2 cores, measured before the
- * speed-ups of December 2026 and, for the files those changed (bench-harness, start-burst,
- * triage-and-routing, npm-start), estimated from what each saved; only their order matters, so
- * refresh them from a quiet run's --reporter=json.
+ * here, else a guess by project. Only their order matters. These are ms from loaded runs on 2
+ * cores of 2 December 2026 (load 8 for the twenty longest, load 15-20 scaled by 0.9 for the
+ * others, where every other engineer's tests ran too), after the start-up savings of that day
+ * (local/ no longer loads CDK; the runner checks a definition once): refresh them from a quiet
+ * run's --reporter=json.
  */
 const measuredMs: Record<string, number> = {
-  'test/integration/bench-harness.test.ts': 80_000,
-  'test/workflow/triage-and-routing.test.ts': 50_000,
-  'test/e2e/team-app.test.ts': 55_000,
-  'test/integration/start-burst.test.ts': 45_000,
-  'test/integration/timeline-and-report.test.ts': 40_000,
-  'test/integration/soak.test.ts': 40_000,
-  'test/infra/synth.test.ts': 37_000,
-  'test/e2e/npm-start.test.ts': 28_000,
-  'test/workflow/crash-after-claim.test.ts': 29_000,
-  'test/workflow/lead-sequence.test.ts': 27_000,
-  'test/integration/sender-events.test.ts': 26_000,
-  'test/integration/app-api.test.ts': 24_000,
-  'test/e2e/demo-form.test.ts': 22_000,
-  'test/infra/cfn-lint.test.ts': 18_000,
-  'test/integration/email-links.test.ts': 18_000,
-  'test/integration/hostile-input.test.ts': 17_000,
-  'test/integration/forget.test.ts': 15_000,
-  'test/integration/reconcile.test.ts': 15_000,
-  'test/e2e/contact-page.test.ts': 14_000,
+  'test/integration/bench-harness.test.ts': 240_000,
+  'test/workflow/triage-and-routing.test.ts': 155_000,
+  'test/e2e/team-app.test.ts': 151_000,
+  'test/integration/start-burst.test.ts': 103_000,
+  'test/integration/soak.test.ts': 95_000,
+  'test/infra/synth.test.ts': 95_000,
+  'test/integration/timeline-and-report.test.ts': 77_000,
+  'test/infra/cfn-lint.test.ts': 55_000,
+  'test/integration/app-api.test.ts': 53_000,
+  'test/workflow/crash-after-claim.test.ts': 51_000,
+  'test/integration/report-digest.test.ts': 54_000,
+  'test/infra/firewall.test.ts': 53_000,
+  'test/integration/emulators.test.ts': 53_000,
+  'test/infra/lead-config.test.ts': 50_000,
+  'test/e2e/npm-start.test.ts': 45_000,
+  'test/integration/email-links.test.ts': 44_000,
+  'test/e2e/demo-form.test.ts': 43_000,
+  'test/workflow/runner.test.ts': 42_000,
+  'test/integration/intake.test.ts': 40_000,
+  'test/integration/sender-events.test.ts': 39_000,
+  'test/e2e/contact-page.test.ts': 38_000,
+  'test/workflow/lead-sequence.test.ts': 37_000,
+  'test/e2e/slack-stand-in.test.ts': 36_000,
+  'test/integration/reconcile.test.ts': 34_000,
+  'test/integration/forget.test.ts': 34_000,
+  'test/infra/nag.test.ts': 34_000,
+  'test/integration/hostile-input.test.ts': 30_000,
+  'test/integration/slack-interactions.test.ts': 30_000,
+  'test/unit/function-bundles.test.ts': 28_000,
+  'test/infra/asl.test.ts': 26_000,
+  'test/integration/crm-webhook.test.ts': 26_000,
+  'test/infra/accountability.test.ts': 15_000,
+  'test/integration/local-sqs.test.ts': 13_000,
+  'test/infra/stack.test.ts': 13_000,
+  'test/unit/sequence-span.test.ts': 11_000,
+  'test/integration/team-store.test.ts': 9_000,
+  'test/unit/business-hours.test.ts': 9_000,
 };
 
 /** A file nobody has timed yet: most of a project's files start a stack or a browser. */
