@@ -1,12 +1,16 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type DeployConfig, loadConfig } from '../lib/config';
+import { compileEmails } from '../lib/emails';
 import { SpeedToLeadStack } from '../lib/speed-to-lead-stack';
 
-/** The stage's deploy config, or a one-line-per-problem message and exit (no stack trace). */
+/** The stage's deploy config (and its email templates, checked), or a one-line-per-problem message and exit (no stack trace). */
 function configFor(stage: string): DeployConfig {
   try {
-    return loadConfig(stage);
+    const config = loadConfig(stage);
+    // The email templates are checked with the config they are sent with (the stack compiles them again from memory).
+    compileEmails(config);
+    return config;
   } catch (error) {
     console.error(`Cannot synthesize stage "${stage}":\n${(error as Error).message}`);
     process.exit(1);

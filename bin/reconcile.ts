@@ -6,6 +6,7 @@ import { type LeadFacts, type LeadVerdict, type PathRules, reconcileLead, type S
 import { touchesOf } from '@domain/sequence';
 import type { DeployConfig } from '../lib/config';
 import { runIfMain, stageConfig, storeFlags, UsageError, withLeadStore } from './ops-cli';
+import { compileEmails } from '../lib/emails';
 
 /**
  * `npm run reconcile`: for every lead in the table, what its path requires (the rule is
@@ -66,6 +67,7 @@ export const pathRulesOf = (config: DeployConfig, raceMs: number): PathRules => 
   reps: config.reps,
   ...(config.routing?.teamLead ? { teamLead: config.routing.teamLead } : {}),
   raceMs,
+  emails: compileEmails(config),
 });
 
 async function inbox(sesUrl: string, since?: Date): Promise<InboxEmail[]> {

@@ -12,6 +12,7 @@ import { SmsSettingsSchema } from '@domain/sms';
 import { parseScoringModel, type ScoringModel } from '@domain/scoring-model';
 import { SequenceSchema } from '@domain/sequence';
 import { defaultSla, SlaSchema } from '@domain/sla';
+import { ResourcesSchema } from '@domain/email-catalog';
 
 /** Where the per-stage deploy configs live (`lib/config/<stage>.json`). */
 export const configDir = fileURLToPath(new URL('./config', import.meta.url));
@@ -247,6 +248,8 @@ export const DeployConfigSchema = z
     linkTtlDays: z.number().int().min(1).max(365).default(30),
     /** Minutes to first contact each grade may wait (the SLA the report and metrics measure). */
     slaMinutes: z._default(SlaSchema, defaultSla),
+    /** What the emails offer a lead, per form (its formId) or "default": a case study, a guide, the pricing page (lib/config/emails/ uses them). */
+    resources: z.optional(ResourcesSchema),
     /** What each CRM's fields mean to us (HubSpot's lead statuses, lifecycle and deal stages); each CRM's defaults when absent. */
     crm: z.optional(CrmMappingSchema),
     /** Optional: hot-lead alerts also as texts to reps who give their mobile (smsAlertsTo), sent from this End User Messaging SMS number or pool. */

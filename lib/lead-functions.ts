@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { configurationSetName, type DeployConfig } from './config';
 import type { SmsSettings } from '@domain/sms';
 import { bundledLeadConfigFile, leadConfigFileName, shellWord, stagedLeadConfig } from './lead-config';
+import { bundledEmailsFile, compileEmails, emailsFileName, stagedEmails } from './emails';
 import { leadIndexes } from './lead-table';
 import { bundledTeamAppDir, stagedTeamApp, teamAppFolderName } from './team-app-assets';
 import type { TeamSignIn } from './team-sign-in';
@@ -287,7 +288,7 @@ export class LeadFunctions extends Construct {
         externalModules: [],
         forceDockerBundling: false,
         tsconfig: join(repoRoot, 'tsconfig.json'),
-        ...(usesLeads ? { commandHooks: this.leadConfigHooks() } : name === 'app-page' ? { commandHooks: teamAppHooks() } : {}),
+        ...(usesLeads ? { commandHooks: this.leadConfigHooks(sendsEmail) } : name === 'app-page' ? { commandHooks: teamAppHooks() } : {}),
       },
       // The public functions' share of the account's concurrency (the stage config's
       // `reservedConcurrency`): a flood of form posts throttles there, not the workflow's steps.
@@ -303,6 +304,8 @@ export class LeadFunctions extends Construct {
               LINK_TTL_DAYS: String(config.linkTtlDays),
               // Sequence, reps, routing and SLA: a file in the bundle (lib/lead-config.ts), not values here.
               LEAD_CONFIG_FILE: bundledLeadConfigFile,
+              // The messages' compiled templates (lib/emails.ts), beside the bundle of each function that sends email.
+              ...(sendsEmail ? { EMAILS_FILE: bundledEmailsFile } : {}),
               // Per stage, so a test stage's leads never blend into production's figures.
               POWERTOOLS_METRICS_NAMESPACE: `SpeedToLead/${config.stage}`,
               RETENTION_DAYS: String(config.retentionDays),
@@ -342,12 +345,17 @@ export class LeadFunctions extends Construct {
    * inside the project, so the command (which CDK hashes when bundling is skipped) is the same
    * on every synth of the same config, and Docker bundling would find it under its input too.
    */
-  private leadConfigHooks(): ICommandHooks {
+  private leadConfigHooks(sendsEmail: boolean): ICommandHooks {
     const source = stagedLeadConfig(this.props.config, repoRoot);
+    // Checked and compiled at synth: a broken template fails here, naming its file and line.
+    const emails = sendsEmail ? stagedEmails(compileEmails(this.props.config), repoRoot) : undefined;
     return {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (inputDir, outputDir) => [`cp ${shellWord(`${inputDir}/${source}`)} ${shellWord(`${outputDir}/${leadConfigFileName}`)}`],
+      afterBundling: (inputDir, outputDir) => [
+        `cp ${shellWord(`${inputDir}/${source}`)} ${shellWord(`${outputDir}/${leadConfigFileName}`)}`,
+        ...(emails ? [`cp ${shellWord(`${inputDir}/${emails}`)} ${shellWord(`${outputDir}/${emailsFileName}`)}`] : []),
+      ],
     };
   }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { escapeHtml } from '@domain/templates';
+import { escapeHtml } from '@domain/markup';
 
 /**
  * The "Request a demo" page `npm start` serves at `/`: a stand-in for a customer's website,

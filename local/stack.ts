@@ -7,6 +7,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type DeployConfig, loadConfig } from '../lib/config';
 import { writeLeadConfig } from '../lib/lead-config';
+import { compileEmails, writeEmails } from '../lib/emails';
 import { asFunction, type DynamoDbEnforcement, dynamoDbGrants, enforceDynamoDbGrants } from './iam';
 import { handlerMetadataKey } from '../lib/routes';
 import type { RouteHandlerName } from '../lib/routes';
@@ -451,6 +452,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const taskRoot = mkdtempSync(join(tmpdir(), 'speed-to-lead-task-'));
       running.push({ close: async () => rmSync(taskRoot, { recursive: true, force: true }) });
       process.env.LEAD_CONFIG_FILE = writeLeadConfig(config, taskRoot, basename(process.env.LEAD_CONFIG_FILE));
+    }
+    // The compiled emails the template names beside the email functions' bundles (EMAILS_FILE):
+    // checked and compiled by the same function as at synth, so a broken template stops npm start.
+    if (process.env.EMAILS_FILE) {
+      const taskRoot = mkdtempSync(join(tmpdir(), 'speed-to-lead-emails-'));
+      running.push({ close: async () => rmSync(taskRoot, { recursive: true, force: true }) });
+      process.env.EMAILS_FILE = writeEmails(compileEmails(config), taskRoot, basename(process.env.EMAILS_FILE));
     }
     // The team app's assets, built as CDK builds them for the app-page bundle (APP_ASSETS_DIR).
     if (process.env.APP_ASSETS_DIR) process.env.APP_ASSETS_DIR = join(repoRoot, stagedTeamApp(repoRoot));

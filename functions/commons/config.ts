@@ -3,7 +3,8 @@ import { defaultHubspotMapping, type HubspotMapping } from '@domain/hubspot-crm'
 import { PipedriveMappingSchema, type PipedriveMapping } from '@domain/pipedrive-crm';
 import { roundRobinOver } from '@domain/routing';
 import { SalesforceMappingSchema, type SalesforceMapping } from '@domain/salesforce-crm';
-import { type Env, type LeadConfig, readEnv, readLeadConfig } from '@commons/env';
+import type { EmailCatalog } from '@domain/email-catalog';
+import { type Env, type LeadConfig, readEmails, readEnv, readLeadConfig } from '@commons/env';
 
 /** The environment's settings and, under the names they had there, the lead configuration file's. */
 export type FunctionConfig = Env & {
@@ -34,3 +35,8 @@ export const config = (): FunctionConfig => (loaded ??= load());
 
 /** Who the reps are and how leads reach them: the stage's routing, or every rep in turn. */
 export const routingOf = () => config().ROUTING ?? roundRobinOver(config().REPS);
+
+let emailCatalog: EmailCatalog | undefined;
+
+/** The messages' templates (EMAILS_FILE), read once per cold start by the functions that send email. */
+export const emails = (): EmailCatalog => (emailCatalog ??= readEmails(config().EMAILS_FILE));

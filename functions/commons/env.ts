@@ -5,6 +5,7 @@ import { SalesforceMappingSchema } from '@domain/salesforce-crm';
 import { readFileSync } from 'node:fs';
 import * as z from '@domain/zod';
 import { SequenceSchema } from '@domain/sequence';
+import { type EmailCatalog, EmailCatalogSchema } from '@domain/email-catalog';
 import { RepSchema } from '@domain/rep';
 import { RoutingSchema } from '@domain/routing';
 import { SmsSettingsSchema } from '@domain/sms';
@@ -59,6 +60,8 @@ export const EnvSchema = z.object({
    * Not the values themselves: Lambda caps a function's whole environment at 4 KB.
    */
   LEAD_CONFIG_FILE: z.string().check(z.minLength(1)),
+  /** The messages' compiled templates and resources (lib/emails.ts) as a JSON file beside the bundle. Only the functions that send email have it. */
+  EMAILS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Days a lead's records are kept before DynamoDB's TTL removes them. */
   RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3650)), 400),
 });
@@ -107,5 +110,19 @@ export function readLeadConfig(file: string): LeadConfig {
   }
   const parsed = LeadConfigSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`Invalid lead configuration in ${file}: ${issuesOf(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Reads and validates the compiled emails file (EMAILS_FILE), naming the file and the field when it is wrong. */
+export function readEmails(file: string | undefined): EmailCatalog {
+  if (!file) throw new Error('Invalid function configuration: EMAILS_FILE is not set (CDK sets it for the functions that send email)');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`Invalid emails file: ${file} (EMAILS_FILE) is not readable JSON: ${(error as Error).message}`);
+  }
+  const parsed = EmailCatalogSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid emails file ${file}: ${issuesOf(parsed.error)}`);
   return parsed.data;
 }

@@ -1,6 +1,6 @@
 import { systemClock } from '@domain/clock';
 import type { SequenceDeps } from '@domain/lead-sequence';
-import { config, routingOf } from '@commons/config';
+import { config, emails, routingOf } from '@commons/config';
 import { leadStore } from '@commons/lead-store';
 import { sesMailer } from '@commons/mailer';
 import { signingSecrets } from '@commons/secrets';
@@ -21,4 +21,5 @@ export const sequenceDeps = (): SequenceDeps => ({
   publicBaseUrl: config().PUBLIC_BASE_URL,
   linkTtlDays: config().LINK_TTL_DAYS,
   postalAddress: config().SENDER_POSTAL_ADDRESS,
+  emails: emails(),
 });

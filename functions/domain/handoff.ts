@@ -1,5 +1,4 @@
-import type { Lead } from '@domain/lead';
-import { requestedThing } from '@domain/templates';
+import { type Lead, requestedThing } from '@domain/lead';
 
 /**
  * What the rep should do next, from what the lead did: the third question of a handoff after

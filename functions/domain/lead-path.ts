@@ -2,7 +2,7 @@ import type { Lead, StepRecord } from '@domain/lead';
 import type { TimelineEvent } from '@domain/ports';
 import type { Rep } from '@domain/rep';
 import { type SequenceStep, type Touch, type TouchEmail, touchOf, type TouchTask } from '@domain/sequence';
-import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
+import { confirmationEmail, type EmailCatalog, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
 
 /**
  * What a lead's path requires: from its record alone (grade, triage, the steps it claimed,
@@ -28,6 +28,8 @@ export interface PathRules {
    * the person got the answer is not known (see LeadFacts.stopAnsweredAt).
    */
   raceMs: number;
+  /** The messages' templates, to know each step's subject. */
+  emails: EmailCatalog;
 }
 
 /** An email as the provider stored it. */
@@ -113,15 +115,16 @@ function stopOf(lead: Lead): Stop | undefined {
 /** Who must have received a step's email, and with which subject. */
 function expectedEmail(lead: Lead, step: SequenceStep, rules: PathRules): { to: string | undefined; subject: string } {
   const noLink = { unsubscribeUrl: '', contactUrl: '', postalAddress: '' };
+  const { emails } = rules;
   const firstOwner = rules.reps.find((rep) => rep.id === (lead.escalatedFrom ?? lead.ownerId));
-  if (step === 'confirmation') return { to: lead.email, subject: confirmationEmail(lead, noLink).subject };
-  if (step === 'hot-alert') return { to: firstOwner?.email, subject: hotLeadAlertEmail(lead, noLink, 0, '').subject };
-  if (step === 'escalation') return { to: lead.ownerEmail, subject: escalationEmail(lead, '', noLink, rules.hotSlaMinutes, '').subject };
+  if (step === 'confirmation') return { to: lead.email, subject: confirmationEmail(emails, lead, noLink).subject };
+  if (step === 'hot-alert') return { to: firstOwner?.email, subject: hotLeadAlertEmail(emails, lead, noLink, 0, '').subject };
+  if (step === 'escalation') return { to: lead.ownerEmail, subject: escalationEmail(emails, lead, '', noLink, rules.hotSlaMinutes, '').subject };
   if (step === 'team-lead-notice') {
-    return { to: rules.teamLead?.email, subject: teamLeadEscalationEmail(lead, rules.teamLead?.name ?? '', '', undefined, rules.hotSlaMinutes).subject };
+    return { to: rules.teamLead?.email, subject: teamLeadEscalationEmail(emails, lead, rules.teamLead?.name ?? '', '', undefined, rules.hotSlaMinutes).subject };
   }
   const day = Number(step.replace('follow-up-', ''));
-  return { to: lead.email, subject: followUpEmail(lead, day, 'middle', noLink).subject };
+  return { to: lead.email, subject: followUpEmail(emails, lead, day, noLink).subject };
 }
 
 /** The path in words, for the summary: which grade, and where (if anywhere) it stopped. */

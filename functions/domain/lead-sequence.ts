@@ -15,7 +15,7 @@ import { scoreLead } from '@domain/scoring';
 import { readTeamToday, utcDay } from '@domain/team';
 import type { ScoringModel } from '@domain/scoring-model';
 import { audienceOf, followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
-import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
+import { confirmationEmail, type EmailCatalog, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
 
 /** The steps of a lead's timed sequence, each called by one task of the state machine. */
 export interface SequenceDeps {
@@ -32,6 +32,8 @@ export interface SequenceDeps {
   linkTtlDays: number;
   /** The sender's postal address, in every lead email's footer (CAN-SPAM). */
   postalAddress: string;
+  /** The messages' templates and the resources per form (compiled at synth from lib/config/emails/). */
+  emails: EmailCatalog;
   /** Slack, for the functions CDK gave the bot token: alerts go there to the people who want them. */
   slack?: { slack: SlackNotifier; directory: SlackUserDirectory };
   /** Text messages, where the stage names an origination identity: hot-lead alerts to reps who gave their mobile. */
@@ -207,7 +209,7 @@ async function leadEmail(deps: SequenceDeps, lead: Lead, content: (unsubscribeUr
 }
 
 export function sendConfirmation(deps: SequenceDeps, leadId: string): Promise<SendResult> {
-  return sendOnce(deps, leadId, 'confirmation', (lead) => leadEmail(deps, lead, (unsubscribeUrl) => confirmationEmail(lead, { unsubscribeUrl, postalAddress: deps.postalAddress })));
+  return sendOnce(deps, leadId, 'confirmation', (lead) => leadEmail(deps, lead, (unsubscribeUrl) => confirmationEmail(deps.emails, lead, { unsubscribeUrl, postalAddress: deps.postalAddress })));
 }
 
 /** What scoring and routing work with: no mailer, no secrets. */
@@ -304,7 +306,7 @@ export function alertRep(deps: SequenceDeps, leadId: string): Promise<SendResult
     async (lead) => {
       const owner = ownerOf(deps, lead);
       const contactUrl = await signedUrl(deps, lead, 'contact', owner.id);
-      return { to: owner.email, ...hotLeadAlertEmail(lead, { contactUrl }, afterMinutes, recommendedNextAction(lead), bookedFor(deps, lead, owner)) };
+      return { to: owner.email, ...hotLeadAlertEmail(deps.emails, lead, { contactUrl }, afterMinutes, recommendedNextAction(lead), bookedFor(deps, lead, owner)) };
     },
     (lead) => {
       const owner = ownerOf(deps, lead);
@@ -359,7 +361,7 @@ export async function escalateLead(deps: EscalationDeps, leadId: string): Promis
       'escalation',
       async (current) => {
         const contactUrl = await signedUrl(deps, current, 'contact', newOwner.id);
-        return { to: newOwner.email, ...escalationEmail(current, firstOwnerName, { contactUrl }, deps.hotSlaMinutes, recommendedNextAction(current)) };
+        return { to: newOwner.email, ...escalationEmail(deps.emails, current, firstOwnerName, { contactUrl }, deps.hotSlaMinutes, recommendedNextAction(current)) };
       },
       (current) => ({
         person: newOwner,
@@ -376,7 +378,7 @@ export async function escalateLead(deps: EscalationDeps, leadId: string): Promis
       deps,
       leadId,
       'team-lead-notice',
-      async (current) => ({ to: teamLead.email, ...teamLeadEscalationEmail(current, teamLead.name, firstOwnerName, newOwner?.name, deps.hotSlaMinutes) }),
+      async (current) => ({ to: teamLead.email, ...teamLeadEscalationEmail(deps.emails, current, teamLead.name, firstOwnerName, newOwner?.name, deps.hotSlaMinutes) }),
       (current) => ({
         person: teamLead,
         message: teamLeadNoticeMessage(current, { publicBaseUrl: deps.publicBaseUrl, from: firstOwnerName, ...(newOwner ? { to: newOwner.name } : {}), slaMinutes: deps.hotSlaMinutes }),
@@ -387,9 +389,7 @@ export async function escalateLead(deps: EscalationDeps, leadId: string): Promis
 }
 
 export function sendFollowUp(deps: SequenceDeps, leadId: string, day: number): Promise<SendResult> {
-  const days = deps.sequence.followUpDays;
-  const position = day === days[0] ? 'first' : day === days[days.length - 1] ? 'last' : 'middle';
-  return sendOnce(deps, leadId, followUpStep(day), (lead) => leadEmail(deps, lead, (unsubscribeUrl) => followUpEmail(lead, day, position, { unsubscribeUrl, postalAddress: deps.postalAddress })));
+  return sendOnce(deps, leadId, followUpStep(day), (lead) => leadEmail(deps, lead, (unsubscribeUrl) => followUpEmail(deps.emails, lead, day, { unsubscribeUrl, postalAddress: deps.postalAddress })));
 }
 
 export async function closeLead(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string): Promise<void> {

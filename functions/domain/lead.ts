@@ -98,6 +98,16 @@ export interface Lead extends LeadSubmission {
 /** A lead's first name for a greeting; the whole name when it has one word. */
 export const firstName = (lead: Pick<LeadSubmission, 'name'>): string => lead.name.split(/\s+/)[0] ?? lead.name;
 
+/** What the lead asked for, in words, from the form they used. */
+export function requestedThing(lead: Pick<Lead, 'formId'>): string {
+  const form = lead.formId ?? '';
+  if (/demo/i.test(form)) return 'a demo';
+  if (/(pricing|quote|trial)/i.test(form)) return 'pricing information';
+  if (/(download|ebook|whitepaper|report|webinar)/i.test(form)) return 'the content you requested';
+  if (/newsletter/i.test(form)) return 'our newsletter';
+  return 'a conversation with our team';
+}
+
 /** The execution input of the lead workflow: the schedule is fixed at submission. */
 export interface WorkflowInput {
   leadId: string;

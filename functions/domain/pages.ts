@@ -1,7 +1,7 @@
 import type { Lead } from '@domain/lead';
 import { REJECT_REASONS } from '@domain/rep-response';
 import { telUriOf } from '@domain/phone';
-import { escapeHtml } from '@domain/templates';
+import { escapeHtml } from '@domain/markup';
 
 /**
  * The small HTML pages behind email links. They work without JavaScript: a GET only shows,

@@ -3,6 +3,8 @@ import type { Lead, StepRecord } from '@domain/lead';
 import { type LeadFacts, type PathRules, reconcileLead, type StoredEmail } from '@domain/lead-path';
 import type { TimelineEvent } from '@domain/ports';
 import { type SequenceStep, touchesOf } from '@domain/sequence';
+import { loadConfig } from '../../lib/config';
+import { compileEmails } from '../../lib/emails';
 
 /**
  * The reconciliation's rule on hand-built leads: what each path requires, and that a
@@ -18,6 +20,7 @@ const rules: PathRules = {
   ],
   teamLead: { name: 'Tess Lead', email: 'tess@example.com' },
   raceMs: 1000,
+  emails: compileEmails(loadConfig('dev')),
 };
 
 const T0 = Date.parse('2026-11-02T09:00:00.000Z');

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Lead } from '@domain/lead';
 import { scheduleFor, defaultSequence } from '@domain/sequence';
 import { contactPage } from '@domain/pages';
-import { confirmationEmail, escalationEmail, followUpEmail, headerSafe, hotLeadAlertEmail, requestedThing } from '@domain/templates';
+import { requestedThing } from '@domain/lead';
+import { headerSafe } from '@domain/markup';
+import { confirmationEmail, escalationEmail, followUpEmail, hotLeadAlertEmail } from '@domain/templates';
+import { loadConfig } from '../../lib/config';
+import { compileEmails } from '../../lib/emails';
+
+// The templates as the dev stage ships them (lib/config/emails/).
+const emails = compileEmails(loadConfig('dev'));
 
 const hostile = '<script>alert("x")</script> & "quotes"';
 const lead: Lead = {
@@ -27,7 +34,7 @@ const links = { unsubscribeUrl: 'https://api.example.com/leads/lead-1/unsubscrib
 
 describe('emails', () => {
   it('confirm to the lead by first name what they asked for, quoting their message escaped', () => {
-    const email = confirmationEmail(lead, links);
+    const email = confirmationEmail(emails, lead, links);
     expect(email.subject).toBe('Thanks, Dana: we received your request');
     expect(email.text).toContain('request for a demo');
     expect(email.text).toContain('> Line one');
@@ -37,7 +44,7 @@ describe('emails', () => {
   });
 
   it('alert the rep with who, score, reasons and the link to mark contact, escaped', () => {
-    const email = hotLeadAlertEmail({ ...lead, ownerRule: 'territory emea (round-robin)' }, { contactUrl: 'https://api.example.com/leads/lead-1/contact?token=t' }, 5, 'Call now: they asked for a demo.');
+    const email = hotLeadAlertEmail(emails, { ...lead, ownerRule: 'territory emea (round-robin)' }, { contactUrl: 'https://api.example.com/leads/lead-1/contact?token=t' }, 5, 'Call now: they asked for a demo.');
     expect(email.subject).toMatch(/^Hot lead: Dana .* \(score 82\)$/);
     expect(email.text).toContain('asked for a demo');
     expect(email.text).toContain('5 minutes ago');
@@ -48,26 +55,26 @@ describe('emails', () => {
   it("give the rep a one-tap call to the lead's phone, normalized for tel:, shown as typed", () => {
     const withPhone = { ...lead, phone: '+1 555 123 4567 ext. 89', phoneE164: '+15551234567', phoneExtension: '89' };
     const contact = { contactUrl: 'https://api.example.com/leads/lead-1/contact?token=t' };
-    for (const email of [hotLeadAlertEmail(withPhone, contact, 5, 'Call now'), escalationEmail(withPhone, 'Ana', contact, 15, 'Call now')]) {
+    for (const email of [hotLeadAlertEmail(emails, withPhone, contact, 5, 'Call now'), escalationEmail(emails, withPhone, 'Ana', contact, 15, 'Call now')]) {
       expect(email.text).toContain('Call +1 555 123 4567 ext. 89: tel:+15551234567;ext=89');
       expect(email.html).toContain('<a href="tel:+15551234567;ext=89">Call +1 555 123 4567 ext. 89</a>');
     }
     expect(contactPage(withPhone, 't', 'https://api.example.com/leads/lead-1/contact')).toContain('<a href="tel:+15551234567;ext=89">+1 555 123 4567 ext. 89</a>');
     // A number that could not be read as a full one gets no link (it is still shown as typed).
-    const unread = hotLeadAlertEmail({ ...lead, phone: '(555) 123-4567' }, contact, 5, 'Call now');
+    const unread = hotLeadAlertEmail(emails, { ...lead, phone: '(555) 123-4567' }, contact, 5, 'Call now');
     expect(unread.text).not.toContain('tel:');
     expect(unread.text).toContain('phone: (555) 123-4567');
   });
 
   it('follow up by day, signed by the owner, the last one saying it is the last', () => {
-    expect(followUpEmail(lead, 3, 'middle', links).subject).toBe('Dana, following up on your request (day 3)');
-    expect(followUpEmail(lead, 14, 'last', links).text).toContain('last note');
-    expect(followUpEmail(lead, 1, 'first', links).text).toContain('Ana');
+    expect(followUpEmail(emails, lead, 3, links).subject).toBe('Dana, following up on your request (day 3)');
+    expect(followUpEmail(emails, lead, 14, links).text).toContain('last note');
+    expect(followUpEmail(emails, lead, 1, links).text).toContain('Ana');
   });
 
   it('keep subjects to one line whatever the lead typed', () => {
     expect(headerSafe('Hi\r\nBcc: victim@example.com')).toBe('Hi Bcc: victim@example.com');
-    const email = confirmationEmail({ ...lead, name: 'Eve\r\nBcc: x@y.z' }, links);
+    const email = confirmationEmail(emails, { ...lead, name: 'Eve\r\nBcc: x@y.z' }, links);
     expect(email.subject).not.toMatch(/[\r\n]/);
   });
 
@@ -78,8 +85,7 @@ describe('emails', () => {
   });
 
   it('carry the sender\'s postal address in every lead email\'s footer, HTML (escaped) and text (CAN-SPAM)', () => {
-    const positions = defaultSequence.followUpDays.map((day, i, days) => [day, i === 0 ? 'first' : i === days.length - 1 ? 'last' : 'middle'] as const);
-    const leadEmails = [confirmationEmail(lead, links), ...positions.map(([day, position]) => followUpEmail(lead, day, position, links))];
+    const leadEmails = [confirmationEmail(emails, lead, links), ...defaultSequence.followUpDays.map((day) => followUpEmail(emails, lead, day, links))];
     expect(leadEmails).toHaveLength(1 + defaultSequence.followUpDays.length);
     for (const email of leadEmails) {
       expect(email.html).toContain('Acme &amp; Sons &lt;Sales&gt;<br>1 &quot;Main&quot; Street<br>Springfield, IL 62701<br>USA');
@@ -88,6 +94,6 @@ describe('emails', () => {
       expect(email.text.endsWith(`${links.unsubscribeUrl}\n\n${postalAddress}`)).toBe(true);
     }
     // The rep's alert is internal mail, not commercial: no footer.
-    expect(hotLeadAlertEmail(lead, { contactUrl: 'https://x.example.com/c' }, 5, 'Call').text).not.toContain('Springfield');
+    expect(hotLeadAlertEmail(emails, lead, { contactUrl: 'https://x.example.com/c' }, 5, 'Call').text).not.toContain('Springfield');
   });
 });
