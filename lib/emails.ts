@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Lead, LeadGrade } from '@domain/lead';
@@ -42,7 +42,8 @@ import { configDir, type DeployConfig } from './config';
  * not render for a sample lead; each problem names the file, the line and the fix.
  */
 
-export const emailsDir = join(configDir, 'emails');
+/** Where the templates are: `lib/config/emails/`, or EMAILS_DIR (a copy to try changes on, with `npm run emails`, `npm start` or synth). */
+export const emailsDir = process.env.EMAILS_DIR ? resolve(process.env.EMAILS_DIR) : join(configDir, 'emails');
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -198,6 +199,9 @@ function checkHandlebars(source: string, firstLine: number, at: (line: number) =
       } else if (node.type === 'BlockStatement') {
         const name = String((node.path as HbsNode).original);
         checkHelper(node.path as HbsNode, ['if', 'unless', 'each']);
+        if (((node.params as unknown[] | undefined) ?? []).length !== 1) {
+          problems.push(`${lineOfNode(node)}: {{#${name}}} needs exactly one value to test. Fix: write {{#${name} <variable>}}, e.g. {{#${name} lead.company}}`);
+        }
         checkParams(node, inEach);
         const program = node.program as { body: HbsNode[] } | undefined;
         const inverse = node.inverse as { body: HbsNode[] } | undefined;

@@ -302,6 +302,8 @@ export const localCompanyLogin = [{ id: 'COGNITO', label: 'the company login (lo
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const config = options.config ?? loadConfig('dev');
+  // Checked first, as synth checks them: a broken template stops the start before anything runs.
+  const emails = compileEmails(config);
   // What lib/synth.ts synthesizes for this config, synthesized again only when its inputs change.
   const template = await cachedTemplate(repoRoot, config);
   const linkSecret = options.linkSecret ?? randomBytes(32).toString('hex');
@@ -453,12 +455,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       running.push({ close: async () => rmSync(taskRoot, { recursive: true, force: true }) });
       process.env.LEAD_CONFIG_FILE = writeLeadConfig(config, taskRoot, basename(process.env.LEAD_CONFIG_FILE));
     }
-    // The compiled emails the template names beside the email functions' bundles (EMAILS_FILE):
-    // checked and compiled by the same function as at synth, so a broken template stops npm start.
+    // The compiled emails the template names beside the email functions' bundles (EMAILS_FILE).
     if (process.env.EMAILS_FILE) {
       const taskRoot = mkdtempSync(join(tmpdir(), 'speed-to-lead-emails-'));
       running.push({ close: async () => rmSync(taskRoot, { recursive: true, force: true }) });
-      process.env.EMAILS_FILE = writeEmails(compileEmails(config), taskRoot, basename(process.env.EMAILS_FILE));
+      process.env.EMAILS_FILE = writeEmails(emails, taskRoot, basename(process.env.EMAILS_FILE));
     }
     // The team app's assets, built as CDK builds them for the app-page bundle (APP_ASSETS_DIR).
     if (process.env.APP_ASSETS_DIR) process.env.APP_ASSETS_DIR = join(repoRoot, stagedTeamApp(repoRoot));

@@ -95,6 +95,7 @@ function startFailure(error: unknown): string | undefined {
     const variable = Object.entries(ports).find(([, value]) => value === port)?.[0];
     return `Port ${port} is already in use${variable ? ` (${variable})` : ''}: another \`npm start\` may be running. Stop what uses it, or move it, e.g. ${variable ?? 'PORT'}=${(port ?? 3000) + 1} npm start`;
   }
+  if (error instanceof Error && error.name === 'EmailTemplateError') return `Cannot start: the email templates have problems (npm run emails shows them too):\n${error.message}`;
   if (error instanceof DataDirInUse) {
     return `The data in ${shownDataDir} is in use by another \`npm start\` (process ${error.pid}). Stop it first, or use another folder: LOCAL_DATA_DIR=/tmp/leads npm start`;
   }
