@@ -86,6 +86,9 @@ button[type=submit]:disabled{background:#818cf8;cursor:progress}
 .thanks p{color:#475569;margin:0 0 1rem}
 .thanks .steps{text-align:left;background:#f8fafc;border-radius:.75rem;padding:1rem 1.25rem 1rem 2.5rem;color:#334155;font-size:.9375rem;margin:1.5rem 0}
 .thanks .steps li+li{margin-top:.35rem}
+.thanks .lead-form-booking{margin:1.25rem 0 0}
+.lead-form-booking-link{display:inline-block;padding:.8rem 1.4rem;border-radius:.6rem;background:#1d4ed8;color:#fff;font-weight:600;text-decoration:none}
+.lead-form-booking-link:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 .button-link{display:inline-block;font-weight:700;color:#fff;background:#4338ca;border-radius:.7rem;padding:.75rem 1.25rem;text-decoration:none}
 .button-link:hover{background:#3730a3}
 footer.site{border-top:1px solid #e2e8f0;padding:1.5rem 0;color:#64748b;font-size:.875rem}

@@ -16,8 +16,9 @@
  * - `data-success` (form): the id of an element to show instead of the form after success
  *   (else a short thank-you replaces it); `data-success-message` changes that text.
  * - `data-sending-label` (submit button): its text while the lead is being sent.
- * Events on the form: `lead-form:submitted` (detail `{leadId, duplicate}`) and
- * `lead-form:failed` (detail `{status}`), for analytics tags.
+ * - `data-booking="off"` (form): no "Book a time with <rep> now" offer on the thank-you (docs/booking.md).
+ * Events on the form: `lead-form:submitted` (detail `{leadId, duplicate}`),
+ * `lead-form:booking-offered` (detail `{leadId}`) and `lead-form:failed` (detail `{status}`), for analytics tags.
  */
 export const leadFormScript = String.raw`/*! speed-to-lead lead form | no dependencies | turns <form data-lead-form> into a lead form */
 (function () {
@@ -293,6 +294,41 @@ export const leadFormScript = String.raw`/*! speed-to-lead lead form | no depend
     announce(form, '');
     target.focus();
     emit(form, 'lead-form:submitted', { leadId: body.leadId, duplicate: body.duplicate === true });
+    offerMeeting(form, target, body.leadId);
+  }
+
+  // A lead the routing would have a rep call is offered that rep's calendar instead, while
+  // still on the page: the API says whether, and with whom, once the lead is routed (a second
+  // or two). The offer is a link in a live region, so it is read out and reached by Tab.
+  function offerMeeting(form, target, leadId) {
+    if (typeof leadId !== 'string' || form.getAttribute('data-booking') === 'off' || !window.fetch) return;
+    var url = new URL('leads/' + encodeURIComponent(leadId) + '/booking', leadsUrl(form)).href;
+    var tries = 0;
+    function ask() {
+      tries += 1;
+      fetch(url, { headers: { accept: 'application/json' }, credentials: 'omit' })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (answer) {
+          if (answer && answer.status === 'pending' && tries < 12) return void setTimeout(ask, 300);
+          if (!answer || answer.status !== 'offer' || typeof answer.url !== 'string' || !/^https?:[/][/]/i.test(answer.url)) return;
+          var offer = document.createElement('p');
+          offer.className = 'lead-form-booking';
+          offer.setAttribute('role', 'status');
+          target.appendChild(offer);
+          var link = document.createElement('a');
+          link.href = answer.url;
+          link.target = '_blank';
+          link.rel = 'noopener';
+          link.className = 'lead-form-booking-link';
+          link.textContent = 'Book a time with ' + String(answer.ownerName || 'us').slice(0, 60) + ' now';
+          offer.appendChild(link);
+          emit(form, 'lead-form:booking-offered', { leadId: leadId });
+        })
+        .catch(function () {});
+    }
+    ask();
   }
 
   function fail(form, status, message) {
