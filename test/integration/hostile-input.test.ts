@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAfterDays, type LinkPurpose, signLink } from '@domain/links';
 import { signWebhook } from '@domain/webhook-signature';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { waitForEmails } from '../support/inbox';
-import { postLead, uniqueEmail, warmLead } from '../support/leads';
+import { allEmails, rawEmail, waitForEmails } from '../support/inbox';
+import { hotLead, postLead, uniqueEmail, warmLead } from '../support/leads';
 import { storeOf } from '../support/store';
 
 /**
@@ -126,6 +126,48 @@ describe('POST /leads under generated hostile input', () => {
       }),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('every email of the sequence under a hostile lead', () => {
+  it('renders what the lead typed as text in every template, on the raw MIME: no markup, no header, no template evaluated', async () => {
+    const email = uniqueEmail('hostile');
+    const typed = {
+      name: 'Eve <img src=x onerror=alert(1)>',
+      company: '"><script>steal()</script>',
+      message: "<a href='javascript:x()'>click</a>\r\nBcc: victim@example.com\n{{links.unsubscribe}} {{{lead.email}}}",
+    };
+    const { status, body } = await postLead(stack, { ...hotLead(email), ...typed });
+    expect(status).toBe(202);
+    const leadId = body.leadId as string;
+    // Nobody answers: the confirmation, the rep's alert, the escalation, the team lead's notice and four follow-ups.
+    await waitForEmails(stack.sesUrl, email, (emails) => emails.length >= 5);
+    await stack.runner.idle();
+    const sent = (await allEmails(stack.sesUrl)).filter((e) => e.destination.to.includes(email) || e.body.text?.includes(`/leads/${leadId}/`) || e.body.text?.includes(email));
+    const subjects = sent.map((e) => e.subject);
+    for (const kind of [/^Thanks, Eve: /, /^Hot lead: /, /^Escalated to you: /, /^Hot lead not contacted in /, /\(day 1\)$/, /\(day 3\)$/, /\(day 7\)$/, /\(day 14\)$/]) {
+      expect(subjects.filter((subject) => kind.test(subject)), String(kind)).toHaveLength(1);
+    }
+    for (const message of sent) {
+      const raw = await rawEmail(stack.sesUrl, message.messageId);
+      const [head] = raw.split(/\r?\n\r?\n/);
+      // One Subject, no header the lead wrote (the message's "Bcc:" stays in the body).
+      expect(head!.split(/\r?\n/).filter((line) => /^subject:/i.test(line)), message.subject).toHaveLength(1);
+      expect(head, message.subject).not.toMatch(/^bcc:/im);
+      const html = message.body.html ?? '';
+      expect(html, message.subject).not.toMatch(/<img|<script|<a href='javascript|onerror=|"><script/);
+      // The HTML part as sent (the text part is plain text: there the company reads as typed).
+      const htmlPart = raw.slice(raw.search(/^Content-Type: text\/html/im));
+      expect(htmlPart.length, message.subject).toBeLessThan(raw.length);
+      expect(htmlPart.replace(/=\r?\n/g, ''), message.subject).not.toMatch(/<script>steal|<img src|<a href='javascript/);
+      if (message.body.text?.includes('click')) {
+        expect(html).toContain('&lt;a href&#x3D;&#x27;javascript:x()&#x27;&gt;click&lt;/a&gt;');
+        // Their braces are text: no template ran on what the lead typed.
+        expect(message.body.text).toContain('{{links.unsubscribe}} {{{lead.email}}}');
+      }
+      // The team's emails name the company as typed, escaped.
+      if (html.includes('Who:')) expect(html).toContain('&quot;&gt;&lt;script&gt;steal()&lt;/script&gt;');
+    }
   });
 });
 
