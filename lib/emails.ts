@@ -23,6 +23,8 @@ import {
   followUpMessage,
   hotLeadAlertEmail,
   leadMessages,
+  nurtureEmail,
+  nurtureMessage,
   type Part,
   teamLeadEscalationEmail,
   teamMessages,
@@ -61,10 +63,12 @@ const shown = (file: string) => {
 };
 
 /** The messages a stage sends: the confirmation, a follow-up per day of its sequence, the team's alerts. */
-export const messagesOf = (config: Pick<DeployConfig, 'sequence'>): string[] => [...leadMessages, ...config.sequence.followUpDays.map(followUpMessage), ...teamMessages];
+export const messagesOf = (config: Pick<DeployConfig, 'sequence'>): string[] => [
+  ...leadMessages, ...config.sequence.followUpDays.map(followUpMessage), ...(config.sequence.nurture ? [nurtureMessage] : []), ...teamMessages,
+];
 
 /** A file's message may be one the stage sends, a follow-up for a day it does not (yet) send, or the follow-up for any day. */
-const isMessageName = (message: string, sent: readonly string[]) => sent.includes(message) || message === anyDayFollowUp || /^follow-up-[1-9]\d{0,2}$/.test(message);
+const isMessageName = (message: string, sent: readonly string[]) => sent.includes(message) || message === anyDayFollowUp || message === nurtureMessage || /^follow-up-[1-9]\d{0,2}$/.test(message);
 
 interface MessageFile {
   file: string;
@@ -397,6 +401,7 @@ export function renderAsSent(catalog: EmailCatalog, message: string, lead: Lead,
   const sla = config.slaMinutes.hot;
   if (message === 'confirmation') return confirmationEmail(only, lead, links);
   if (message.startsWith('follow-up-')) return followUpEmail(only, lead, Number(message.slice('follow-up-'.length)), links);
+  if (message === nurtureMessage) return nurtureEmail(only, lead, 1, config.sequence.nurture?.afterDays.length ?? 3, links);
   if (message === 'hot-alert') return hotLeadAlertEmail(only, lead, contact, config.sequence.hotAlertAfterMinutes, 'Call now: they asked for a demo.');
   if (message === 'escalation') return escalationEmail(only, lead, 'Ben Brown', contact, sla, 'Call now: they asked for a demo.');
   if (message === 'team-lead-notice') return teamLeadEscalationEmail(only, lead, 'Tess Lead', 'Ana Alves', 'Ben Brown', sla);

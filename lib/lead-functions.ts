@@ -63,9 +63,11 @@ const capabilities: Record<FunctionName, { usesLeads: boolean; sendsEmail: boole
   'alert-rep': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   // Routes again: reads the team and today's counts (Query, seeding by PutItem), counts the move (UpdateItem).
   'escalate-lead': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
-  'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'] },
+  // A nurture email first looks (byDomain) whether the person has submitted again since: then the new lead's sequence is theirs.
+  'send-follow-up': { usesLeads: true, sendsEmail: true, usesLinks: true, table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
   // Conditional updates of the lead, then a timeline event: no reads.
-  'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },
+  // Reads the lead (GetItem): a "not now" rejection goes to the nurture track instead of being closed.
+  'close-lead': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['GetItem', 'PutItem', 'UpdateItem'] },
   'record-failure': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },
   // Bounces and complaints from SES: marks the lead, sends nothing.
   'sender-events': { usesLeads: true, sendsEmail: false, usesLinks: false, table: ['PutItem', 'UpdateItem'] },

@@ -10,6 +10,7 @@ import {
   DefinitionBody,
   Fail,
   type IChainable,
+  Succeed,
   JitterType,
   JsonPath,
   LogLevel,
@@ -22,7 +23,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, type LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { type Sequence, type Touch, type TouchTask, touchesOf } from '@domain/sequence';
+import { nurtureKey, type Sequence, type Touch, type TouchTask, touchesOf } from '@domain/sequence';
 import { sequenceTimeoutSeconds } from '@domain/sequence-span';
 import { acknowledgeNag, nagArn } from './nag';
 import type { WorkflowStepName } from './routes';
@@ -107,7 +108,10 @@ export class LeadWorkflow extends Construct {
     const step = (name: WorkflowStepName, stateName: string, props: Omit<LambdaInvokeProps, 'lambdaFunction'>) =>
       this.withRetries(this.invoke(name, stateName, props)).addCatch(recordFailure, { resultPath: '$.failure' });
 
-    const closeLead = step('close-lead', stateNames.closeLead, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
+    const closeLead = sequence.nurture
+      ? step('close-lead', stateNames.closeLead, { payload: leadIdOnly, resultSelector: { nurture: JsonPath.objectAt('$.Payload.nurture') }, resultPath: '$.closed' })
+      : step('close-lead', stateNames.closeLead, { payload: leadIdOnly, resultPath: JsonPath.DISCARD });
+    if (sequence.nurture) closeLead.next(this.nurtureTrack(sequence.nurture, step));
 
     // Built from the last touch backwards, each continuing to the chain after it. A follow-up's
     // "stop?" choice ends the sequence when the lead has answered or left; the hot-only touches
@@ -187,6 +191,28 @@ export class LeadWorkflow extends Construct {
       `A lead's sequence timed out (TimeoutSeconds ${timeoutSeconds}) before it finished: its remaining follow-ups and "${stateNames.closeLead}" never ran`);
     this.abortedAlarm = pageOn('AbortedAlarm', this.stateMachine.metricAborted(period),
       `A lead's sequence was stopped (StopExecution) before it finished: its remaining follow-ups and "${stateNames.closeLead}" never ran`);
+  }
+
+  /**
+   * Recycling: after "Close lead", a lead returned to nurture (a "not now" rejection) gets the
+   * nurture emails on their days, each sent only while it is still in nurture (an answer, an
+   * unsubscribe or a bounce ends the track); the send-follow-up function sends them.
+   */
+  private nurtureTrack(nurture: NonNullable<Sequence['nurture']>, step: (name: WorkflowStepName, stateName: string, props: Omit<LambdaInvokeProps, 'lambdaFunction'>) => TaskStateBase): IChainable {
+    const done = new Succeed(this, stateNames.nurtureDone);
+    let next: IChainable = done;
+    for (let i = nurture.afterDays.length; i >= 1; i--) {
+      const send = step('send-follow-up', stateNames.sendNurture(i), {
+        payload: TaskInput.fromObject({ leadId: JsonPath.stringAt('$.leadId'), nurture: i }),
+        resultSelector: { stop: JsonPath.objectAt('$.Payload.stop') },
+        resultPath: '$.nurtureEmail',
+      });
+      send.next(new Choice(this, stateNames.stillInNurture(i)).when(Condition.booleanEquals('$.nurtureEmail.stop', true), done).otherwise(next));
+      next = new Wait(this, stateNames.waitNurture(i, nurture.afterDays[i - 1]!), { time: WaitTime.timestampPath(`$.schedule.nurture.${nurtureKey(i)}`) }).next(send);
+    }
+    return new Choice(this, stateNames.returnedToNurture)
+      .when(Condition.booleanEquals('$.closed.nurture', true), next)
+      .otherwise(new Succeed(this, stateNames.sequenceDone));
   }
 
   private invoke(name: WorkflowStepName, stateName: string, props: Omit<LambdaInvokeProps, 'lambdaFunction'>): LambdaInvoke {

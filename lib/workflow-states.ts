@@ -21,6 +21,12 @@ export const stateNames = {
   sendFollowUp: (day: number) => `Send day-${day} follow-up`,
   stopAfter: (day: number) => `Rep responded by day ${day}?`,
   closeLead: 'Close lead',
+  returnedToNurture: 'Returned to nurture?',
+  sequenceDone: 'Sequence done',
+  waitNurture: (touch: number, day: number) => `Wait until nurture email ${touch} (day ${day})`,
+  sendNurture: (touch: number) => `Send nurture email ${touch}`,
+  stillInNurture: (touch: number) => `Still in nurture after email ${touch}?`,
+  nurtureDone: 'Nurture track done',
   recordFailure: 'Record failure',
   failed: 'Sequence failed',
 } as const;
@@ -45,9 +51,9 @@ export function touchStates(touch: Touch): { wait?: string; task: string; endCho
  * alert, and a follow-up answering `stop` (rep responded, unsubscribed, ...) ends the sequence
  * at that day. Read from the same touches the state machine is built from.
  */
-export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number; disqualified?: boolean }, hotSlaMinutes: number = defaultSla.hot): string[] {
+export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay?: number; disqualified?: boolean; nurture?: { stopAfter?: number } }, hotSlaMinutes: number = defaultSla.hot): string[] {
   const path: string[] = [stateNames.scoreAndRoute, stateNames.isDisqualified];
-  if (lead.disqualified) return [...path, stateNames.closeLead];
+  if (lead.disqualified) return [...path, ...closePath(sequence, lead)];
   let previous: Touch | undefined;
   for (const touch of touchesOf(sequence, hotSlaMinutes)) {
     if (touch.hotOnly && !previous?.hotOnly) path.push(stateNames.shouldAlert);
@@ -57,6 +63,20 @@ export function sequencePath(sequence: Sequence, lead: { hot: boolean; stopAtDay
     path.push(...(wait ? [wait] : []), task, ...(endChoice ? [endChoice] : []));
     if (endChoice && touch.day === lead.stopAtDay) break;
   }
-  path.push(stateNames.closeLead);
-  return path;
+  return [...path, ...closePath(sequence, lead)];
+}
+
+/**
+ * From "Close lead" on: with a nurture track in the config, the choice after it, then either
+ * the end or the nurture emails (all of them, or up to the one after which the lead had left).
+ */
+function closePath(sequence: Sequence, lead: { nurture?: { stopAfter?: number } }): string[] {
+  if (!sequence.nurture) return [stateNames.closeLead];
+  const path: string[] = [stateNames.closeLead, stateNames.returnedToNurture];
+  if (!lead.nurture) return [...path, stateNames.sequenceDone];
+  for (const [i, day] of sequence.nurture.afterDays.entries()) {
+    path.push(stateNames.waitNurture(i + 1, day), stateNames.sendNurture(i + 1), stateNames.stillInNurture(i + 1));
+    if (lead.nurture.stopAfter === i + 1) break;
+  }
+  return [...path, stateNames.nurtureDone];
 }

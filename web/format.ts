@@ -101,6 +101,8 @@ export function eventText(type: string): string {
     'meeting-rescheduled': 'Meeting moved',
     'meeting-cancelled': 'Meeting cancelled',
     closed: 'Sequence closed',
+    'returned-to-nurture': 'Returned to nurture',
+    'left-nurture': 'Left nurture',
     failed: 'Sequence failed',
     'pipeline-opportunity': 'Became an opportunity',
     'pipeline-won': 'Deal won',
@@ -108,6 +110,8 @@ export function eventText(type: string): string {
   };
   const followUp = /^follow-up-(\d+)-sent$/.exec(type);
   if (followUp) return `Day-${followUp[1]} follow-up sent`;
+  const nurture = /^nurture-(\d+)-sent$/.exec(type);
+  if (nurture) return `Nurture email ${nurture[1]} sent`;
   const words = known[type] ?? type.replace(/[-_]+/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

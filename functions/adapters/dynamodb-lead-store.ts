@@ -390,16 +390,16 @@ export class DynamoDbLeadStore implements LeadStore {
     return Number(Attributes?.turn) - 1;
   }
 
-  async claimStep(leadId: string, step: SequenceStep, at: string, options: { whenBooked?: boolean } = {}): Promise<StepClaim> {
+  async claimStep(leadId: string, step: SequenceStep, at: string, options: { whenBooked?: boolean; whileStatus?: 'new' | 'nurture' } = {}): Promise<StepClaim> {
     const claim: StepRecord = { status: 'claimed', claimedAt: at };
     const open = options.whenBooked ? '(#status = :new OR (#status = :contacted AND meeting.#s = :booked))' : '#status = :new';
     try {
-      // One conditional write serializes the claim with a rep's response: whichever lands
-      // first decides whether this email goes out.
+      // One conditional write serializes the claim with a rep's response (or an unsubscribe,
+      // a bounce): whichever lands first decides whether this email goes out.
       await this.update(
         leadId,
         'SET steps.#step = :claim',
-        { ':claim': claim, ':new': 'new', ':sent': 'sent', ...(options.whenBooked ? { ':contacted': 'contacted', ':booked': 'booked' } : {}) },
+        { ':claim': claim, ':new': options.whileStatus ?? 'new', ':sent': 'sent', ...(options.whenBooked ? { ':contacted': 'contacted', ':booked': 'booked' } : {}) },
         { '#step': step, '#status': 'status', '#s': 'status' },
         `attribute_exists(pk) AND ${open} AND (attribute_not_exists(steps.#step) OR steps.#step.#s <> :sent)`,
       );
@@ -407,7 +407,7 @@ export class DynamoDbLeadStore implements LeadStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const lead = await this.getLead(leadId);
-      const stillOpen = lead?.status === 'new' || (options.whenBooked && lead?.status === 'contacted' && lead.meeting?.status === 'booked');
+      const stillOpen = lead?.status === (options.whileStatus ?? 'new') || (options.whenBooked && lead?.status === 'contacted' && lead.meeting?.status === 'booked');
       if (lead && stillOpen && lead.steps[step]?.status === 'sent') return { kind: 'already-sent' };
       return { kind: 'stopped', status: lead?.status ?? 'failed' };
     }
@@ -514,13 +514,14 @@ export class DynamoDbLeadStore implements LeadStore {
     // A reason describes a rejection: a later outcome that is not one drops the stale reason.
     const remove = response.outcome === 'rejected' ? '' : ' REMOVE rejectReason';
     try {
-      // The status moves to contacted unless the lead left the sequence another way first.
+      // The status moves to contacted unless the lead left the sequence another way first; a
+      // rep's answer to a lead in nurture takes it back from marketing (its nurture emails stop).
       const { Attributes } = await this.updateReported(
         leadId,
         `SET ${sets.join(', ')}, #status = :contacted${remove}`,
-        { ...values, ':contacted': 'contacted', ':new': 'new', ':closed': 'closed' },
+        { ...values, ':contacted': 'contacted', ':new': 'new', ':closed': 'closed', ':nurture': 'nurture' },
         { '#status': 'status' },
-        'attribute_exists(pk) AND #status IN (:new, :closed, :contacted)',
+        'attribute_exists(pk) AND #status IN (:new, :closed, :contacted, :nurture)',
       );
       return this.toLead(Attributes);
     } catch (error) {
@@ -554,6 +555,23 @@ export class DynamoDbLeadStore implements LeadStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       return undefined;
+    }
+  }
+
+  async returnToNurture(leadId: string, at: string): Promise<boolean> {
+    try {
+      // Only a lead the rep rejected and nobody has unsubscribed, bounced or answered again since.
+      await this.update(
+        leadId,
+        'SET #status = :nurture, nurturedAt = if_not_exists(nurturedAt, :at)',
+        { ':nurture': 'nurture', ':at': at, ':contacted': 'contacted', ':rejected': 'rejected' },
+        { '#status': 'status' },
+        'attribute_exists(pk) AND (#status = :contacted OR #status = :nurture) AND outcome = :rejected AND attribute_not_exists(unsubscribedAt)',
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
     }
   }
 

@@ -14,8 +14,9 @@ import { timeToLive } from '@domain/sms';
 import { scoreLead } from '@domain/scoring';
 import { readTeamToday, utcDay } from '@domain/team';
 import type { ScoringModel } from '@domain/scoring-model';
-import { audienceOf, followUpStep, type Sequence, type SequenceStep } from '@domain/sequence';
-import { confirmationEmail, type EmailCatalog, escalationEmail, followUpEmail, hotLeadAlertEmail, teamLeadEscalationEmail } from '@domain/templates';
+import { returnsToNurture } from '@domain/recycling';
+import { audienceOf, followUpStep, nurtureStep, type Sequence, type SequenceStep } from '@domain/sequence';
+import { confirmationEmail, type EmailCatalog, escalationEmail, followUpEmail, hotLeadAlertEmail, nurtureEmail, teamLeadEscalationEmail } from '@domain/templates';
 
 /** The steps of a lead's timed sequence, each called by one task of the state machine. */
 export interface SequenceDeps {
@@ -91,10 +92,10 @@ const unsubscribeHeaders = (url: string): Record<string, string> => ({
  * mark; at-least-once repeats it only in the one window of a single DynamoDB write after SES
  * answered. A lost minute-5 alert costs a hot lead; a repeated one costs a second email.
  */
-async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>, toTeam?: (lead: Lead) => TeamAlert): Promise<SendResult> {
+async function sendOnce(deps: SequenceDeps, leadId: string, step: SequenceStep, compose: (lead: Lead) => Promise<OutgoingEmail>, toTeam?: (lead: Lead) => TeamAlert, whileStatus: 'new' | 'nurture' = 'new'): Promise<SendResult> {
   const lead = await loadLead(deps.store, leadId);
   // The rep's alert goes to a lead who booked a meeting too: it says the meeting instead of "call now".
-  const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString(), step === 'hot-alert' ? { whenBooked: true } : {});
+  const claim = await deps.store.claimStep(leadId, step, deps.clock.now().toISOString(), step === 'hot-alert' ? { whenBooked: true } : { whileStatus });
   if (claim.kind === 'stopped') return { sent: false, stop: true };
   if (claim.kind === 'already-sent') {
     // The attempt that sent it may have died before its timeline event: write it now (once).
@@ -392,9 +393,36 @@ export function sendFollowUp(deps: SequenceDeps, leadId: string, day: number): P
   return sendOnce(deps, leadId, followUpStep(day), (lead) => leadEmail(deps, lead, (unsubscribeUrl) => followUpEmail(deps.emails, lead, day, { unsubscribeUrl, postalAddress: deps.postalAddress })));
 }
 
-export async function closeLead(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string): Promise<void> {
-  const closedAt = await deps.store.closeLead(leadId, deps.clock.now().toISOString());
+/**
+ * Ends the sequence: a lead nobody answered is closed; a lead rejected for a reason that means
+ * "not now" (sequence.nurture.reasons) returns to marketing, and the workflow goes on to the
+ * nurture track. A retried step finds it in nurture already and answers the same.
+ */
+export async function closeLead(deps: Pick<SequenceDeps, 'store' | 'clock' | 'sequence'>, leadId: string): Promise<{ nurture: boolean }> {
+  const at = deps.clock.now().toISOString();
+  const lead = await loadLead(deps.store, leadId);
+  if (returnsToNurture(lead, deps.sequence) && (await deps.store.returnToNurture(leadId, at))) {
+    const nurtured = (await loadLead(deps.store, leadId)).nurturedAt ?? at;
+    await deps.store.appendEventOnce(leadId, { type: 'returned-to-nurture', at: nurtured, actor: 'system', detail: { reason: lead.rejectReason!, emails: deps.sequence.nurture!.afterDays.length } });
+    return { nurture: true };
+  }
+  const closedAt = await deps.store.closeLead(leadId, at);
   await deps.store.appendEventOnce(leadId, { type: 'closed', at: closedAt, actor: 'system' });
+  return { nurture: false };
+}
+
+/** The nurture track's n-th email, while the lead is still in nurture (not answered, unsubscribed or undeliverable since). */
+export async function sendNurture(deps: SequenceDeps, leadId: string, touch: number): Promise<SendResult> {
+  const total = deps.sequence.nurture?.afterDays.length ?? touch;
+  // A recycled lead that submitted again is scored and routed afresh as a new lead: this track ends.
+  const lead = await loadLead(deps.store, leadId);
+  const { previousVisits } = await deps.store.leadHistory(lead, lead.submittedAt);
+  const again = previousVisits.filter((at) => at > lead.submittedAt).sort()[0];
+  if (again) {
+    await deps.store.appendEventOnce(leadId, { type: 'left-nurture', at: again, actor: 'lead', detail: { why: 'submitted again' } });
+    return { sent: false, stop: true };
+  }
+  return sendOnce(deps, leadId, nurtureStep(touch), (lead) => leadEmail(deps, lead, (unsubscribeUrl) => nurtureEmail(deps.emails, lead, touch, total, { unsubscribeUrl, postalAddress: deps.postalAddress })), undefined, 'nurture');
 }
 
 export async function recordFailure(deps: Pick<SequenceDeps, 'store' | 'clock'>, leadId: string, error: string, cause?: string): Promise<void> {

@@ -8,7 +8,8 @@ import type { Schedule, SequenceStep } from '@domain/sequence';
 export type LeadSubmission = Omit<z.infer<typeof LeadSubmissionSchema>, 'website'>;
 
 export type LeadGrade = 'hot' | 'warm' | 'cold';
-export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'disqualified' | 'bounced' | 'complained' | 'closed' | 'failed';
+/** `nurture`: rejected as "not now" and back with marketing (the nurture track's emails). */
+export type LeadStatus = 'new' | 'contacted' | 'unsubscribed' | 'disqualified' | 'bounced' | 'complained' | 'closed' | 'failed' | 'nurture';
 export type RepOutcome = 'contacted' | 'accepted' | 'rejected';
 
 export interface StepRecord {
@@ -93,6 +94,8 @@ export interface Lead extends LeadSubmission {
   pipeline?: Pipeline;
   /** Counts the pipeline's writes: a change is saved only over the version it was computed from. */
   pipelineRevision?: number;
+  /** When it was returned to nurture (a "not now" rejection). */
+  nurturedAt?: string;
 }
 
 /** A lead's first name for a greeting; the whole name when it has one word. */

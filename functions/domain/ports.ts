@@ -49,8 +49,12 @@ export interface LeadStore {
   escalateTo(leadId: string, owner: Rep, at: string): Promise<void>;
   /** An atomic counter: each call returns a new turn, in order. */
   nextRoutingTurn(pool: string): Promise<number>;
-  /** `whenBooked`: a lead contacted by booking a meeting (still booked) may have this step too (the rep's alert says so). */
-  claimStep(leadId: string, step: SequenceStep, at: string, options?: { whenBooked?: boolean }): Promise<StepClaim>;
+  /**
+   * Claims an email step while the lead is `new` (the sequence), or `nurture` for the nurture
+   * track's emails (`whileStatus`). `whenBooked`: a lead contacted by booking a meeting (still
+   * booked) may have this step too (the rep's alert says so).
+   */
+  claimStep(leadId: string, step: SequenceStep, at: string, options?: { whenBooked?: boolean; whileStatus?: 'new' | 'nurture' }): Promise<StepClaim>;
   markStepSent(leadId: string, step: SequenceStep, record: Required<Pick<StepRecord, 'sentAt' | 'messageId'>>): Promise<void>;
   /** A send failed after the claim: let a retry claim the step again. */
   releaseStep(leadId: string, step: SequenceStep, error: string): Promise<void>;
@@ -83,6 +87,8 @@ export interface LeadStore {
   savePipeline(leadId: string, pipeline: Pipeline, revision: number): Promise<Lead | undefined>;
   /** Ends the sequence; returns when it closed (the first close's time on a repeat). */
   closeLead(leadId: string, at: string): Promise<string>;
+  /** A rejected lead whose reason means "not now" goes to the nurture track: false when it is no longer a rejected, reachable lead. */
+  returnToNurture(leadId: string, at: string): Promise<boolean>;
   recordFailure(leadId: string, failure: { error: string; cause?: string; at: string }): Promise<void>;
   appendEvent(leadId: string, event: TimelineEvent): Promise<void>;
   /**

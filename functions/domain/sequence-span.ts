@@ -57,5 +57,15 @@ export function latestFollowUpOffsetMs(sequence: Sequence): number {
 
 /** The lead workflow's TimeoutSeconds: the latest last follow-up, and a day for the steps after it. */
 export function sequenceTimeoutSeconds(sequence: Sequence): number {
-  return Math.ceil((latestFollowUpOffsetMs(sequence) + AFTER_LAST_FOLLOW_UP_MS) / 1000);
+  return Math.ceil((Math.max(latestFollowUpOffsetMs(sequence), latestNurtureOffsetMs(sequence)) + AFTER_LAST_FOLLOW_UP_MS) / 1000);
+}
+
+/**
+ * The latest the last nurture email can be due: its day, moved into business hours like a
+ * follow-up (a week covers the longest closed stretch a working week allows, a clock change included).
+ */
+function latestNurtureOffsetMs(sequence: Sequence): number {
+  const days = sequence.nurture?.afterDays;
+  if (!days) return 0;
+  return days[days.length - 1]! * DAY_MS + (sequence.businessHours ? 7 * DAY_MS + LARGEST_CLOCK_CHANGE_MS : 0);
 }

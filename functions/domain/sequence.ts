@@ -1,5 +1,6 @@
 import * as z from '@domain/zod';
 import { BusinessHoursSchema, withinBusinessHours } from '@domain/business-hours';
+import { REJECT_REASONS } from '@domain/reject-reasons';
 import { defaultSla } from '@domain/sla';
 
 /**
@@ -17,16 +18,44 @@ export const SequenceSchema = z.strictObject({
   ),
   /** When set, follow-ups to the lead wait for the lead's working day; the rep alert never does. */
   businessHours: z.optional(BusinessHoursSchema),
-});
+  /**
+   * Recycling: a lead rejected for a reason that means "not now" returns to marketing, a
+   * nurture email on each of `afterDays` (days after submission, past the last follow-up)
+   * instead of silence. `spam` and `duplicate` always end the lead.
+   */
+  nurture: z.optional(
+    z.strictObject({
+      reasons: z.array(z.enum(REJECT_REASONS.filter((reason) => reason !== 'spam' && reason !== 'duplicate') as [string, ...string[]], {
+        error: `must be reasons that mean "not now", from ${REJECT_REASONS.filter((r) => r !== 'spam' && r !== 'duplicate').join(', ')} (spam and duplicate always end a lead)`,
+      })).check(z.minLength(1)),
+      afterDays: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(330))).check(
+        z.minLength(1),
+        z.maxLength(12),
+        z.refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), { message: 'nurture days must be strictly increasing, e.g. [30, 60, 90]' }),
+      ),
+    }),
+  ),
+}).check(
+  z.refine((sequence) => !sequence.nurture || sequence.nurture.afterDays[0]! > sequence.followUpDays[sequence.followUpDays.length - 1]!, {
+    message: 'nurture.afterDays must all come after the last follow-up day',
+    path: ['nurture', 'afterDays'],
+  }),
+);
 
 export type Sequence = z.infer<typeof SequenceSchema>;
 
 export const defaultSequence: Sequence = { hotAlertAfterMinutes: 5, followUpDays: [1, 3, 7, 14] };
 
 /** The email steps a lead can receive; each is claimed once in the lead record before sending. */
-export type SequenceStep = 'confirmation' | 'hot-alert' | 'escalation' | 'team-lead-notice' | `follow-up-${number}`;
+export type SequenceStep = 'confirmation' | 'hot-alert' | 'escalation' | 'team-lead-notice' | `follow-up-${number}` | `nurture-${number}`;
 
 export const followUpStep = (day: number): SequenceStep => `follow-up-${day}`;
+
+/** The nurture track's n-th email (1 first). */
+export const nurtureStep = (touch: number): SequenceStep => `nurture-${touch}`;
+
+/** Key of a nurture email's timestamp in the schedule (`$.schedule.nurture.touch1`). */
+export const nurtureKey = (touch: number): string => `touch${touch}`;
 
 /** Key of a follow-up's timestamp in the schedule (`$.schedule.followUps.day3`). */
 export const followUpKey = (day: number): string => `day${day}`;
@@ -37,6 +66,8 @@ export interface Schedule {
   /** When a hot lead still not contacted is escalated: its SLA's end. */
   escalateAt: string;
   followUps: Record<string, string>;
+  /** When each nurture email is due, should the lead be returned to nurture; only with `sequence.nurture`. */
+  nurture?: Record<string, string>;
 }
 
 const MINUTE_MS = 60_000;
@@ -62,6 +93,7 @@ export function scheduleFor(submittedAt: Date, sequence: Sequence, leadTimeZone?
     hotAlertAt: after(sequence.hotAlertAfterMinutes * MINUTE_MS).toISOString(),
     escalateAt: after(hotSlaMinutes * MINUTE_MS).toISOString(),
     followUps: Object.fromEntries(sequence.followUpDays.map((day) => [followUpKey(day), followUpAt(day).toISOString()])),
+    ...(sequence.nurture ? { nurture: Object.fromEntries(sequence.nurture.afterDays.map((day, i) => [nurtureKey(i + 1), followUpAt(day).toISOString()])) } : {}),
   };
 }
 
@@ -147,6 +179,7 @@ export function touchOf(touches: readonly Touch[], step: SequenceStep): Touch | 
 
 /** Who an email step goes to: the lead, or the sales team. */
 export function audienceOf(sequence: Sequence, step: SequenceStep): TouchEmail['audience'] {
+  if (/^nurture-\d+$/.test(step)) return 'lead';
   // A follow-up day this config no longer has (an execution started before a deploy) is still the lead's.
   const day = /^follow-up-(\d+)$/.exec(step)?.[1];
   const touches = touchesOf(day ? { ...sequence, followUpDays: [Number(day)] } : sequence);

@@ -29,6 +29,9 @@ export const leadMessages = ['confirmation'] as const;
 
 export const followUpMessage = (day: number): string => `follow-up-${day}`;
 
+/** The nurture track's emails (a "not now" rejection, sequence.nurture): one file, `nurture.mjml`, for every one of them. */
+export const nurtureMessage = 'nurture';
+
 export const audienceOfMessage = (message: string): Audience => ((teamMessages as readonly string[]).includes(message) ? 'team' : 'lead');
 
 /** The follow-up for any day without a file of its own (`follow-up.mjml`). */
@@ -120,6 +123,9 @@ const teamEmailVariables = {
 export function variablesOf(message: string): Record<string, string> {
   if (message === 'confirmation') return leadEmailVariables;
   if (message === anyDayFollowUp || /^follow-up-\d+$/.test(message)) return { ...leadEmailVariables, day: 'the day of the sequence (1, 3, 7, 14)' };
+  if (message === nurtureMessage) {
+    return { ...leadEmailVariables, 'nurture.touch': 'which nurture email this is (1, 2, ...)', 'nurture.total': 'how many the track has', 'nurture.last': 'set on the last one (use in {{#if}})' };
+  }
   if (message === 'hot-alert') {
     return { ...teamEmailVariables, 'alert.afterMinutes': 'minutes since the lead asked', 'alert.meetingFor': 'the meeting the lead booked on the thank-you ("Tue 10:30 (Europe/Berlin)"), or empty' };
   }
@@ -238,6 +244,8 @@ export interface EmailVariables {
   sender?: { postalAddress: string; name: string };
   day?: number;
   alert?: Record<string, string | number>;
+  /** The nurture track's emails: which one, of how many, and `last` ('yes') on the last. */
+  nurture?: { touch: number; total: number; last: string };
 }
 
 const textOf = (value: string | number | undefined): string => (value === undefined ? '' : String(value));
@@ -309,6 +317,11 @@ export function confirmationEmail(catalog: EmailCatalog, lead: Lead, links: Lead
 /** The day's follow-up: each day its own file (`follow-up-<day>.mjml`), so each says its own thing. */
 export function followUpEmail(catalog: EmailCatalog, lead: Lead, day: number, links: LeadEmailLinks): EmailContent {
   return renderTemplate(templateFor(catalog, followUpMessage(day), lead), { ...leadEmailVariablesOf(catalog, lead, links), day });
+}
+
+/** The nurture track's `touch`-th email of `total`, from `nurture.mjml`. */
+export function nurtureEmail(catalog: EmailCatalog, lead: Lead, touch: number, total: number, links: LeadEmailLinks): EmailContent {
+  return renderTemplate(templateFor(catalog, nurtureMessage, lead), { ...leadEmailVariablesOf(catalog, lead, links), nurture: { touch, total, last: touch === total ? 'yes' : '' } });
 }
 
 /** `meetingFor`: the lead booked a meeting with the rep on the thank-you ("Tue 10:30 (Europe/Berlin)"): the alert says so instead of "call now". */

@@ -420,8 +420,10 @@ describe('least privilege', () => {
     'score-and-route': { actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'], indexes: ['byDomain'] },
     'alert-rep': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
     'escalate-lead': { actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'] },
-    'send-follow-up': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
-    'close-lead': { actions: ['PutItem', 'UpdateItem'] },
+    // A nurture email first looks whether the person submitted again (byDomain).
+    'send-follow-up': { actions: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['byDomain'] },
+    // Reads the lead: a "not now" rejection returns it to nurture.
+    'close-lead': { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
     'record-failure': { actions: ['PutItem', 'UpdateItem'] },
     'sender-events': { actions: ['PutItem', 'UpdateItem'] },
     'start-workflow': { actions: ['GetItem', 'PutItem'] },
