@@ -29,7 +29,7 @@ const teamOf = (count: number): DeployConfig =>
       email: `representative.number.${i}@sales.example.com`,
       workingHours: { start: '08:30', end: '17:30', days: [1, 2, 3, 4, 5], defaultTimeZone: i % 2 ? 'America/New_York' : 'Europe/Berlin' },
     })),
-    routing: { ...dev.routing, accountOwners: {}, pools: { default: Array.from({ length: count }, (_, i) => `rep-${String(i).padStart(3, '0')}`) } },
+    routing: { ...dev.routing, accountOwners: {}, pools: { default: Array.from({ length: count }, (_, i) => `rep-${String(i).padStart(3, '0')}`) }, slackChannels: {} },
   });
 
 const environments = (template: CfnTemplate) =>
@@ -87,8 +87,8 @@ describe('a team of 200 reps with working hours', () => {
 });
 
 describe('the lead configuration file', () => {
-  it('is the deploy config\'s sequence, reps, routing and SLA, as the functions\' own schema reads them', () => {
-    expect(leadConfigOf(dev)).toEqual({ sequence: dev.sequence, reps: dev.reps, routing: dev.routing, slaMinutes: dev.slaMinutes });
+  it('is the deploy config\'s sequence, reps, routing, SLA and where texts come from, as the functions\' own schema reads them', () => {
+    expect(leadConfigOf(dev)).toEqual({ sequence: dev.sequence, reps: dev.reps, routing: dev.routing, slaMinutes: dev.slaMinutes, sms: dev.sms });
     expect(readLeadConfig(writeLeadConfig(dev, tempDir()))).toEqual(leadConfigOf(dev));
   });
 
