@@ -89,7 +89,9 @@ export function encodeRecord(record: ReportRecord): string {
 export function decodeRecord(leadId: string, line: string): ReportRecord {
   const [submitted = '', grade = '', rep, source, campaign, form, contacted = '', outcome = '', reason = '', flags = '', score = '', stage = '', amount = '', currency = ''] = line.split(SEPARATOR);
   const submittedMs = parseInt(submitted, 36);
-  // Assigned field by field, not spread: 100,000 of these are made for one dashboard.
+  // Every field in the same order, absent ones undefined: 100,000 of these are made for one
+  // dashboard, and records of one shape let its loops stay monomorphic (measured: dashboard()
+  // 480-550 ms on records with fields added as present, 390 ms on one shape).
   const record: ReportRecord = {
     leadId,
     submittedMs,
@@ -101,15 +103,15 @@ export function decodeRecord(leadId: string, line: string): ReportRecord {
     bounced: flags.includes('b'),
     complained: flags.includes('k'),
     awaitsFirstContact: flags.includes('o'),
+    grade: grade ? GRADES_BY_CODE[grade]! : undefined,
+    contactedMs: contacted ? submittedMs + parseInt(contacted, 36) : undefined,
+    outcome: outcome ? OUTCOMES_BY_CODE[outcome]! : undefined,
+    rejectReason: reason || undefined,
+    score: score ? Number(score) : undefined,
+    pipelineStage: stage ? STAGES_BY_CODE[stage]! : undefined,
+    pipelineAmount: amount ? Number(amount) : undefined,
+    pipelineCurrency: currency || undefined,
   };
-  if (grade) record.grade = GRADES_BY_CODE[grade]!;
-  if (contacted) record.contactedMs = submittedMs + parseInt(contacted, 36);
-  if (outcome) record.outcome = OUTCOMES_BY_CODE[outcome]!;
-  if (reason) record.rejectReason = reason;
-  if (score) record.score = Number(score);
-  if (stage) record.pipelineStage = STAGES_BY_CODE[stage]!;
-  if (amount) record.pipelineAmount = Number(amount);
-  if (currency) record.pipelineCurrency = currency;
   return record;
 }
 
