@@ -426,7 +426,7 @@ export function appSection(r: AppResults): string {
     '(`REPORT#<day>#<part>`, at most 50 report records each), no record decoded.',
     '',
     '**Where the dashboard\'s time goes** (its handler\'s steps run in the bench process with the',
-    `same lead store, timed apart, median of ${b.runs}): reading ${b.leadsRead.toLocaleString('en-US')} report records from ${b.items.toLocaleString('en-US')} digest items`,
+    `same lead store, timed apart, median of ${b.runs}; the store keeps days between runs as the function does): reading ${b.leadsRead.toLocaleString('en-US')} report records of ${b.items.toLocaleString('en-US')} digest items`,
     `**${ms(b.readMs)}**; \`dashboard()\` on them **${ms(b.computeMs)}**; \`JSON.stringify\` of the view`,
     `${b.stringifyMs} ms, ${kb(b.viewBytes)}. What the read carries: ${kb(b.itemsJsonBytes)} of digest items in DynamoDB's typed`,
     'JSON, where the whole leads were 52.9 MB as plain JSON, more on the wire (read through byDay before',
