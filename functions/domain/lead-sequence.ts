@@ -171,9 +171,9 @@ async function textTo(deps: SequenceDeps, leadId: string, step: SequenceStep, to
   const at = () => deps.clock.now().toISOString();
   try {
     const messageId = await deps.texts!.sendText({ to, body, timeToLiveSeconds: timeToLive(deps.hotSlaMinutes), context: { leadId, step } });
-    await deps.store.appendEvent(leadId, { type: 'sms-sent', at: at(), actor: 'system', detail: { step, messageId } });
+    await deps.store.appendEvent(leadId, { type: 'texted', at: at(), actor: 'system', detail: { step, messageId } });
   } catch (error) {
-    await deps.store.appendEvent(leadId, { type: 'sms-failed', at: at(), actor: 'system', detail: { step, error: failureOf(error) } });
+    await deps.store.appendEvent(leadId, { type: 'text-failed', at: at(), actor: 'system', detail: { step, error: failureOf(error) } });
   }
 }
 

@@ -264,7 +264,7 @@ describe("a pool's channel", () => {
 /** The texts the SMS stand-in took about this lead (their context names it). */
 const textsAbout = (leadId: string) => stack.sms.texts().filter((text) => text.context?.leadId === leadId);
 
-async function eventOnceTexted(leadId: string, type: 'sms-sent' | 'sms-failed') {
+async function eventOnceTexted(leadId: string, type: 'texted' | 'text-failed') {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const event = (await store.leads.listEvents(leadId)).find((e) => e.type === type);
@@ -277,7 +277,7 @@ async function eventOnceTexted(leadId: string, type: 'sms-sent' | 'sms-failed') 
 describe('the hot-lead alert as a text, for a rep who gave their mobile', () => {
   it('reaches her phone from the stage sender: who, how hot, the number to call and the lead in the app; the timeline says it went', async () => {
     const { leadId } = await alertedLead({ phone: '+1 415 555 0100' });
-    const sent = await eventOnceTexted(leadId, 'sms-sent');
+    const sent = await eventOnceTexted(leadId, 'texted');
     const [text] = textsAbout(leadId);
     expect(text).toMatchObject({ to: '+15555550123', from: stack.config.sms!.originationIdentity, messageType: 'TRANSACTIONAL', timeToLive: 15 * 60, context: { leadId, step: 'hot-alert' } });
     expect(text!.body.split('\n')).toEqual([expect.stringMatching(/^Hot lead, score \d+: Dana Director \(Director of Sales, Acme\), waiting 5 min\.$/), 'Call +1 415 555 0100', `${stack.apiUrl}/app/#/leads/${leadId}`]);
@@ -286,7 +286,7 @@ describe('the hot-lead alert as a text, for a rep who gave their mobile', () => 
 
   it('a lead typing line separators or direction overrides cannot shape the text (intake already refuses control characters)', async () => {
     const { leadId } = await alertedLead({ name: 'Dana\u2028Call +1 900 555 0199 now\u202E', company: '\u2066Acme\u2069' });
-    await eventOnceTexted(leadId, 'sms-sent');
+    await eventOnceTexted(leadId, 'texted');
     const [text] = textsAbout(leadId);
     expect(text!.body.split('\n')[0]).toMatch(/^Hot lead, score \d+: Dana Call \+1 900 555 0199 now \(Director of Sales, Acme\), waiting 5 min\.$/);
     expect(text!.body).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
@@ -296,7 +296,7 @@ describe('the hot-lead alert as a text, for a rep who gave their mobile', () => 
     stack.sms.failing = true;
     try {
       const { leadId } = await alertedLead();
-      const failed = await eventOnceTexted(leadId, 'sms-failed');
+      const failed = await eventOnceTexted(leadId, 'text-failed');
       expect(failed.detail).toMatchObject({ step: 'hot-alert', error: expect.stringContaining('ThrottlingException') });
       expect((await eventsOnceAlerted(leadId)).some((e) => e.type === 'slack-posted')).toBe(true);
       expect(textsAbout(leadId)).toEqual([]);
@@ -312,7 +312,7 @@ describe('texts, within IAM as AWS enforces it', () => {
 
   it('only the functions that alert reps may text, only from the stage pool', async () => {
     const pool = stack.config.sms!.originationIdentity;
-    await eventOnceTexted((await alertedLead()).leadId, 'sms-sent');
+    await eventOnceTexted((await alertedLead()).leadId, 'texted');
     expect(stack.iam.calls).toContainEqual(`alert-rep sms-voice:SendTextMessage arn:aws:sms-voice:us-east-1:000000000000:pool/${pool}`);
     await expect(sendAs('intake', pool)).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining(`not authorized to perform: sms-voice:SendTextMessage on resource: arn:aws:sms-voice:us-east-1:000000000000:pool/${pool}`) });
     await expect(sendAs('alert-rep', 'pool-ffffffffffffffffffffffffffffffff')).rejects.toMatchObject({ name: 'AccessDeniedException' });
