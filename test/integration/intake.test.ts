@@ -198,8 +198,8 @@ describe('IAM on the table, as AWS enforces it', () => {
     const { status, body } = await postLead(stack, { email: uniqueEmail('iam'), name: 'Ira Iam' });
     expect(status).toBe(202);
     const leadId = String(body.leadId);
-    // Closing a lead never reads it, and no function scans the table.
-    await expect(asFunction('close-lead', () => store.leads.getLead(leadId))).rejects.toMatchObject({
+    // Recording a failure never reads the lead, and no function scans the table.
+    await expect(asFunction('record-failure', () => store.leads.getLead(leadId))).rejects.toMatchObject({
       name: 'AccessDeniedException',
       message: expect.stringMatching(/is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/speed-to-lead-local because no identity-based policy allows/),
     });
