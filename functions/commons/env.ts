@@ -100,29 +100,24 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return parsed.data;
 }
 
-/** Reads and validates the lead configuration file, naming the file and the field when it is wrong. */
-export function readLeadConfig(file: string): LeadConfig {
+/** A JSON file a function reads at cold start, validated: the error names the file, its variable and the field. */
+function readJsonFile<T>(file: string, what: { name: string; variable: string }, schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } }): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`Invalid lead configuration: ${file} (LEAD_CONFIG_FILE) is not readable JSON: ${(error as Error).message}`);
+    throw new Error(`Invalid ${what.name}: ${file} (${what.variable}) is not readable JSON: ${(error as Error).message}`);
   }
-  const parsed = LeadConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`Invalid lead configuration in ${file}: ${issuesOf(parsed.error)}`);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid ${what.name} in ${file}: ${issuesOf(parsed.error)}`);
   return parsed.data;
 }
+
+/** Reads and validates the lead configuration file, naming the file and the field when it is wrong. */
+export const readLeadConfig = (file: string): LeadConfig => readJsonFile(file, { name: 'lead configuration', variable: 'LEAD_CONFIG_FILE' }, LeadConfigSchema);
 
 /** Reads and validates the compiled emails file (EMAILS_FILE), naming the file and the field when it is wrong. */
 export function readEmails(file: string | undefined): EmailCatalog {
   if (!file) throw new Error('Invalid function configuration: EMAILS_FILE is not set (CDK sets it for the functions that send email)');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`Invalid emails file: ${file} (EMAILS_FILE) is not readable JSON: ${(error as Error).message}`);
-  }
-  const parsed = EmailCatalogSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`Invalid emails file ${file}: ${issuesOf(parsed.error)}`);
-  return parsed.data;
+  return readJsonFile(file, { name: 'emails file', variable: 'EMAILS_FILE' }, EmailCatalogSchema);
 }
