@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { launchChromium } from '../support/browser';
+import { launchChromium, snap } from '../support/browser';
 import { linkIn, waitForEmails } from '../support/inbox';
 import { hotLead, uniqueEmail } from '../support/leads';
 import { storeOf } from '../support/store';
@@ -26,13 +24,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
-
-async function snap(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
 
 describe("the rep's contact page", () => {
   it('shows the lead with a tap-to-call link and the buttons, at phone and desktop width, with no serious axe finding', async () => {

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { launchChromium } from '../support/browser';
+import { launchChromium, snap } from '../support/browser';
 import { emailsTo, waitForEmails } from '../support/inbox';
 import { executionArnOf, statesEntered, uniqueEmail } from '../support/leads';
 import { storeOf } from '../support/store';
@@ -50,13 +48,6 @@ async function openDemoPage(options: BrowserContextOptions = {}) {
   await page.goto(`${stack.apiUrl}/${CAMPAIGN}`);
   await page.locator('form[data-lead-form-id]').waitFor({ state: 'attached' });
   return { page, problems, leadRequests, close: () => context.close() };
-}
-
-async function snap(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 /** Resolves with the detail of the form's `lead-form:submitted` event (what analytics tags get). */

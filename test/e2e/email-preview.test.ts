@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { messagesOf } from '../../lib/emails';
-import { launchChromium } from '../support/browser';
+import { launchChromium, snap } from '../support/browser';
 
 /**
  * `npm run emails` as a marketer uses it: the command writes every message for the sample leads
@@ -30,13 +30,6 @@ afterAll(async () => {
   await browser?.close();
   rmSync(out, { recursive: true, force: true });
 });
-
-async function snap(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
 
 const widths = [['phone', { width: 375, height: 800 }], ['desktop', { width: 1280, height: 900 }]] as const;
 

@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { launchChromium } from '../support/browser';
+import { launchChromium, snap } from '../support/browser';
 import { signCalcomWebhook } from '@domain/booking-signature';
 import { executionArnOf, hotLead, postLead, uniqueEmail } from '../support/leads';
 import { slackConfig, waitForPosts } from '../support/slack';
@@ -31,13 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
-
-async function snap(page: Page, name: string) {
-  const dir = process.env.E2E_SCREENSHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
 
 const seriousFindings = async (page: Page) =>
   (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
